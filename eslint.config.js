@@ -28,6 +28,10 @@ export default tseslint.config(
     rules: {'no-console': 'off'},
   },
   {
+    files: ['test/**'],
+    rules: {'@typescript-eslint/require-await': 'off', 'no-control-regex': 'off'},
+  },
+  {
     files: ['*.js', 'scripts/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- finding control characters is this module's job */
 /**
  * The one gate between text from outside (network, process and interface names, typed or pasted
  * input) and the terminal. Every control character is replaced by a visible, inert spelling, so
@@ -10,10 +11,10 @@
  * - Lone surrogates (what invalid UTF-8 becomes once decoded) as U+FFFD.
  */
 
-// eslint-disable-next-line no-control-regex
-const unsafeInLine = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-// eslint-disable-next-line no-control-regex
-const unsafeInText = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+const unsafeInLine =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+const unsafeInText =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 
 function visible(char: string): string {
   const code = char.charCodeAt(0);

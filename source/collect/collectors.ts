@@ -1,0 +1,97 @@
+/** The collectors of the dashboard: each reads one part of the system and writes it into the store. */
+import {isDeepStrictEqual} from 'node:util';
+import type {PortholeStore} from '../store/store.js';
+import type {Collector} from './poller.js';
+import {createInterfacesReader, defaultRoots, type SystemRoots} from './interfaces.js';
+import {
+  nextTraffic,
+  readCountersLinux,
+  readCountersPortable,
+  type CounterSample,
+} from './traffic.js';
+import {createSocketsReader} from './sockets/index.js';
+import {trackSocketChanges} from './sockets/changes.js';
+
+export type CollectorOptions = Partial<SystemRoots> & {
+  socketSource?: 'auto' | 'proc' | 'systeminformation';
+};
+
+/** How much rate history to keep: one minute of samples, and never more than 600. */
+function historyLength(intervalMs: number): number {
+  return Math.min(600, Math.ceil(60_000 / intervalMs));
+}
+
+export function interfacesCollector(store: PortholeStore, roots: SystemRoots): Collector {
+  const reader = createInterfacesReader(roots);
+  return {
+    name: 'interfaces',
+    // Link facts change rarely; the portable reader is slow, so it runs even less often.
+    every: reader.portable ? 10 : 3,
+    async run() {
+      const interfaces = await reader.read();
+      if (!isDeepStrictEqual(interfaces, store.getState().interfaces)) store.setState({interfaces});
+    },
+  };
+}
+
+export function trafficCollector(store: PortholeStore, roots: SystemRoots): Collector {
+  const linux = process.platform === 'linux';
+  let last: CounterSample | undefined;
+  return {
+    name: 'traffic',
+    async run() {
+      const counters = linux
+        ? await readCountersLinux(roots.procRoot).catch(() => readCountersPortable())
+        : await readCountersPortable();
+      const sample = {at: performance.now(), counters};
+      const {traffic, effectiveIntervalMs} = store.getState();
+      store.setState({
+        traffic: nextTraffic(traffic, last, sample, historyLength(effectiveIntervalMs)),
+      });
+      last = sample;
+    },
+  };
+}
+
+export function socketsCollector(store: PortholeStore, options: CollectorOptions): Collector {
+  const reader = createSocketsReader({
+    procRoot: options.procRoot ?? defaultRoots.procRoot,
+    source: options.socketSource ?? 'auto',
+  });
+  return {
+    name: 'sockets',
+    async run() {
+      const reading = await reader.read();
+      const state = store.getState();
+      const tracker = trackSocketChanges(state.socketTracker, reading.sockets, Date.now());
+      if (
+        !tracker.changed &&
+        state.socketSource === reading.source &&
+        state.ownersHidden === reading.ownersHidden
+      ) {
+        return; // nothing a person could see has changed: no render
+      }
+      store.setState({
+        sockets: reading.sockets,
+        socketTracker: tracker,
+        socketSource: reading.source,
+        ownersHidden: reading.ownersHidden,
+      });
+    },
+  };
+}
+
+export function createCollectors(
+  store: PortholeStore,
+  options: CollectorOptions = {},
+): Collector[] {
+  const roots = {
+    procRoot: options.procRoot ?? defaultRoots.procRoot,
+    sysRoot: options.sysRoot ?? defaultRoots.sysRoot,
+  };
+  return [
+    interfacesCollector(store, roots),
+    trafficCollector(store, roots),
+    socketsCollector(store, options),
+  ];
+}

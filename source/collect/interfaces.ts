@@ -1,0 +1,147 @@
+/**
+ * Interfaces and their addresses, what `ip addr show` tells. On Linux the facts come from
+ * /sys/class/net and the routing tables in /proc (microseconds); elsewhere from systeminformation,
+ * whose networkInterfaces() costs ~80 ms a call and so is read rarely.
+ */
+import {readdirSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import {classifyAddress} from '../net/classify.js';
+import type {InterfaceAddress, NetworkInterface} from '../model.js';
+
+export type SystemRoots = {procRoot: string; sysRoot: string};
+export const defaultRoots: SystemRoots = {procRoot: '/proc', sysRoot: '/sys'};
+
+type OsAddresses = ReturnType<typeof os.networkInterfaces>;
+
+const IFF_UP = 0x1;
+const RTF_UP = 0x1;
+const RTF_REJECT = 0x200;
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function readNumber(path: string): number | null {
+  const text = readText(path);
+  if (text === undefined) return null;
+  const value = Number(text);
+  return Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/** Addresses per interface name from the OS, classified; scope ids become `%zone` suffixes no more. */
+export function addressesByName(osAddresses: OsAddresses): Map<string, InterfaceAddress[]> {
+  const byName = new Map<string, InterfaceAddress[]>();
+  for (const [name, entries] of Object.entries(osAddresses)) {
+    const addresses = (entries ?? []).map((entry) => {
+      const prefix = Number(entry.cidr?.split('/')[1]);
+      return {
+        address: entry.address,
+        family: entry.family === 'IPv6' ? 6 : 4,
+        prefixLength: Number.isFinite(prefix) ? prefix : entry.family === 'IPv6' ? 128 : 32,
+        kind: classifyAddress(entry.address),
+      } as InterfaceAddress;
+    });
+    byName.set(name, addresses);
+  }
+  return byName;
+}
+
+function macOf(osAddresses: OsAddresses, name: string): string | null {
+  const mac = osAddresses[name]?.[0]?.mac;
+  return mac && mac !== '00:00:00:00:00:00' ? mac : null;
+}
+
+/** Interface names that carry a default route, from /proc/net/route and /proc/net/ipv6_route. */
+export function defaultRouteInterfaces(procRoot: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of (readText(`${procRoot}/net/route`) ?? '').split('\n').slice(1)) {
+    const [iface, destination, , flags, , , , mask] = line.trim().split(/\s+/);
+    if (iface && destination === '00000000' && mask === '00000000') {
+      if (Number.parseInt(flags ?? '0', 16) & RTF_UP) names.add(iface);
+    }
+  }
+  for (const line of (readText(`${procRoot}/net/ipv6_route`) ?? '').split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    const flags = Number.parseInt(fields[8] ?? '0', 16);
+    const iface = fields[9];
+    if (iface && /^0{32}$/.test(fields[0] ?? '') && fields[1] === '00') {
+      if (flags & RTF_UP && !(flags & RTF_REJECT)) names.add(iface);
+    }
+  }
+  return names;
+}
+
+/** Every interface the kernel knows, down ones and ones without addresses included. */
+export function readInterfacesLinux(roots: SystemRoots = defaultRoots): NetworkInterface[] {
+  const names = readdirSync(`${roots.sysRoot}/class/net`).sort();
+  const osAddresses = os.networkInterfaces();
+  const addresses = addressesByName(osAddresses);
+  const defaults = defaultRouteInterfaces(roots.procRoot);
+  return names.map((name) => {
+    const dir = `${roots.sysRoot}/class/net/${name}`;
+    const flags = Number.parseInt(readText(`${dir}/flags`) ?? '0', 16);
+    const operstate = readText(`${dir}/operstate`);
+    const mac = readText(`${dir}/address`);
+    return {
+      name,
+      // Loopback and many virtual links report operstate "unknown" while working.
+      up: Boolean(flags & IFF_UP) && (operstate === 'up' || operstate === 'unknown'),
+      mac: mac && mac !== '00:00:00:00:00:00' ? mac : macOf(osAddresses, name),
+      mtu: readNumber(`${dir}/mtu`),
+      speed: readNumber(`${dir}/speed`),
+      defaultRoute: defaults.has(name),
+      addresses: addresses.get(name) ?? [],
+    };
+  });
+}
+
+/** Anywhere without /sys: systeminformation for link facts, the OS for addresses. */
+export async function readInterfacesPortable(): Promise<NetworkInterface[]> {
+  const si = await import('systeminformation');
+  const [links, defaultName] = await Promise.all([
+    si.networkInterfaces(),
+    si.networkInterfaceDefault(),
+  ]);
+  const osAddresses = os.networkInterfaces();
+  const addresses = addressesByName(osAddresses);
+  const list = Array.isArray(links) ? links : [links];
+  const names = new Set([...list.map((link) => link.iface), ...addresses.keys()]);
+  return [...names].sort().map((name) => {
+    const link = list.find((candidate) => candidate.iface === name);
+    const speed = link?.speed;
+    return {
+      name,
+      up: link ? link.operstate === 'up' || link.internal : true,
+      mac: link?.mac || macOf(osAddresses, name),
+      mtu: link?.mtu ?? null,
+      speed: typeof speed === 'number' && speed > 0 ? speed : null,
+      defaultRoute: name === defaultName,
+      addresses: addresses.get(name) ?? [],
+    };
+  });
+}
+
+export type InterfacesReader = {
+  readonly portable: boolean;
+  read(): Promise<NetworkInterface[]>;
+};
+
+/** Picks the Linux reader where /sys/class/net can be listed, the portable one elsewhere. */
+export function createInterfacesReader(roots: SystemRoots = defaultRoots): InterfacesReader {
+  let portable = process.platform !== 'linux';
+  if (!portable) {
+    try {
+      readdirSync(`${roots.sysRoot}/class/net`);
+    } catch {
+      portable = true;
+    }
+  }
+  return {
+    portable,
+    read: portable ? readInterfacesPortable : () => Promise.resolve(readInterfacesLinux(roots)),
+  };
+}

@@ -1,0 +1,38 @@
+/** What the Sockets pane shows and how: the person's choices, kept in the store so any key can change them. */
+
+export type SocketSort = 'port' | 'state' | 'process' | 'queue';
+export const socketSorts: readonly SocketSort[] = ['port', 'state', 'process', 'queue'];
+
+export type SocketsView = {
+  /** All states, not only listeners (like `ss -a` against `ss -l`). */
+  showAll: boolean;
+  tcp: boolean;
+  udp: boolean;
+  ipv4: boolean;
+  ipv6: boolean;
+  /** Only listeners reachable from other machines. */
+  exposedOnly: boolean;
+  filter: string;
+  sort: SocketSort;
+  /** Index of the selected row among the rows shown, and the row's key so it stays selected as rows move. */
+  cursor: number;
+  selectedKey: string | undefined;
+  /** First row drawn (in the events view: first event drawn). */
+  scroll: number;
+  mode: 'table' | 'events';
+};
+
+export const initialSocketsView: SocketsView = {
+  showAll: false,
+  tcp: true,
+  udp: true,
+  ipv4: true,
+  ipv6: true,
+  exposedOnly: false,
+  filter: '',
+  sort: 'port',
+  cursor: 0,
+  selectedKey: undefined,
+  scroll: 0,
+  mode: 'table',
+};

@@ -1,0 +1,90 @@
+import {afterEach, describe, expect, it} from 'vitest';
+import {createPoller, type Collector, type Poller} from '../../source/collect/poller.js';
+import {createPortholeStore} from '../../source/store/store.js';
+import {waitFor} from '../helpers/wait.js';
+
+let poller: Poller | undefined;
+afterEach(() => poller?.stop());
+
+describe('poller', () => {
+  it('runs collectors every interval, a slow one never holding back the others', async () => {
+    const store = createPortholeStore({intervalMs: 100});
+    let fast = 0;
+    let slowStarts = 0;
+    let releaseSlow = () => {};
+    const collectors: Collector[] = [
+      {name: 'traffic', run: async () => void fast++},
+      {
+        name: 'sockets',
+        run: () => {
+          slowStarts++;
+          return new Promise<void>((resolve) => (releaseSlow = resolve));
+        },
+      },
+    ];
+    poller = createPoller(store, collectors);
+    void poller.start();
+    await waitFor(() => fast >= 4, 'four fast runs');
+    expect(slowStarts).toBe(1); // still running: not started again, no pile-up
+    releaseSlow();
+    await waitFor(() => slowStarts === 2, 'the slow collector to run again');
+  });
+
+  it('marks a failing collector stale with a one-line error and clears it on recovery', async () => {
+    const store = createPortholeStore({intervalMs: 100});
+    let fail = true;
+    poller = createPoller(store, [
+      {
+        name: 'interfaces',
+        run: async () => {
+          if (fail) throw new Error('cannot read /sys/class/net: EACCES\n    at stack frame');
+          store.setState({interfaces: []});
+        },
+      },
+    ]);
+    void poller.start();
+    await waitFor(() => store.getState().health.interfaces?.error !== undefined, 'an error');
+    expect(store.getState().health.interfaces?.error).toBe('cannot read /sys/class/net: EACCES');
+    fail = false;
+    await waitFor(() => store.getState().health.interfaces?.error === undefined, 'recovery');
+  });
+
+  it('stretches the interval when a poll takes more than a quarter of it', async () => {
+    const store = createPortholeStore({intervalMs: 100});
+    poller = createPoller(store, [
+      {name: 'sockets', run: () => new Promise((resolve) => setTimeout(resolve, 60))},
+    ]);
+    void poller.start();
+    await waitFor(() => store.getState().effectiveIntervalMs > 100, 'a stretched interval');
+    expect(store.getState().effectiveIntervalMs).toBeGreaterThanOrEqual(200);
+    expect(store.getState().effectiveIntervalMs).toBeLessThanOrEqual(1000);
+  });
+
+  it('stops polling while paused and resumes after', async () => {
+    const store = createPortholeStore({intervalMs: 100});
+    let runs = 0;
+    poller = createPoller(store, [{name: 'traffic', run: async () => void runs++}]);
+    void poller.start();
+    await waitFor(() => runs >= 2, 'two runs');
+    store.setState({paused: true});
+    const atPause = runs;
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(runs).toBe(atPause);
+    store.setState({paused: false});
+    await waitFor(() => runs > atPause, 'a run after resuming');
+  });
+
+  it('runs a collector only every n-th tick when asked', async () => {
+    const store = createPortholeStore({intervalMs: 100});
+    let every = 0;
+    let each = 0;
+    poller = createPoller(store, [
+      {name: 'traffic', run: async () => void each++},
+      {name: 'interfaces', every: 3, run: async () => void every++},
+    ]);
+    void poller.start();
+    await waitFor(() => each >= 7, 'seven ticks');
+    expect(every).toBeGreaterThanOrEqual(2);
+    expect(every).toBeLessThanOrEqual(4);
+  });
+});
