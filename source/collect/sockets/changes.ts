@@ -1,0 +1,244 @@
+/**
+ * What changed between two socket listings, as plain data and without I/O: when each socket first
+ * appeared, which listeners opened or closed, and whether anything shown on screen differs at all
+ * (so a poll that changed nothing does not cause a render).
+ */
+import type {Socket, SocketEvent} from '../../model.js';
+
+export type ClosedListener = {socket: Socket; closedAt: number};
+
+export type SocketTracker = {
+  /** Socket key -> when it appeared; `baselineTime` for sockets present at the first listing. */
+  firstSeen: Map<string, number>;
+  /** Listeners that disappeared less than `closedMs` ago and have not come back. */
+  closed: ClosedListener[];
+  /** Listeners opened and closed, newest last. */
+  events: SocketEvent[];
+  /** The latest listener opened on all interfaces since tracking began. */
+  newlyExposed: SocketEvent | undefined;
+  /** Whether anything shown differs from the previous listing (sockets, fields, highlights). */
+  changed: boolean;
+  /** How long a new socket counts as new, to highlight it. */
+  highlightMs: number;
+  /** When this listing was taken. */
+  at: number;
+  /** The earliest time a highlight or a closed listener runs out, or Infinity. */
+  nextExpiry: number;
+  /** This listing with each socket's key and first-seen time, in the same order, for the next. */
+  listing: Listing;
+};
+
+type Listing = {
+  readonly sockets: readonly Socket[];
+  readonly keys: readonly string[];
+  readonly seen: readonly number[];
+};
+
+export type TrackOptions = {highlightMs?: number; closedMs?: number; maxEvents?: number};
+
+/** First-seen time of sockets that were already there when tracking began: never new. */
+export const baselineTime = Number.NEGATIVE_INFINITY;
+
+// ":0" ... ":65535", made once: converting ports to text was a third of the cost of a key.
+const portTexts: string[] = [];
+function portText(port: number): string {
+  if (portTexts.length === 0) for (let p = 0; p <= 65_535; p++) portTexts.push(`:${p}`);
+  return portTexts[port] ?? `:${port}`;
+}
+
+/** Identity of a socket across listings: protocol, family, local and peer endpoints. */
+export function socketKey(
+  socket: Pick<
+    Socket,
+    'protocol' | 'family' | 'localAddress' | 'localPort' | 'peerAddress' | 'peerPort'
+  >,
+): string {
+  return socket.family === 6
+    ? socket.protocol +
+        '6 [' +
+        socket.localAddress +
+        ']' +
+        portText(socket.localPort) +
+        ' [' +
+        socket.peerAddress +
+        ']' +
+        portText(socket.peerPort)
+    : socket.protocol +
+        '4 ' +
+        socket.localAddress +
+        portText(socket.localPort) +
+        ' ' +
+        socket.peerAddress +
+        portText(socket.peerPort);
+}
+
+/** A socket waiting for others: a TCP listener, or a UDP socket bound without a peer. */
+export function isListener(socket: Pick<Socket, 'protocol' | 'state' | 'peerPort'>): boolean {
+  return socket.protocol === 'tcp'
+    ? socket.state === 'LISTEN'
+    : socket.state === 'UNCONN' && socket.peerPort === 0;
+}
+
+/** Whether a socket appeared less than the tracker's highlightMs ago (baseline sockets never). */
+export function isNewSocket(tracker: SocketTracker, socket: Socket, now: number): boolean {
+  const seen = tracker.firstSeen.get(socketKey(socket));
+  return seen !== undefined && now - seen < tracker.highlightMs;
+}
+
+function sameIdentity(a: Socket, b: Socket): boolean {
+  return (
+    a.localPort === b.localPort &&
+    a.peerPort === b.peerPort &&
+    a.localAddress === b.localAddress &&
+    a.peerAddress === b.peerAddress &&
+    a.protocol === b.protocol &&
+    a.family === b.family
+  );
+}
+
+function sameShown(a: Socket, b: Socket): boolean {
+  return (
+    a.state === b.state &&
+    a.recvQ === b.recvQ &&
+    a.sendQ === b.sendQ &&
+    a.pid === b.pid &&
+    a.process === b.process
+  );
+}
+
+// How far ahead in the previous listing to look for a socket before looking it up by key.
+const lookahead = 8;
+
+/**
+ * Tracks changes from one listing to the next. The kernel lists sockets in hash order and keeps
+ * the order of the ones that stay, so most sockets are matched with the previous listing by
+ * position, reusing their keys; keys are built and looked up only for the rest. An unchanged
+ * listing builds no Map and no key at all.
+ */
+export function trackSocketChanges(
+  previous: SocketTracker | undefined,
+  sockets: readonly Socket[],
+  now: number,
+  options: TrackOptions = {},
+): SocketTracker {
+  const highlightMs = options.highlightMs ?? 4000;
+  const closedMs = options.closedMs ?? 5000;
+  const maxEvents = options.maxEvents ?? 500;
+  const before = previous?.listing ?? {sockets: [], keys: [], seen: []};
+  const count = sockets.length;
+  const beforeCount = before.sockets.length;
+
+  const keys = new Array<string>(count);
+  const seen = new Array<number>(count);
+  const matched = new Uint8Array(beforeCount);
+  const opened: SocketEvent[] = [];
+  const previousSeen = previous?.firstSeen;
+  let fieldsChanged = false;
+  let appeared = 0;
+  let j = 0;
+  for (let i = 0; i < count; i++) {
+    const socket = sockets[i]!;
+    let match = -1;
+    for (let k = j; k < beforeCount && k <= j + lookahead; k++) {
+      if (!matched[k] && sameIdentity(socket, before.sockets[k]!)) {
+        match = k;
+        break;
+      }
+    }
+    if (match >= 0) {
+      keys[i] = before.keys[match]!;
+      seen[i] = before.seen[match]!;
+      matched[match] = 1;
+      j = match + 1;
+      if (!fieldsChanged && !sameShown(socket, before.sockets[match]!)) fieldsChanged = true;
+      continue;
+    }
+    const key = socketKey(socket);
+    keys[i] = key;
+    const earlier = previousSeen?.get(key);
+    if (earlier !== undefined) {
+      // Listed before, out of order: rare enough to count as a change without comparing fields.
+      seen[i] = earlier;
+      fieldsChanged = true;
+    } else if (previous) {
+      seen[i] = now;
+      appeared++;
+      if (isListener(socket)) opened.push({at: now, change: 'opened', socket});
+    } else {
+      seen[i] = baselineTime;
+    }
+  }
+
+  let firstSeen: Map<string, number>;
+  let gone = 0;
+  const closedNow: SocketEvent[] = [];
+  if (previous && appeared === 0 && count === beforeCount && !matched.includes(0)) {
+    firstSeen = previous.firstSeen; // the same sockets: the same map
+  } else {
+    firstSeen = new Map();
+    for (let i = 0; i < count; i++) {
+      const key = keys[i]!;
+      // A key listed twice (SO_REUSEPORT listeners) keeps its earliest time.
+      const earlier = firstSeen.get(key);
+      firstSeen.set(key, earlier === undefined ? seen[i]! : Math.min(earlier, seen[i]!));
+    }
+    for (let k = 0; k < beforeCount; k++) {
+      if (matched[k] || firstSeen.has(before.keys[k]!)) continue;
+      gone++;
+      const socket = before.sockets[k]!;
+      if (isListener(socket)) closedNow.push({at: now, change: 'closed', socket});
+    }
+  }
+
+  let nextExpiry = Number.POSITIVE_INFINITY;
+  if (!previous || firstSeen !== previous.firstSeen || now >= previous.nextExpiry) {
+    for (let i = 0; i < count; i++) {
+      const expiry = seen[i]! + highlightMs;
+      if (expiry > now && expiry < nextExpiry) nextExpiry = expiry;
+    }
+  } else {
+    nextExpiry = previous.nextExpiry;
+  }
+
+  let closed = previous?.closed ?? [];
+  const keptClosed = closed.filter(
+    (entry) => entry.closedAt + closedMs > now && !firstSeen.has(socketKey(entry.socket)),
+  );
+  const closedChanged = keptClosed.length !== closed.length || closedNow.length > 0;
+  if (closedChanged) {
+    closed = keptClosed.concat(closedNow.map((event) => ({socket: event.socket, closedAt: now})));
+  }
+  for (const entry of closed) {
+    if (entry.closedAt + closedMs < nextExpiry) nextExpiry = entry.closedAt + closedMs;
+  }
+
+  let events = previous?.events ?? [];
+  let newlyExposed = previous?.newlyExposed;
+  if (closedNow.length > 0 || opened.length > 0) {
+    events = events.concat(closedNow, opened);
+    if (events.length > maxEvents) events = events.slice(events.length - maxEvents);
+    for (const event of opened)
+      if (event.socket.exposure === 'all-interfaces') newlyExposed = event;
+  }
+
+  const changed =
+    !previous ||
+    appeared > 0 ||
+    gone > 0 ||
+    count !== beforeCount ||
+    fieldsChanged ||
+    closedChanged ||
+    now >= previous.nextExpiry;
+
+  return {
+    firstSeen,
+    closed,
+    events,
+    newlyExposed,
+    changed,
+    highlightMs,
+    at: now,
+    nextExpiry,
+    listing: {sockets, keys, seen},
+  };
+}
