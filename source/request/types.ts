@@ -28,14 +28,21 @@ export type RequestOptions = {
   maxBodyBytes?: number;
   /** Also write the whole decoded body to this file (mode 0600). */
   saveBodyTo?: string;
-  /** Every decoded body chunk of the final response, unbounded (the CLI streams these to stdout). */
-  onBodyChunk?: (chunk: Uint8Array) => void;
+  /**
+   * Every decoded body chunk of the final response, unbounded (the CLI streams these to stdout).
+   * Return a promise to hold the next chunk back until it settles (backpressure); a rejection ends
+   * the exchange with a 'file' error.
+   */
+  onBodyChunk?: (chunk: Uint8Array) => void | Promise<void>;
   /** Each transcript line as it happens, for a live view of a request in flight. */
   onTranscript?: (line: TranscriptLine) => void;
   signal?: AbortSignal;
 };
 
-/** Durations of each phase in milliseconds, as curl -w reports them but as phases, not cumulative. */
+/**
+ * Durations of each phase in milliseconds, as curl -w reports them but as phases, not cumulative.
+ * After redirects the phases are those of the last exchange; total covers them all.
+ */
 export type Timings = {
   dns: number | undefined;
   connect: number | undefined;
@@ -50,12 +57,7 @@ export type Timings = {
 export type TranscriptLine = {kind: 'info' | 'out' | 'in'; text: string};
 
 export type StatusClass =
-  | 'informational'
-  | 'success'
-  | 'redirection'
-  | 'client error'
-  | 'server error'
-  | 'unknown';
+  'informational' | 'success' | 'redirection' | 'client error' | 'server error' | 'unknown';
 
 export type HttpResponse = {
   url: string;
@@ -74,6 +76,11 @@ export type HttpResponse = {
   /** Bytes on the wire for the body, before content decoding. */
   wireBytes: number;
   bodyTruncated: boolean;
+  /**
+   * True when decoding stopped at maxBodyBytes because nothing streamed the body: the rest was
+   * counted on the wire only, so bodyBytes is a lower bound (a compression bomb costs no CPU).
+   */
+  bodyBytesIsLowerBound?: boolean;
   /** Content-Encoding that was decoded, if any. */
   decoded: string | undefined;
   contentType: string | undefined;
@@ -96,6 +103,7 @@ export type RequestErrorCode =
   | 'protocol'
   | 'aborted'
   | 'file'
+  | 'invalid-request'
   | 'network';
 
 export type RequestError = {code: RequestErrorCode; message: string};

@@ -1,0 +1,206 @@
+/** Turning what can go wrong in an exchange into one clear line with a code. */
+import type {PeerCertificate} from 'node:tls';
+import {formatBytes} from '../format.js';
+import type {RequestError, RequestErrorCode} from './types.js';
+
+/** A failure already described, thrown inside the engine and returned as `result.error`. */
+export class RequestFailure extends Error {
+  readonly failure: RequestError;
+
+  constructor(code: RequestErrorCode, message: string) {
+    super(message);
+    this.name = 'RequestFailure';
+    this.failure = {code, message};
+  }
+}
+
+/** Where in the exchange it was when something went wrong. */
+export type Phase = 'connecting' | 'tls' | 'waiting' | 'body';
+
+export type ErrorContext = {
+  /** The host as the URL names it. */
+  host: string;
+  /** `host:port`, brackets around IPv6 addresses. */
+  where: string;
+  phase: Phase;
+  /** Body bytes received so far, on the wire. */
+  received: number;
+  /** The Content-Length of the response, when it had one. */
+  expected: number | undefined;
+};
+
+export const maxResponseHeaderBytes = 16 * 1024;
+
+export const insecureHint = '(use insecure mode, like curl -k, to skip verification)';
+
+/** 2000 -> "2.0 s", 300 -> "0.3 s", 30000 -> "30 s". */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return seconds >= 10 && Number.isInteger(seconds) ? `${seconds} s` : `${seconds.toFixed(1)} s`;
+}
+
+export function hostPort(host: string, port: number): string {
+  return `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+}
+
+export function receivedSoFar(received: number, expected: number | undefined): string {
+  return expected === undefined
+    ? `received ${formatBytes(received)}`
+    : `received ${formatBytes(received)} of ${formatBytes(expected)}`;
+}
+
+type SystemError = Error & {
+  code?: unknown;
+  address?: unknown;
+  port?: unknown;
+  reason?: unknown;
+};
+
+/** Describes an error from a socket, the HTTP parser or TLS in the words of the exchange. */
+export function describeError(error: unknown, context: ErrorContext): RequestError {
+  if (error instanceof RequestFailure) return error.failure;
+  const failure: SystemError = error instanceof Error ? error : new Error(String(error));
+  const code = typeof failure.code === 'string' ? failure.code : '';
+  const {where} = context;
+  const peer =
+    typeof failure.address === 'string' && typeof failure.port === 'number'
+      ? hostPort(failure.address, failure.port)
+      : where;
+  const reason = typeof failure.reason === 'string' ? failure.reason : failure.message;
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_NONAME':
+    case 'EAI_NODATA':
+    case 'EAI_FAIL':
+      return {code: 'dns', message: `could not resolve host: ${context.host}`};
+    case 'EAI_AGAIN':
+      return {
+        code: 'dns',
+        message: `could not resolve host: ${context.host} (temporary DNS failure)`,
+      };
+    case 'ECONNREFUSED':
+      return {code: 'refused', message: `connection refused by ${peer}`};
+    case 'ETIMEDOUT':
+      return {code: 'connect-timeout', message: `connection to ${peer} timed out`};
+    case 'EHOSTUNREACH':
+      return {code: 'network', message: `no route to host ${peer}`};
+    case 'ENETUNREACH':
+      return {code: 'network', message: `network unreachable for ${peer}`};
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        code: 'headers-too-large',
+        message: `response headers exceed ${maxResponseHeaderBytes / 1024} KiB`,
+      };
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ERR_STREAM_PREMATURE_CLOSE':
+      return closedEarly(failure.message, context);
+  }
+  if (code.startsWith('HPE_')) {
+    return {code: 'protocol', message: `malformed response from ${where}: ${reason}`};
+  }
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
+    return {code: 'tls', message: `TLS handshake with ${where} failed: ${reason}`};
+  }
+  return {code: 'network', message: `${where}: ${failure.message}`};
+}
+
+function closedEarly(message: string, context: ErrorContext): RequestError {
+  const {where} = context;
+  switch (context.phase) {
+    case 'body':
+      return {
+        code: 'reset',
+        message: `connection to ${where} closed before the body was complete (${receivedSoFar(context.received, context.expected)})`,
+      };
+    case 'waiting':
+      return {code: 'reset', message: `connection closed by ${where} before a response arrived`};
+    case 'tls':
+      return {code: 'reset', message: `connection reset by ${where} during the TLS handshake`};
+    case 'connecting':
+      return {
+        code: 'reset',
+        message:
+          message === 'socket hang up'
+            ? `connection to ${where} closed`
+            : `connection reset by ${where}`,
+      };
+  }
+}
+
+const shortProblems: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'host name does not match the certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown issuer',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown issuer',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown issuer',
+};
+
+/** What a verification code means, in a few words, for the transcript. */
+export function certificateProblemWords(code: string): string {
+  return shortProblems[code] ?? code;
+}
+
+/** A TLS verification failure as one line that says what is wrong and how to go on anyway. */
+export function certificateProblem(
+  code: string,
+  certificate: PeerCertificate | undefined,
+  host: string,
+  where: string,
+): string {
+  const subject = certificate === undefined ? '' : distinguishedName(certificate.subject);
+  const of = `the certificate of ${where}`;
+  let problem: string;
+  switch (code) {
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      problem = `${of} is self-signed${subject === '' ? '' : ` (${subject})`}`;
+      break;
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+      problem = `${of} chains up to a self-signed certificate that is not trusted`;
+      break;
+    case 'CERT_HAS_EXPIRED':
+      problem = `${of} expired${certificate?.valid_to ? ` on ${certificate.valid_to}` : ''}`;
+      break;
+    case 'CERT_NOT_YET_VALID':
+      problem = `${of} is not valid yet${certificate?.valid_from ? ` (from ${certificate.valid_from})` : ''}`;
+      break;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': {
+      const names = certificateNames(certificate);
+      problem = `${of} is for ${names === '' ? 'other names' : names}, not ${host} (host name mismatch)`;
+      break;
+    }
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_GET_ISSUER_CERT': {
+      const issuer = certificate === undefined ? '' : distinguishedName(certificate.issuer);
+      problem = `${of} is signed by an unknown issuer${issuer === '' ? '' : ` (${issuer})`}`;
+      break;
+    }
+    default:
+      problem = `${of} is not trusted: ${certificateProblemWords(code)}`;
+  }
+  return `${problem} ${insecureHint}`;
+}
+
+/** `{CN: 'localhost', O: 'Example'}` -> `CN=localhost, O=Example`. */
+export function distinguishedName(name: Record<string, unknown> | undefined): string {
+  if (name === undefined || name === null) return '';
+  return Object.entries(name)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : String(value)}`)
+    .join(', ');
+}
+
+function certificateNames(certificate: PeerCertificate | undefined): string {
+  const altNames = certificate?.subjectaltname;
+  if (typeof altNames === 'string' && altNames !== '') {
+    return altNames
+      .split(', ')
+      .map((name) => name.replace(/^(DNS|IP Address):/, ''))
+      .join(', ');
+  }
+  const commonName = certificate?.subject?.CN;
+  return typeof commonName === 'string' ? commonName : '';
+}
