@@ -1,0 +1,56 @@
+import {useMemo} from 'react';
+import {Text} from 'ink';
+import {useShallow} from 'zustand/react/shallow';
+import {Pane} from '../pane.js';
+import {TableHeader, TableRow} from '../table-row.js';
+import {fitColumns} from '../table.js';
+import {useTheme} from '../theme.js';
+import {usePorthole} from '../store-context.js';
+import {addressColumns, addressRows} from './addresses-view.js';
+import {useAddressesKeys} from './use-addresses-keys.js';
+
+/** Lines the pane would like: title, column titles, one per address (or per bare interface). */
+export function addressesWanted(lineCount: number): number {
+  return lineCount + 2;
+}
+
+export function AddressesPane({
+  width,
+  height,
+  focused,
+}: {
+  width: number;
+  height: number;
+  focused: boolean;
+}) {
+  const theme = useTheme();
+  const interfaces = usePorthole((state) => state.interfaces);
+  const traffic = usePorthole((state) => state.traffic);
+  const {scroll, error} = usePorthole(
+    useShallow((state) => ({scroll: state.addressesScroll, error: state.health.interfaces?.error})),
+  );
+  const rows = useMemo(() => addressRows(interfaces, traffic, theme), [interfaces, traffic, theme]);
+  const columns = useMemo(() => fitColumns(addressColumns, width), [width]);
+  const visible = Math.max(0, height - 2);
+  const first = Math.min(scroll, Math.max(0, rows.length - visible));
+  useAddressesKeys(Math.max(0, rows.length - visible));
+
+  const addressCount = interfaces.reduce((sum, iface) => sum + iface.addresses.length, 0);
+  const summary = `${interfaces.length} interfaces · ${addressCount} addresses`;
+  return (
+    <Pane
+      title="Addresses"
+      focused={focused}
+      width={width}
+      height={height}
+      summary={summary}
+      stale={error}
+    >
+      <TableHeader columns={columns} />
+      {rows.length === 0 ? <Text dimColor>reading interfaces…</Text> : null}
+      {rows.slice(first, first + visible).map((row) => (
+        <TableRow key={row.key} columns={columns} row={row} />
+      ))}
+    </Pane>
+  );
+}

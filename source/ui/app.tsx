@@ -1,0 +1,90 @@
+import {useMemo} from 'react';
+import {Box, Text} from 'ink';
+import type {PortholeStore} from '../store/store.js';
+import type {Keymap} from './keymap.js';
+import {createKeymap} from './keymap.js';
+import {
+  KeymapContext,
+  RequestControllerContext,
+  StoreContext,
+  usePorthole,
+} from './store-context.js';
+import type {RequestController} from '../request/controller.js';
+import {createTheme, ThemeContext, type Theme} from './theme.js';
+import {drawnRows, isTooSmall, minimumSize, paneHeights} from './layout.js';
+import {useTerminalSize} from './use-terminal-size.js';
+import {useAppKeys} from './use-app-keys.js';
+import {KeyRouterContext, type KeyRouter} from './use-pane-input.js';
+import {Header} from './header.js';
+import {Footer} from './footer.js';
+import {HelpOverlay} from './help-overlay.js';
+import {AddressesPane, addressesWanted} from './addresses/addresses-pane.js';
+import {SocketsPane} from './sockets/sockets-pane.js';
+import {RequestPane} from './request/request-pane.js';
+
+export type AppProps = {
+  store: PortholeStore;
+  /** What the Request pane's keys set off (sending, history, copying). */
+  requests: RequestController;
+  keymap?: Keymap;
+  theme?: Theme;
+};
+
+/** The dashboard: header, the three panes (or the help), footer. */
+export function App({store, requests, keymap, theme}: AppProps) {
+  const defaultKeymap = useMemo(() => keymap ?? createKeymap(), [keymap]);
+  const defaultTheme = useMemo(() => theme ?? createTheme(true), [theme]);
+  const router = useMemo<KeyRouter>(() => new Map(), []);
+  return (
+    <KeyRouterContext.Provider value={router}>
+      <StoreContext.Provider value={store}>
+        <KeymapContext.Provider value={defaultKeymap}>
+          <ThemeContext.Provider value={defaultTheme}>
+            <RequestControllerContext.Provider value={requests}>
+              <Dashboard />
+            </RequestControllerContext.Provider>
+          </ThemeContext.Provider>
+        </KeymapContext.Provider>
+      </StoreContext.Provider>
+    </KeyRouterContext.Provider>
+  );
+}
+
+/** The longest wording that fits, so even a 20-column terminal reads the whole message. */
+export function tooSmallMessage(columns: number): string {
+  const need = `${minimumSize.columns}x${minimumSize.rows}`;
+  const wordings = [`terminal too small (need ${need})`, `too small: need ${need}`, `need ${need}`];
+  return wordings.find((text) => text.length <= columns) ?? need;
+}
+
+function Dashboard() {
+  useAppKeys();
+  const {columns, rows} = useTerminalSize();
+  const focus = usePorthole((state) => state.focus);
+  const helpOpen = usePorthole((state) => state.helpOpen);
+  const addressLines = usePorthole((state) =>
+    state.interfaces.reduce((sum, iface) => sum + Math.max(1, iface.addresses.length), 0),
+  );
+  if (isTooSmall(columns, rows)) return <Text wrap="truncate">{tooSmallMessage(columns)}</Text>;
+  const height = drawnRows(rows);
+  const panes = paneHeights(rows, focus, addressesWanted(addressLines));
+  return (
+    <Box flexDirection="column" width={columns} height={height} overflow="hidden">
+      <Box flexShrink={0}>
+        <Header />
+      </Box>
+      {helpOpen ? (
+        <HelpOverlay width={columns} height={height - 2} />
+      ) : (
+        <>
+          <AddressesPane width={columns} height={panes.addresses} focused={focus === 'addresses'} />
+          <SocketsPane width={columns} height={panes.sockets} focused={focus === 'sockets'} />
+          <RequestPane width={columns} height={panes.request} focused={focus === 'request'} />
+        </>
+      )}
+      <Box flexShrink={0}>
+        <Footer />
+      </Box>
+    </Box>
+  );
+}

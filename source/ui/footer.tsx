@@ -1,0 +1,64 @@
+import {Text} from 'ink';
+import {useShallow} from 'zustand/react/shallow';
+import type {PortholeState} from '../store/store.js';
+import {sanitizeLine} from '../sanitize.js';
+import {keyLabel, type Binding, type Scope} from './keymap.js';
+import {useKeymap, usePorthole} from './store-context.js';
+import {useTheme} from './theme.js';
+import {useClock} from './use-clock.js';
+
+/** A notice stays in the footer this long. */
+export const noticeMs = 8000;
+
+function scopeOf(state: Pick<PortholeState, 'focus' | 'editing'>): Scope {
+  if (state.editing === 'filter') return 'filter';
+  if (state.editing === 'field') return 'editing';
+  return state.focus;
+}
+
+function hint(binding: Binding): string {
+  return `${binding.keys.slice(0, 1).map(keyLabel).join('/')} ${binding.hint ?? binding.help}`;
+}
+
+/** Key hints for what has the focus, the latest notice, and whether owners are hidden. */
+export function Footer() {
+  const theme = useTheme();
+  const keymap = useKeymap();
+  const state = usePorthole(
+    useShallow((s) => ({
+      focus: s.focus,
+      editing: s.editing,
+      notice: s.notice,
+      ownersHidden: s.ownersHidden,
+      helpOpen: s.helpOpen,
+    })),
+  );
+  const now = useClock(1000, state.notice !== undefined);
+  if (state.notice && now - state.notice.at < noticeMs) {
+    return (
+      <Text wrap="truncate" color={theme.warning}>
+        {sanitizeLine(state.notice.text)}
+      </Text>
+    );
+  }
+  if (state.helpOpen) {
+    return (
+      <Text wrap="truncate" dimColor>
+        Esc close help
+      </Text>
+    );
+  }
+  const local = keymap.bindings(scopeOf(state)).filter((binding) => binding.hint);
+  const global = state.editing ? [] : keymap.bindings('global').filter((binding) => binding.hint);
+  const hints = [...local, ...global].map(hint).join(' · ');
+  return (
+    <Text wrap="truncate">
+      {state.ownersHidden ? (
+        <Text color={theme.warning}>
+          {'some owners hidden: run as root to see all (as ss -p) · '}
+        </Text>
+      ) : null}
+      <Text dimColor>{hints}</Text>
+    </Text>
+  );
+}

@@ -1,0 +1,65 @@
+import {useMemo} from 'react';
+import {Text} from 'ink';
+import {useShallow} from 'zustand/react/shallow';
+import {formatInterval, formatSinceLaunch} from '../format.js';
+import {sanitizeLine} from '../sanitize.js';
+import {isListener} from '../collect/sockets/changes.js';
+import {socketLabel} from './sockets/sockets-view.js';
+import {usePorthole} from './store-context.js';
+import {useTheme} from './theme.js';
+
+/** How long a newly exposed listener stays called out in the header. */
+const exposedCalloutMs = 60_000;
+
+const sourceNames = {proc: '/proc', systeminformation: 'systeminformation'} as const;
+
+export function Header() {
+  const theme = useTheme();
+  const head = usePorthole(
+    useShallow((state) => ({
+      host: state.host,
+      interfaces: state.interfaces.length,
+      interval: state.intervalMs,
+      effective: state.effectiveIntervalMs,
+      paused: state.paused,
+      source: state.socketSource,
+      exposed: state.socketTracker?.newlyExposed,
+      polledAt: state.socketTracker?.at ?? 0,
+      startedAt: state.startedAt,
+    })),
+  );
+  const sockets = usePorthole((state) => state.sockets);
+  const listening = useMemo(() => sockets.filter(isListener).length, [sockets]);
+  const every =
+    head.effective === head.interval
+      ? `every ${formatInterval(head.interval)}`
+      : `every ${formatInterval(head.interval)}, stretched to ${formatInterval(head.effective)}`;
+  const facts = [
+    `${head.interfaces} interfaces`,
+    `${listening} listening / ${sockets.length} sockets`,
+    every,
+    head.source ? `via ${sourceNames[head.source] ?? head.source}` : 'reading…',
+  ].join(' · ');
+  // The callout comes first: the one fact in the header that asks for attention.
+  const exposed =
+    head.exposed && head.polledAt - head.exposed.at < exposedCalloutMs ? head.exposed : undefined;
+  return (
+    <Text wrap="truncate">
+      <Text bold color={theme.accent}>
+        porthole
+      </Text>
+      <Text>{` ${sanitizeLine(head.host)} `}</Text>
+      {head.paused ? (
+        <Text bold inverse color={theme.warning}>
+          {' PAUSED '}
+        </Text>
+      ) : null}
+      {exposed ? (
+        <Text bold color={theme.warning}>
+          {`! new listener on all interfaces: ${socketLabel(exposed.socket)} at ${formatSinceLaunch(exposed.at - head.startedAt)} · `}
+        </Text>
+      ) : null}
+      <Text>{facts}</Text>
+    </Text>
+  );
+}

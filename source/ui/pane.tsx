@@ -1,0 +1,63 @@
+import {Children, type ReactNode} from 'react';
+import {Box, Text} from 'ink';
+import {useTheme} from './theme.js';
+import {sanitizeLine} from '../sanitize.js';
+
+type PaneProps = {
+  title: string;
+  focused: boolean;
+  width: number;
+  height: number;
+  /** Short facts beside the title (counts, modes). */
+  summary?: string;
+  /** Set when the pane's collector is failing: its data is the last good reading. */
+  stale?: string;
+  children?: ReactNode;
+};
+
+/** A pane: a title line (marked when focused) and `height - 1` lines of content, never more. */
+export function Pane({title, focused, width, height, summary, stale, children}: PaneProps) {
+  const theme = useTheme();
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text
+        wrap="truncate"
+        bold={focused}
+        color={focused ? theme.accent : undefined}
+        dimColor={!focused}
+      >
+        {focused ? '▶ ' : '  '}
+        {title}
+        {summary ? <Text bold={false}>{'  ' + summary}</Text> : null}
+        {stale ? (
+          <Text
+            color={theme.error}
+            bold={false}
+            dimColor={false}
+          >{`  stale: ${sanitizeLine(stale)}`}</Text>
+        ) : null}
+      </Text>
+      {height > 1 ? (
+        <Box flexDirection="column" height={height - 1} overflow="hidden">
+          <Lines>{children}</Lines>
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
+
+/**
+ * Stacks lines without letting the layout squeeze them: a pane with more lines than rows clips the
+ * rest instead of drawing lines over each other.
+ */
+export function Lines({children}: {children?: ReactNode}) {
+  return (
+    <>
+      {Children.toArray(children).map((child, index) => (
+        <Box key={index} flexShrink={0} flexDirection="column">
+          {child}
+        </Box>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,120 @@
+/** What the response area shows in each tab, as sanitized lines. Pure. */
+import type {RequestResult, Timings, TranscriptLine} from '../../request/types.js';
+import type {ResponseTab} from '../../store/request-state.js';
+import {describeBody} from '../../request/body-view.js';
+import {maskSecrets} from '../../request/mask.js';
+import {formatBytes, formatDuration} from '../../format.js';
+import {sanitizeLine} from '../../sanitize.js';
+
+const transcriptMarks = {info: '*', out: '>', in: '<'} as const;
+
+/** A transcript line as curl -vv prints it, with secrets in sent headers masked. */
+export function transcriptText(line: TranscriptLine): string {
+  const mark = transcriptMarks[line.kind];
+  if (line.kind !== 'info') {
+    const colon = line.text.indexOf(':');
+    if (colon > 0 && !line.text.startsWith('HTTP/') && !/^[A-Z]+ \S+ HTTP\//.test(line.text)) {
+      const name = line.text.slice(0, colon);
+      return sanitizeLine(
+        `${mark} ${name}: ${maskSecrets(name, line.text.slice(colon + 1).trim())}`,
+      );
+    }
+  }
+  return sanitizeLine(`${mark} ${line.text}`);
+}
+
+const phases: ReadonlyArray<[keyof Omit<Timings, 'total'>, string]> = [
+  ['dns', 'dns'],
+  ['connect', 'connect'],
+  ['tls', 'tls'],
+  ['firstByte', 'first byte'],
+  ['download', 'download'],
+];
+
+/** One line of figures: `dns 0.1 ms · connect 0.3 ms · tls — · first byte 2.0 ms · ...`. */
+export function timingSummary(timings: Timings): string {
+  return [
+    ...phases.map(([key, label]) => `${label} ${formatDuration(timings[key])}`),
+    `total ${formatDuration(timings.total)}`,
+  ].join(' · ');
+}
+
+/** A waterfall, as browsers draw one: each phase on its line, its bar starting where the last ended. */
+export function timingWaterfall(timings: Timings, barWidth: number): string[] {
+  const total = Math.max(timings.total, 0.001);
+  const scale = Math.max(4, barWidth) / total;
+  let offset = 0;
+  const lines = phases.map(([key, label]) => {
+    const value = timings[key];
+    const start = Math.round(offset * scale);
+    const length = value === undefined ? 0 : Math.max(1, Math.round(value * scale));
+    offset += value ?? 0;
+    const bar = value === undefined ? '' : ' '.repeat(start) + '█'.repeat(length);
+    return `${label.padEnd(11)}${formatDuration(value).padStart(10)}  ${bar}`;
+  });
+  lines.push(`${'total'.padEnd(11)}${formatDuration(timings.total).padStart(10)}`);
+  return lines;
+}
+
+export function responseLines(
+  result: RequestResult | undefined,
+  tab: ResponseTab,
+  width: number,
+): string[] {
+  if (!result) return [];
+  const {response} = result;
+  switch (tab) {
+    case 'body': {
+      if (!response) return result.error ? ['(no response)'] : [];
+      const lines = describeBody(response).lines;
+      if (response.savedTo) lines.unshift(`saved whole body to ${sanitizeLine(response.savedTo)}`);
+      return lines;
+    }
+    case 'headers': {
+      if (!response) return ['(no response)'];
+      const lines = [
+        sanitizeLine(`HTTP/${response.httpVersion} ${response.status} ${response.statusText}`),
+        ...response.headers.map(([name, value]) =>
+          sanitizeLine(`${name}: ${maskSecrets(name, value)}`),
+        ),
+      ];
+      if (result.redirects.length > 0) {
+        lines.push('', `followed ${result.redirects.length} redirect(s):`);
+        for (const hop of result.redirects) {
+          lines.push(sanitizeLine(`  ${hop.status} ${hop.url} -> ${hop.location}`));
+        }
+      }
+      return lines;
+    }
+    case 'timing': {
+      const lines = timingWaterfall(result.timings, Math.max(10, width - 25));
+      if (response) {
+        lines.push(
+          '',
+          `body ${formatBytes(response.bodyBytes)} decoded` +
+            (response.decoded
+              ? ` (${response.decoded}, ${formatBytes(response.wireBytes)} on the wire)`
+              : ''),
+        );
+      }
+      return lines;
+    }
+    case 'transcript':
+      return result.transcript.map(transcriptText);
+  }
+}
+
+/** The first line at or after `from` that holds the search text (case-insensitive), wrapping round. */
+export function findLine(
+  lines: readonly string[],
+  search: string,
+  from: number,
+): number | undefined {
+  const needle = search.toLowerCase();
+  if (!needle) return undefined;
+  for (let step = 0; step < lines.length; step++) {
+    const index = (from + step) % lines.length;
+    if (lines[index]?.toLowerCase().includes(needle)) return index;
+  }
+  return undefined;
+}

@@ -1,0 +1,117 @@
+/** Editing text with a caret, for the request form's fields. Pure: text in, text out. */
+import stringWidth from 'string-width';
+import {typedText} from '../../sanitize.js';
+
+export type Edit = {text: string; caret: number};
+
+/** Longest text a field takes: a megabyte paste is cut here, not carried around. */
+export const maxFieldLength = 256 * 1024;
+
+/** Inserts typed or pasted text; line breaks are kept only in multi-line fields. */
+export function insertText(edit: Edit, input: string, multiline: boolean): Edit {
+  const lines = input.replace(/\r\n?/g, '\n').split('\n');
+  const clean = multiline ? lines.map(typedText).join('\n') : lines.map(typedText).join(' ');
+  if (!clean) return edit;
+  const room = Math.max(0, maxFieldLength - edit.text.length);
+  const added = clean.slice(0, room);
+  return {
+    text: edit.text.slice(0, edit.caret) + added + edit.text.slice(edit.caret),
+    caret: edit.caret + added.length,
+  };
+}
+
+export function backspace(edit: Edit): Edit {
+  if (edit.caret === 0) return edit;
+  const before = [...edit.text.slice(0, edit.caret)];
+  const removed = before.pop() ?? '';
+  return {
+    text: before.join('') + edit.text.slice(edit.caret),
+    caret: edit.caret - removed.length,
+  };
+}
+
+export function deleteForward(edit: Edit): Edit {
+  const after = [...edit.text.slice(edit.caret)];
+  after.shift();
+  return {text: edit.text.slice(0, edit.caret) + after.join(''), caret: edit.caret};
+}
+
+export function moveCaret(edit: Edit, step: -1 | 1): Edit {
+  if (step < 0) {
+    const before = [...edit.text.slice(0, edit.caret)];
+    return {...edit, caret: edit.caret - (before.pop()?.length ?? 0)};
+  }
+  const next = [...edit.text.slice(edit.caret)][0];
+  return {...edit, caret: edit.caret + (next?.length ?? 0)};
+}
+
+/** Home/End move within the current line. */
+export function lineStart(edit: Edit): Edit {
+  return {...edit, caret: edit.text.lastIndexOf('\n', edit.caret - 1) + 1};
+}
+
+export function lineEnd(edit: Edit): Edit {
+  const end = edit.text.indexOf('\n', edit.caret);
+  return {...edit, caret: end === -1 ? edit.text.length : end};
+}
+
+/** Ctrl-W: delete the word before the caret. */
+export function deleteWord(edit: Edit): Edit {
+  const before = edit.text.slice(0, edit.caret);
+  const kept = before.replace(/\S+\s*$|\s+$/, '');
+  return {text: kept + edit.text.slice(edit.caret), caret: kept.length};
+}
+
+/** Ctrl-U: delete from the start of the line to the caret. */
+export function deleteToLineStart(edit: Edit): Edit {
+  const start = lineStart(edit).caret;
+  return {text: edit.text.slice(0, start) + edit.text.slice(edit.caret), caret: start};
+}
+
+/** Up/down in a multi-line field keep the column where they can. */
+export function moveLine(edit: Edit, step: -1 | 1): Edit {
+  const start = lineStart(edit).caret;
+  const column = edit.caret - start;
+  if (step < 0) {
+    if (start === 0) return edit;
+    const previousStart = edit.text.lastIndexOf('\n', start - 2) + 1;
+    return {...edit, caret: Math.min(previousStart + column, start - 1)};
+  }
+  const end = lineEnd(edit).caret;
+  if (end === edit.text.length) return edit;
+  const nextEnd = lineEnd({...edit, caret: end + 1}).caret;
+  return {...edit, caret: Math.min(end + 1 + column, nextEnd)};
+}
+
+/**
+ * The part of one line that fits `width` columns with the caret in view: the text before the caret
+ * and after it. Long lines scroll horizontally instead of wrapping.
+ */
+export function caretWindow(
+  line: string,
+  caret: number,
+  width: number,
+): {before: string; after: string} {
+  const room = Math.max(1, width - 1);
+  // Keep up to a third of the width for what follows the caret, so editing mid-line shows context.
+  const following = stringWidth(line.slice(caret, caret + room));
+  const budget = room - Math.min(following, Math.floor(room / 3));
+  const chars = [...line.slice(Math.max(0, caret - room * 2), caret)];
+  let before = '';
+  let used = 0;
+  for (let index = chars.length - 1; index >= 0; index--) {
+    const char = chars[index] ?? '';
+    const charWidth = stringWidth(char);
+    if (used + charWidth > budget) break;
+    before = char + before;
+    used += charWidth;
+  }
+  let after = '';
+  for (const char of line.slice(caret, caret + room * 2)) {
+    const charWidth = stringWidth(char);
+    if (used + charWidth > room + 1) break;
+    after += char;
+    used += charWidth;
+  }
+  return {before, after};
+}

@@ -1,0 +1,230 @@
+import {useMemo} from 'react';
+import {Text} from 'ink';
+import {useShallow} from 'zustand/react/shallow';
+import {serviceName} from '../../net/services.js';
+import {formatSinceLaunch} from '../../format.js';
+import {sanitizeLine} from '../../sanitize.js';
+import {Pane} from '../pane.js';
+import {TableHeader, TableRow, type Row} from '../table-row.js';
+import {fitColumns, type Column} from '../table.js';
+import {useTheme, type Theme} from '../theme.js';
+import {usePorthole} from '../store-context.js';
+import type {NetworkInterface} from '../../model.js';
+import {
+  endpoint,
+  exposureLabel,
+  ownerLabel,
+  peerEndpoint,
+  scrollFor,
+  socketLabel,
+  rowsOf,
+  selectedIndex,
+  stateCounts,
+  type SocketRow,
+} from './sockets-view.js';
+import {useSocketsKeys} from './use-sockets-keys.js';
+
+/** A socket that appeared stays highlighted this long. */
+export const highlightMs = 4000;
+
+type SocketColumn =
+  | 'mark'
+  | 'proto'
+  | 'state'
+  | 'recvq'
+  | 'sendq'
+  | 'local'
+  | 'service'
+  | 'exposure'
+  | 'peer'
+  | 'process';
+
+const socketColumns: readonly Column<SocketColumn>[] = [
+  {key: 'mark', title: ' ', width: 1, priority: 0},
+  {key: 'proto', title: 'PROTO', width: 5, priority: 0},
+  {key: 'state', title: 'STATE', width: 10, priority: 0},
+  {key: 'recvq', title: 'RECV-Q', width: 6, priority: 4, align: 'right'},
+  {key: 'sendq', title: 'SEND-Q', width: 6, priority: 4, align: 'right'},
+  {key: 'local', title: 'LOCAL ADDRESS:PORT', width: 22, priority: 0, grow: true},
+  {key: 'service', title: 'SERVICE', width: 10, priority: 3},
+  {key: 'exposure', title: 'EXPOSURE', width: 14, priority: 0},
+  {key: 'peer', title: 'PEER ADDRESS:PORT', width: 22, priority: 2},
+  {key: 'process', title: 'PROCESS', width: 18, priority: 1},
+];
+
+function toRow(
+  row: SocketRow,
+  interfaces: readonly NetworkInterface[],
+  theme: Theme,
+  now: number,
+  selected: boolean,
+): Row<SocketColumn> {
+  const {socket} = row;
+  const fresh = row.seenAt !== undefined && now - row.seenAt < highlightMs;
+  return {
+    key: row.key,
+    inverse: selected,
+    bold: fresh,
+    dim: row.closed,
+    cells: {
+      mark: {text: row.closed ? '-' : fresh ? '+' : ' ', color: fresh ? theme.accent : undefined},
+      proto: {text: `${socket.protocol}${socket.family === 6 ? '6' : ''}`},
+      state: {
+        text: row.closed ? 'closed' : socket.state,
+        color: row.closed ? undefined : theme.state(socket.state),
+      },
+      recvq: {text: String(socket.recvQ)},
+      sendq: {text: String(socket.sendQ)},
+      local: {text: endpoint(socket.localAddress, socket.localPort)},
+      service: {text: serviceName(socket.localPort, socket.protocol) ?? '', dim: true},
+      exposure: {
+        text: exposureLabel(socket, interfaces),
+        color: theme.exposure(socket.exposure),
+        bold: socket.exposure === 'all-interfaces',
+      },
+      peer: {text: peerEndpoint(socket)},
+      process: {text: ownerLabel(socket), dim: socket.pid === null},
+    },
+  };
+}
+
+export function SocketsPane({
+  width,
+  height,
+  focused,
+}: {
+  width: number;
+  height: number;
+  focused: boolean;
+}) {
+  const theme = useTheme();
+  const sockets = usePorthole((state) => state.sockets);
+  const interfaces = usePorthole((state) => state.interfaces);
+  const tracker = usePorthole((state) => state.socketTracker);
+  const editing = usePorthole((state) => state.editing === 'filter');
+  const error = usePorthole((state) => state.health.sockets?.error);
+  const startedAt = usePorthole((state) => state.startedAt);
+  const view = usePorthole(
+    useShallow(({socketsView: v}) => ({
+      showAll: v.showAll,
+      tcp: v.tcp,
+      udp: v.udp,
+      ipv4: v.ipv4,
+      ipv6: v.ipv6,
+      exposedOnly: v.exposedOnly,
+      filter: v.filter,
+      sort: v.sort,
+      mode: v.mode,
+    })),
+  );
+  const {cursor, scroll, selectedKey} = usePorthole(
+    useShallow(({socketsView: v}) => ({
+      cursor: v.cursor,
+      scroll: v.scroll,
+      selectedKey: v.selectedKey,
+    })),
+  );
+  const rows = usePorthole(rowsOf);
+  const counts = useMemo(() => stateCounts(sockets), [sockets]);
+  // Listeners have no peer (`*:*`): in the listening view the peer column is the first to go.
+  const columns = useMemo(
+    () =>
+      fitColumns(
+        view.showAll
+          ? socketColumns
+          : socketColumns.map((c) => (c.key === 'peer' ? {...c, priority: 6} : c)),
+        width,
+      ),
+    [width, view.showAll],
+  );
+
+  const showFilter = editing || view.filter !== '';
+  const visible = Math.max(0, height - 3 - (showFilter ? 1 : 0));
+  const selected = useMemo(
+    () => selectedIndex(rows, {cursor, selectedKey}),
+    [rows, cursor, selectedKey],
+  );
+  const first = scrollFor(selected, scroll, visible, rows.length);
+  const events = tracker?.events ?? [];
+  useSocketsKeys(visible);
+
+  // Highlights are measured against the latest poll, which re-renders when one runs out.
+  const now = tracker?.at ?? 0;
+  const modes = [
+    view.showAll ? 'all states' : 'listening',
+    view.exposedOnly ? 'exposed only' : undefined,
+    [view.tcp && 'tcp', view.udp && 'udp'].filter(Boolean).join('+') || 'no protocol',
+    [view.ipv4 && 'v4', view.ipv6 && 'v6'].filter(Boolean).join('+') || 'no family',
+    `sort ${view.sort}`,
+    `${rows.length} shown`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const countLine =
+    counts.length === 0
+      ? 'no sockets yet'
+      : counts.map(([state, n]) => `${state} ${n}`).join(' · ');
+
+  if (view.mode === 'events') {
+    const newest = [...events].reverse().slice(scroll, scroll + Math.max(0, height - 2));
+    return (
+      <Pane
+        title="Sockets › events"
+        focused={focused}
+        width={width}
+        height={height}
+        summary={`${events.length} events, newest first`}
+        stale={error}
+      >
+        <Text bold underline wrap="truncate">
+          {'WHEN      CHANGE  SOCKET'}
+        </Text>
+        {newest.length === 0 ? (
+          <Text dimColor>no listener has opened or closed since launch</Text>
+        ) : null}
+        {newest.map((event, index) => (
+          <Text
+            key={`${event.at} ${index}`}
+            wrap="truncate"
+            color={event.change === 'opened' ? theme.ok : theme.muted}
+          >
+            {`${formatSinceLaunch(event.at - startedAt).padEnd(9)} ${event.change.padEnd(7)} ${socketLabel(event.socket)}`}
+          </Text>
+        ))}
+      </Pane>
+    );
+  }
+
+  return (
+    <Pane
+      title="Sockets"
+      focused={focused}
+      width={width}
+      height={height}
+      summary={modes}
+      stale={error}
+    >
+      <Text wrap="truncate" dimColor>
+        {countLine}
+      </Text>
+      <TableHeader columns={columns} />
+      {rows.length === 0 ? (
+        <Text dimColor wrap="truncate">
+          {sockets.length === 0 ? 'reading sockets…' : 'no socket matches this view'}
+        </Text>
+      ) : null}
+      {rows.slice(first, first + visible).map((row, index) => (
+        <TableRow
+          key={row.key}
+          columns={columns}
+          row={toRow(row, interfaces, theme, now, focused && first + index === selected)}
+        />
+      ))}
+      {showFilter ? (
+        <Text wrap="truncate" color={editing ? theme.accent : undefined}>
+          {`/${sanitizeLine(view.filter).slice(-Math.max(1, width - 2))}${editing ? '▏' : ''}`}
+        </Text>
+      ) : null}
+    </Pane>
+  );
+}

@@ -1,0 +1,239 @@
+/** The Sockets pane's pure logic: which sockets show, in what order, and how each reads. */
+import type {NetworkInterface, Socket, SocketState} from '../../model.js';
+import type {SocketsView, SocketSort} from '../../store/sockets-view-state.js';
+import {isListener, socketKey} from '../../collect/sockets/changes.js';
+import {serviceName} from '../../net/services.js';
+import {parseAddress} from '../../net/classify.js';
+import {sanitizeLine} from '../../sanitize.js';
+
+export type SocketRow = {
+  key: string;
+  socket: Socket;
+  /** When it appeared, if after launch: a socket that appeared a moment ago is highlighted. */
+  seenAt: number | undefined;
+  /** A listener that went away a moment ago: dimmed, marked closed. */
+  closed: boolean;
+};
+
+export type ClosedListener = {socket: Socket; closedAt: number};
+
+/** What a socket says about itself, without the kernel's bookkeeping (as in the JSON snapshot). */
+export type SocketFacts = Omit<Socket, 'inode'>;
+
+/** `127.0.0.1:8080`, `[::1]:8080`, `*:*` for an unconnected peer, as ss writes them. */
+export function endpoint(address: string, port: number): string {
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${host}:${port === 0 ? '*' : port}`;
+}
+
+export function peerEndpoint(socket: SocketFacts): string {
+  const unspecified = socket.peerAddress === '0.0.0.0' || socket.peerAddress === '::';
+  return unspecified && socket.peerPort === 0
+    ? '*:*'
+    : endpoint(socket.peerAddress, socket.peerPort);
+}
+
+export function ownerLabel(socket: SocketFacts): string {
+  if (socket.pid === null) return '-';
+  return `${sanitizeLine(socket.process ?? '?')} ${socket.pid}`;
+}
+
+/** `LISTEN 0.0.0.0:8080 (node 4121)`: how events and the header name a socket. */
+export function socketLabel(socket: SocketFacts): string {
+  const owner = socket.pid === null ? '' : ` (${ownerLabel(socket)})`;
+  return `${socket.state} ${endpoint(socket.localAddress, socket.localPort)}${owner}`;
+}
+
+/** The interface that owns a socket's local address, for sockets bound to one address. */
+export function owningInterface(
+  socket: SocketFacts,
+  interfaces: readonly NetworkInterface[],
+): string | undefined {
+  const parsed = parseAddress(socket.localAddress);
+  if (!parsed) return undefined;
+  const local =
+    parsed.kind === 'ipv6' && parsed.value.isIPv4MappedAddress()
+      ? parsed.value.toIPv4Address().toString()
+      : parsed.value.toString();
+  for (const iface of interfaces) {
+    for (const address of iface.addresses) {
+      const candidate = parseAddress(address.address);
+      if (candidate?.value.toString() === local) return iface.name;
+    }
+  }
+  return undefined;
+}
+
+export function exposureLabel(
+  socket: SocketFacts,
+  interfaces: readonly NetworkInterface[],
+): string {
+  if (socket.exposure === 'all-interfaces') return 'all interfaces';
+  if (socket.exposure === 'loopback') return 'local only';
+  const iface = owningInterface(socket, interfaces);
+  return iface ? `${sanitizeLine(iface)} only` : 'this address';
+}
+
+const stateOrder: readonly SocketState[] = [
+  'LISTEN',
+  'UNCONN',
+  'ESTAB',
+  'SYN-SENT',
+  'SYN-RECV',
+  'NEW-SYN-RECV',
+  'FIN-WAIT-1',
+  'FIN-WAIT-2',
+  'CLOSE-WAIT',
+  'CLOSING',
+  'LAST-ACK',
+  'TIME-WAIT',
+  'UNKNOWN',
+];
+
+const byPort = (a: Socket, b: Socket) =>
+  a.localPort - b.localPort ||
+  a.protocol.localeCompare(b.protocol) ||
+  a.family - b.family ||
+  a.localAddress.localeCompare(b.localAddress) ||
+  a.peerPort - b.peerPort;
+
+const comparators: Record<SocketSort, (a: Socket, b: Socket) => number> = {
+  port: byPort,
+  state: (a, b) => stateOrder.indexOf(a.state) - stateOrder.indexOf(b.state) || byPort(a, b),
+  process: (a, b) =>
+    (a.process ?? '\uffff').localeCompare(b.process ?? '\uffff') ||
+    (a.pid ?? Infinity) - (b.pid ?? Infinity) ||
+    byPort(a, b),
+  queue: (a, b) => b.recvQ + b.sendQ - (a.recvQ + a.sendQ) || byPort(a, b),
+};
+
+/**
+ * One filter term: `:8080` is a port; a bare number is a port or a pid; anything else is looked
+ * for, case-insensitively, in the protocol, state, addresses, service and process name.
+ */
+function matchesTerm(socket: Socket, term: string): boolean {
+  if (/^:\d+$/.test(term)) {
+    const port = Number(term.slice(1));
+    return socket.localPort === port || socket.peerPort === port;
+  }
+  if (/^\d+$/.test(term)) {
+    const value = Number(term);
+    return socket.localPort === value || socket.peerPort === value || socket.pid === value;
+  }
+  const haystack = [
+    socket.protocol + socket.family,
+    socket.state,
+    endpoint(socket.localAddress, socket.localPort),
+    peerEndpoint(socket),
+    serviceName(socket.localPort, socket.protocol) ?? '',
+    socket.process ?? '',
+    socket.exposure === 'all-interfaces' ? 'all interfaces exposed' : socket.exposure,
+  ]
+    .join(' ')
+    .toLowerCase();
+  return haystack.includes(term);
+}
+
+export function matchesView(socket: Socket, view: SocketsView, terms: readonly string[]): boolean {
+  if (!(socket.protocol === 'tcp' ? view.tcp : view.udp)) return false;
+  if (!(socket.family === 4 ? view.ipv4 : view.ipv6)) return false;
+  const listener = isListener(socket);
+  if (!view.showAll && !listener) return false;
+  if (view.exposedOnly && !(listener && socket.exposure === 'all-interfaces')) return false;
+  return terms.every((term) => matchesTerm(socket, term));
+}
+
+export function filterTerms(filter: string): string[] {
+  return filter.toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+/**
+ * The rows to show: the sockets that pass the view, closed listeners among them, sorted. Computed
+ * when the sockets or the view change, not when the cursor moves.
+ */
+export function socketRows(
+  sockets: readonly Socket[],
+  view: SocketsView,
+  changes: {firstSeen?: ReadonlyMap<string, number>; closed?: readonly ClosedListener[]},
+): SocketRow[] {
+  const terms = filterTerms(view.filter);
+  const rows: SocketRow[] = [];
+  for (const socket of sockets) {
+    if (!matchesView(socket, view, terms)) continue;
+    const key = socketKey(socket);
+    rows.push({key, socket, seenAt: changes.firstSeen?.get(key), closed: false});
+  }
+  for (const {socket} of changes.closed ?? []) {
+    if (matchesView(socket, view, terms)) {
+      rows.push({key: 'closed ' + socketKey(socket), socket, seenAt: undefined, closed: true});
+    }
+  }
+  const compare = comparators[view.sort];
+  return rows.sort((a, b) => compare(a.socket, b.socket));
+}
+
+/** Sockets per state, most common first: `ESTAB 120 · TIME-WAIT 33 · LISTEN 12`. */
+export function stateCounts(sockets: readonly Socket[]): Array<[SocketState, number]> {
+  const counts = new Map<SocketState, number>();
+  for (const socket of sockets) counts.set(socket.state, (counts.get(socket.state) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/** The first row to draw so that the cursor stays in a window of `visible` rows. */
+export function scrollFor(cursor: number, scroll: number, visible: number, total: number): number {
+  if (visible <= 0) return 0;
+  let first = Math.min(scroll, cursor);
+  if (cursor >= first + visible) first = cursor - visible + 1;
+  return Math.max(0, Math.min(first, Math.max(0, total - visible)));
+}
+
+/** The URL a request to a TCP listener goes to: loopback for wildcard binds, else the bound address. */
+export function listenerUrl(socket: Socket): string | undefined {
+  if (socket.protocol !== 'tcp' || socket.state !== 'LISTEN') return undefined;
+  let host = socket.localAddress;
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  else if (host === '::') host = '::1';
+  else if (host.startsWith('::ffff:') && host.includes('.')) host = host.slice('::ffff:'.length);
+  const scheme = socket.localPort === 443 || socket.localPort === 8443 ? 'https' : 'http';
+  const authority = host.includes(':') ? `[${host}]` : host;
+  return `${scheme}://${authority}:${socket.localPort}/`;
+}
+
+type RowsInput = {
+  sockets: readonly Socket[];
+  socketsView: SocketsView;
+  socketTracker?:
+    {firstSeen?: ReadonlyMap<string, number>; closed?: readonly ClosedListener[]} | undefined;
+};
+
+let lastRows:
+  {sockets: readonly Socket[]; tracker: unknown; view: string; rows: SocketRow[]} | undefined;
+
+/**
+ * The rows for the current store state, computed once per change of sockets or view (not per key
+ * or frame): the pane and its keys both read them, so a key always acts on what it would see.
+ */
+export function rowsOf(state: RowsInput): SocketRow[] {
+  const {showAll, tcp, udp, ipv4, ipv6, exposedOnly, filter, sort} = state.socketsView;
+  const view = JSON.stringify([showAll, tcp, udp, ipv4, ipv6, exposedOnly, filter, sort]);
+  if (
+    lastRows?.sockets === state.sockets &&
+    lastRows.tracker === state.socketTracker &&
+    lastRows.view === view
+  ) {
+    return lastRows.rows;
+  }
+  const rows = socketRows(state.sockets, state.socketsView, state.socketTracker ?? {});
+  lastRows = {sockets: state.sockets, tracker: state.socketTracker, view, rows};
+  return rows;
+}
+
+/** The selected row's index: the row with the selected key, else the remembered index. */
+export function selectedIndex(
+  rows: readonly SocketRow[],
+  view: Pick<SocketsView, 'cursor' | 'selectedKey'>,
+): number {
+  const keyed =
+    view.selectedKey === undefined ? -1 : rows.findIndex((row) => row.key === view.selectedKey);
+  return keyed === -1 ? Math.min(view.cursor, Math.max(0, rows.length - 1)) : keyed;
+}

@@ -1,0 +1,110 @@
+import {notify} from '../../store/store.js';
+import {socketSorts, type SocketsView} from '../../store/sockets-view-state.js';
+import {typedText} from '../../sanitize.js';
+import {openRequest} from '../request/request-actions.js';
+import {useKeymap, usePortholeStore} from '../store-context.js';
+import {usePaneInput} from '../use-pane-input.js';
+import {listenerUrl, rowsOf, scrollFor, selectedIndex} from './sockets-view.js';
+
+const toggles: Record<string, keyof SocketsView> = {
+  'all-states': 'showAll',
+  'exposed-only': 'exposedOnly',
+  tcp: 'tcp',
+  udp: 'udp',
+  ipv4: 'ipv4',
+  ipv6: 'ipv6',
+};
+
+/** Moving through rows, the view toggles, the filter, and Enter to send a request to a listener. */
+export function useSocketsKeys(visible: number): void {
+  const store = usePortholeStore();
+  const keymap = useKeymap();
+  usePaneInput('sockets', (name, input) => {
+    const state = store.getState();
+    const view = state.socketsView;
+    const rows = rowsOf(state);
+    const selected = selectedIndex(rows, view);
+    const eventCount = state.socketTracker?.events.length ?? 0;
+    const update = (patch: Partial<SocketsView>) =>
+      store.setState({socketsView: {...store.getState().socketsView, ...patch}});
+
+    if (state.editing === 'filter') {
+      const action = keymap.action('filter', name);
+      if (action === 'filter-done') store.setState({editing: undefined});
+      else if (action === 'filter-clear') {
+        store.setState({editing: undefined});
+        update({filter: '', cursor: 0, selectedKey: undefined});
+      } else if (name === 'backspace') update({filter: view.filter.slice(0, -1)});
+      else if (name === 'ctrl-u') update({filter: ''});
+      else {
+        // Keep the filter to a sane length whatever is pasted.
+        const text = typedText(input);
+        if (text)
+          update({filter: (view.filter + text).slice(0, 200), cursor: 0, selectedKey: undefined});
+      }
+      return;
+    }
+
+    const action = keymap.action('sockets', name);
+    if (!action) return;
+    if (view.mode === 'events') {
+      const pageSize = Math.max(1, visible);
+      const scrollBy = (delta: number) =>
+        update({scroll: Math.max(0, Math.min(Math.max(0, eventCount - 1), view.scroll + delta))});
+      if (action === 'events') update({mode: 'table', scroll: 0});
+      else if (action === 'up') scrollBy(-1);
+      else if (action === 'down') scrollBy(1);
+      else if (action === 'page-up') scrollBy(-pageSize);
+      else if (action === 'page-down') scrollBy(pageSize);
+      else if (action === 'first') update({scroll: 0});
+      else if (action === 'last') scrollBy(eventCount);
+      return;
+    }
+
+    const moveTo = (index: number) => {
+      const cursor = Math.max(0, Math.min(rows.length - 1, index));
+      update({
+        cursor,
+        selectedKey: rows[cursor]?.key,
+        scroll: scrollFor(cursor, view.scroll, visible, rows.length),
+      });
+    };
+    const toggle = toggles[action];
+    if (toggle) {
+      update({[toggle]: !view[toggle], cursor: 0, selectedKey: undefined, scroll: 0});
+      return;
+    }
+    switch (action) {
+      case 'up':
+        return moveTo(selected - 1);
+      case 'down':
+        return moveTo(selected + 1);
+      case 'page-up':
+        return moveTo(selected - Math.max(1, visible - 1));
+      case 'page-down':
+        return moveTo(selected + Math.max(1, visible - 1));
+      case 'first':
+        return moveTo(0);
+      case 'last':
+        return moveTo(rows.length - 1);
+      case 'filter':
+        store.setState({editing: 'filter'});
+        return;
+      case 'sort': {
+        const next = socketSorts[(socketSorts.indexOf(view.sort) + 1) % socketSorts.length];
+        update({sort: next ?? 'port'});
+        return;
+      }
+      case 'events':
+        update({mode: 'events', scroll: 0});
+        return;
+      case 'open-request': {
+        const row = rows[selected];
+        const url = row && !row.closed ? listenerUrl(row.socket) : undefined;
+        if (url) openRequest(store, url);
+        else notify(store, 'requests go to TCP listeners: select a LISTEN row');
+        return;
+      }
+    }
+  });
+}

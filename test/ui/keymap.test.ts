@@ -1,0 +1,50 @@
+import {describe, expect, it} from 'vitest';
+import type {Key} from 'ink';
+import {createKeymap, keyName, type Scope} from '../../source/ui/keymap.js';
+
+const noKey: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+describe('keymap', () => {
+  it('never binds one key twice in a scope, nor a pane key that a global key already takes', () => {
+    const keymap = createKeymap();
+    const panes: Scope[] = ['addresses', 'sockets', 'request'];
+    const global = new Set(keymap.bindings('global').flatMap((b) => b.keys));
+    for (const scope of [...panes, 'global', 'help', 'filter', 'editing'] as Scope[]) {
+      const keys = keymap.bindings(scope).flatMap((b) => b.keys);
+      expect(new Set(keys).size, `duplicate key in ${scope}`).toBe(keys.length);
+      if (panes.includes(scope))
+        for (const key of keys) expect(global.has(key), `${scope} ${key}`).toBe(false);
+    }
+  });
+
+  it('names keys the way the bindings spell them', () => {
+    expect(keyName('q', noKey)).toBe('q');
+    expect(keyName('G', {...noKey, shift: true})).toBe('G');
+    expect(keyName('c', {...noKey, ctrl: true})).toBe('ctrl-c');
+    expect(keyName('', {...noKey, tab: true, shift: true})).toBe('shift-tab');
+    expect(keyName('', {...noKey, delete: true})).toBe('backspace');
+    expect(keyName('', {...noKey, return: true})).toBe('enter');
+    expect(keyName(' ', noKey)).toBe('space');
+  });
+});

@@ -1,0 +1,176 @@
+import {afterEach, describe, expect, it} from 'vitest';
+import {cleanup} from 'ink-testing-library';
+import {trackSocketChanges} from '../../source/collect/sockets/changes.js';
+import {fixtureSockets, keys, renderApp, socket} from '../helpers/render-app.js';
+
+afterEach(() => cleanup());
+
+const socketsFocused = {focus: 'sockets' as const};
+const tableRows = (screen: string) =>
+  screen.split('\n').filter((line) => /^\s*[+-]?\s*(tcp|udp)6?\s/.test(line));
+
+describe('sockets pane', () => {
+  it('shows listeners by default, like ss -l, with exposure in words', async () => {
+    const app = await renderApp(socketsFocused);
+    const screen = app.screen();
+    expect(screen).toMatch(
+      /tcp\s+LISTEN\s+0\s+128\s+0\.0\.0\.0:22\s+ssh\s+all interfaces.*sshd 10/,
+    );
+    expect(screen).toMatch(/127\.0\.0\.1:5432\s+postgresql\s+local only/);
+    expect(screen).toMatch(/tcp6\s+LISTEN.*\[::1\]:6379\s+redis\s+local only/);
+    expect(screen).toMatch(/192\.168\.1\.20:8080.*eth0 only/);
+    expect(screen).toMatch(/udp\s+UNCONN.*0\.0\.0\.0:53\s+dns\s+all interfaces/);
+    expect(screen).not.toContain('ESTAB  ');
+    expect(screen).not.toMatch(/TIME-WAIT\s+\d+\s+\d+/);
+    expect(tableRows(screen)).toHaveLength(5);
+  });
+
+  it('counts sockets per state on the summary line', async () => {
+    const app = await renderApp(socketsFocused);
+    expect(app.screen()).toContain('LISTEN 4 · ESTAB 1 · TIME-WAIT 1 · UNCONN 1');
+  });
+
+  it('shows every state after a, and only exposed listeners after x', async () => {
+    const app = await renderApp(socketsFocused);
+    await app.press('a');
+    await app.waitForScreen((s) => tableRows(s).length === 7, 'all seven sockets');
+    expect(app.screen()).toMatch(/ESTAB.*192\.168\.1\.7:50123/);
+    await app.press('a', 'x');
+    await app.waitForScreen((s) => tableRows(s).length === 2, 'the two exposed listeners');
+    for (const row of tableRows(app.screen())) expect(row).toContain('all interfaces');
+  });
+
+  it('toggles TCP, UDP, IPv4 and IPv6', async () => {
+    const app = await renderApp(socketsFocused);
+    await app.press('t');
+    await app.waitForScreen((s) => tableRows(s).length === 1 && s.includes('UNCONN'), 'udp only');
+    await app.press('t', 'u', '4');
+    await app.waitForScreen(
+      (s) => tableRows(s).length === 1 && s.includes('[::1]:6379'),
+      'tcp6 only',
+    );
+    await app.press('6');
+    await app.waitForScreen((s) => s.includes('no socket matches this view'), 'nothing');
+  });
+
+  it('filters with / by port, process or state, and Esc clears the filter', async () => {
+    const app = await renderApp(socketsFocused);
+    await app.press('/', '5432', keys.enter);
+    await app.waitForScreen(
+      (s) => tableRows(s).length === 1 && s.includes('postgres 20'),
+      'the postgres row',
+    );
+    await app.press(
+      '/',
+      keys.backspace,
+      keys.backspace,
+      keys.backspace,
+      keys.backspace,
+      'redis',
+      keys.enter,
+    );
+    await app.waitForScreen(
+      (s) => tableRows(s).length === 1 && s.includes('redis-server 30'),
+      'the redis row',
+    );
+    await app.press('/', keys.escape);
+    await app.waitForScreen((s) => tableRows(s).length === 5, 'all listeners again');
+  });
+
+  it('types q into the filter instead of quitting', async () => {
+    const app = await renderApp(socketsFocused);
+    await app.press('/', 'q');
+    await app.waitForScreen((s) => s.includes('/q'), 'q in the filter');
+    expect(app.store.getState().socketsView.filter).toBe('q');
+  });
+
+  it('sorts by port, state, process or queue with s', async () => {
+    const app = await renderApp(socketsFocused);
+    const ports = () => tableRows(app.screen()).map((row) => /:(\d+)\s/.exec(row)?.[1]);
+    expect(ports()).toEqual(['22', '53', '5432', '6379', '8080']);
+    await app.press('s', 's');
+    await app.waitForScreen((s) => s.includes('sort process'), 'sort by process');
+    expect(tableRows(app.screen()).map((row) => /(\S+) \d+\s*$/.exec(row)?.[1])).toEqual([
+      'dnsmasq',
+      'node',
+      'postgres',
+      'redis-server',
+      'sshd',
+    ]);
+  });
+
+  it('moves the selection with j/k and G, and Enter opens a request to the listener', async () => {
+    const app = await renderApp(socketsFocused);
+    await app.press('G');
+    await app.press('k');
+    await app.press(keys.enter);
+    await app.waitForScreen((s) => s.includes('▶ Request'), 'the Request pane');
+    expect(app.store.getState().request.url).toBe('http://[::1]:6379/');
+  });
+
+  it('sends wildcard listeners to loopback and says when a row cannot take a request', async () => {
+    const app = await renderApp(socketsFocused);
+    await app.press(keys.enter);
+    await app.waitForScreen((s) => s.includes('▶ Request'), 'the Request pane');
+    expect(app.store.getState().request.url).toBe('http://127.0.0.1:22/');
+    await app.press(keys.tab, keys.tab);
+    await app.waitForScreen((s) => s.includes('▶ Sockets'), 'back to sockets');
+    await app.press('j', keys.enter);
+    await app.waitForScreen(
+      (s) => s.includes('requests go to TCP listeners'),
+      'the notice for udp',
+    );
+  });
+
+  it('highlights a socket that just appeared and dims a listener that just closed', async () => {
+    const app = await renderApp(socketsFocused);
+    const start = Date.now();
+    let tracker = trackSocketChanges(undefined, fixtureSockets, start - 100);
+    const fresh = socket({localPort: 9000, process: 'python3', pid: 60, inode: 9});
+    const withoutSsh = fixtureSockets.filter((s) => s.localPort !== 22 || s.state !== 'LISTEN');
+    tracker = trackSocketChanges(tracker, [...withoutSsh, fresh], start);
+    app.store.setState({sockets: [...withoutSsh, fresh], socketTracker: tracker});
+    const screen = await app.waitForScreen((s) => s.includes(':9000'), 'the new listener');
+    expect(screen).toMatch(/\+ tcp\s+LISTEN.*0\.0\.0\.0:9000/);
+    expect(screen).toMatch(/- tcp\s+closed.*0\.0\.0\.0:22/);
+    expect(screen.split('\n')[0]).toContain(
+      'new listener on all interfaces: LISTEN 0.0.0.0:9000 (python3 60)',
+    );
+  });
+
+  it('lists listeners opened and closed, with times since launch, in the events view', async () => {
+    const startedAt = Date.now() - 10_000;
+    const app = await renderApp({...socketsFocused, startedAt});
+    let tracker = trackSocketChanges(undefined, fixtureSockets, startedAt + 1000);
+    const fresh = socket({localPort: 8081, process: 'node', pid: 4121, inode: 10});
+    tracker = trackSocketChanges(tracker, [...fixtureSockets, fresh], startedAt + 4200);
+    tracker = trackSocketChanges(tracker, fixtureSockets, startedAt + 7000);
+    app.store.setState({socketTracker: tracker});
+    await app.press('e');
+    const screen = await app.waitForScreen((s) => s.includes('events'), 'the events view');
+    expect(screen).toMatch(/\+7\.0s\s+closed\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/);
+    expect(screen).toMatch(/\+4\.2s\s+opened\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/);
+    expect(screen.indexOf('closed  LISTEN')).toBeLessThan(screen.indexOf('opened  LISTEN'));
+  });
+
+  it('says once, in the footer, that root is needed to see every owner', async () => {
+    const app = await renderApp({
+      ...socketsFocused,
+      sockets: [socket({pid: null, process: null})],
+    });
+    expect(app.screen()).not.toContain('run as root');
+    app.store.setState({ownersHidden: true});
+    const screen = await app.waitForScreen((s) => s.includes('run as root'), 'the hint');
+    expect(screen.match(/run as root/g)).toHaveLength(1);
+    expect(screen).toMatch(/0\.0\.0\.0:80\s.*all interfaces\s+-/);
+  });
+
+  it('keeps process names with escape sequences inert', async () => {
+    const app = await renderApp({
+      ...socketsFocused,
+      sockets: [socket({process: '\u001B]0;owned\u0007x\u009B2J'})],
+    });
+    expect(app.screen()).toContain('^[]0;owned^Gx');
+    expect(app.frames.join('')).not.toMatch(/\u001B\]0;owned|\u009B/);
+  });
+});
