@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+/**
+ * porthole's entry: parse the command line, then either print (help, version, JSON, a plain
+ * snapshot, one request) or build the store and collectors and render the dashboard.
+ * Modules only the dashboard needs are imported when it starts, so scripted runs load less.
+ */
+import os from 'node:os';
+import process from 'node:process';
+import {helpText, parseCommand, UsageError, type Command} from './source/cli/flags.js';
+import {version} from './source/version.js';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`porthole: ${message}\n`);
+  process.exit(code);
+}
+
+async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>, note?: string) {
+  const {snapshot} = await import('./source/snapshot.js');
+  const snap = await snapshot({
+    procRoot: command.procRoot,
+    sysRoot: command.sysRoot,
+    source: command.source,
+  });
+  if (command.kind === 'json') {
+    process.stdout.write(JSON.stringify(snap, null, 2) + '\n');
+    return;
+  }
+  const {plainSnapshot} = await import('./source/cli/plain.js');
+  if (note) process.stderr.write(`porthole: ${note}\n`);
+  process.stdout.write(plainSnapshot(snap, {all: command.all}));
+}
+
+async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
+  const [
+    {render},
+    {App},
+    store,
+    collect,
+    polling,
+    requestModule,
+    config,
+    keymap,
+    theme,
+    terminal,
+    input,
+  ] = await Promise.all([
+    import('ink'),
+    import('./source/ui/app.js'),
+    import('./source/store/store.js'),
+    import('./source/collect/collectors.js'),
+    import('./source/collect/poller.js'),
+    import('./source/request/controller.js'),
+    import('./source/cli/config.js'),
+    import('./source/ui/keymap.js'),
+    import('./source/ui/theme.js'),
+    import('./source/terminal.js'),
+    import('./source/cli/terminal-input.js'),
+  ]);
+  const {asMethod, openRequest} = await import('./source/ui/request/request-actions.js');
+  const method = command.method === undefined ? undefined : asMethod(command.method);
+  if (command.method !== undefined && !method) {
+    fail(`-X: expected GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS, got "${command.method}"`, 2);
+  }
+  const loaded = config.loadConfig();
+  for (const problem of loaded.problems)
+    process.stderr.write(`porthole: ${loaded.file}: ${problem}\n`);
+  const stdin = input.keyboard();
+
+  const portholeStore = store.createPortholeStore({
+    host: os.hostname(),
+    intervalMs: command.intervalMs ?? loaded.config.intervalMs ?? 1000,
+    socketsView: {showAll: command.all},
+  });
+  if (loaded.problems.length > 0) {
+    store.notify(portholeStore, `${loaded.file}: ${loaded.problems[0]}`);
+  }
+  const requests = requestModule.createRequestController(portholeStore, {
+    copy: (text) =>
+      process.stdout.write(`\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`),
+    timeoutMs: loaded.config.requestTimeoutMs,
+  });
+  if (command.url !== undefined) openRequest(portholeStore, command.url, method);
+  const poller = polling.createPoller(
+    portholeStore,
+    collect.createCollectors(portholeStore, {
+      procRoot: command.procRoot,
+      sysRoot: command.sysRoot,
+      socketSource: command.source,
+    }),
+  );
+
+  // The first frame shows data when the collectors answer quickly; it never waits long for them.
+  const firstReading = poller.start();
+  await Promise.race([firstReading, new Promise((resolve) => setTimeout(resolve, 60))]);
+  let unmount = () => {};
+  const screen = terminal.enterFullScreen(
+    {stdout: process.stdout, stdin},
+    () => unmount(),
+    (error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      store.notify(portholeStore, `internal error (kept running): ${message}`);
+    },
+  );
+  const useColor = theme.wantsColor(process.env, command.color, loaded.config.theme ?? 'default');
+  const instance = render(
+    <App
+      store={portholeStore}
+      requests={requests}
+      keymap={keymap.createKeymap(loaded.config.keys)}
+      theme={theme.createTheme(useColor)}
+    />,
+    {stdin, exitOnCtrlC: false, maxFps: 20},
+  );
+  unmount = () => instance.unmount();
+  void requests.loadHistory();
+  await instance.waitUntilExit();
+  poller.stop();
+  screen.restore();
+}
+
+async function main() {
+  let command: Command;
+  try {
+    command = parseCommand(process.argv.slice(2), Boolean(process.stdout.isTTY));
+  } catch (error) {
+    if (error instanceof UsageError) fail(error.message, 2);
+    throw error;
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(helpText() + '\n');
+      return;
+    case 'version':
+      process.stdout.write(version + '\n');
+      return;
+    case 'request': {
+      const {runRequestCommand} = await import('./source/cli/request-command.js');
+      process.exitCode = await runRequestCommand(
+        {
+          url: command.url,
+          method: command.method,
+          headers: command.headers,
+          data: command.data,
+          insecure: command.insecure,
+          location: command.location,
+          timeoutSeconds: command.timeoutSeconds,
+          output: command.output,
+        },
+        {stdout: process.stdout, stderr: process.stderr},
+      );
+      return;
+    }
+    case 'json':
+    case 'plain':
+      return printSnapshot(command);
+    case 'dashboard': {
+      const {canDrawDashboard} = await import('./source/cli/terminal-input.js');
+      const reason = canDrawDashboard(process.env);
+      if (reason) return printSnapshot({...command, kind: 'plain'}, reason);
+      return dashboard(command);
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  fail(error instanceof Error ? error.message : String(error), 1);
+});

@@ -1,0 +1,107 @@
+/**
+ * Builds dist/: the single-file bundle dist/porthole.mjs (what a person copies to a server: it runs
+ * with nothing but Node >= 20), the bin dist/cli.js that loads it, and the typed library entry
+ * dist/index.js with its declarations. `--if-stale` builds only when a source is newer than dist.
+ */
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, readdirSync, statSync, writeFileSync, chmodSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dist = path.join(root, 'dist');
+const outputs = ['porthole.mjs', 'cli.js', 'index.js', 'types/source/index.d.ts'].map((file) =>
+  path.join(dist, file),
+);
+
+function newestSource() {
+  let newest = 0;
+  const visit = (dir) => {
+    for (const entry of readdirSync(dir, {withFileTypes: true})) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  visit(path.join(root, 'source'));
+  for (const file of ['cli.tsx', 'package.json', 'package-lock.json', 'scripts/build.mjs']) {
+    newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
+  }
+  return newest;
+}
+
+function isStale() {
+  try {
+    const built = Math.min(...outputs.map((file) => statSync(file).mtimeMs));
+    return newestSource() > built;
+  } catch {
+    return true;
+  }
+}
+
+if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
+
+mkdirSync(dist, {recursive: true});
+const started = performance.now();
+
+// Ink imports react-devtools-core for its development mode only; the bundle gets an empty module
+// (marking it external would leave an import that fails in an empty folder).
+const devtoolsStub = {
+  name: 'devtools-stub',
+  setup(build) {
+    build.onResolve({filter: /^react-devtools-core$/}, () => ({
+      path: 'react-devtools-core',
+      namespace: 'stub',
+    }));
+    build.onLoad({filter: /.*/, namespace: 'stub'}, () => ({
+      contents: 'export default {};',
+      loader: 'js',
+    }));
+  },
+};
+
+await esbuild.build({
+  entryPoints: [path.join(root, 'cli.tsx')],
+  outfile: path.join(dist, 'porthole.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minify: true,
+  legalComments: 'eof',
+  define: {'process.env.NODE_ENV': '"production"'},
+  plugins: [devtoolsStub],
+  // Some dependencies are CommonJS and call require(); give the ES module bundle one.
+  banner: {
+    js: "import {createRequire as __portholeRequire} from 'node:module'; const require = __portholeRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+chmodSync(path.join(dist, 'porthole.mjs'), 0o755);
+writeFileSync(path.join(dist, 'cli.js'), "#!/usr/bin/env node\nimport './porthole.mjs';\n", {
+  mode: 0o755,
+});
+
+await esbuild.build({
+  entryPoints: [path.join(root, 'source/index.ts')],
+  outfile: path.join(dist, 'index.js'),
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+});
+execFileSync(
+  process.execPath,
+  [
+    path.join(root, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    path.join(root, 'tsconfig.build.json'),
+  ],
+  {
+    stdio: 'inherit',
+  },
+);
+console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);

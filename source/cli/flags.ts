@@ -1,0 +1,271 @@
+/**
+ * The command line, from one definition: meow parses it and the --help text is generated from the
+ * same table, so flags and help never disagree.
+ */
+import meow from 'meow';
+import {parseDuration} from '../format.js';
+import {version} from '../version.js';
+
+type FlagSpec = {
+  type: 'string' | 'boolean';
+  shortFlag?: string;
+  isMultiple?: boolean;
+  default?: boolean | string;
+  /** Shown in --help; `value` names the argument. */
+  value?: string;
+  description: string;
+  /** Listed under the request command. */
+  request?: boolean;
+};
+
+export const flagSpecs = {
+  interval: {
+    type: 'string',
+    value: 'DURATION',
+    description: 'poll every DURATION: 500ms, 2s (at least 100ms; default 1s)',
+  },
+  all: {type: 'boolean', description: 'show sockets in all states, not only listeners'},
+  json: {type: 'boolean', description: 'print one snapshot as JSON and exit'},
+  url: {type: 'string', value: 'URL', description: 'open the Request pane with URL filled in'},
+  color: {
+    type: 'boolean',
+    default: true,
+    description: 'use colours (--no-color, or NO_COLOR set, for none)',
+  },
+  procRoot: {
+    type: 'string',
+    value: 'DIR',
+    description: 'read /proc from DIR (a host /proc mounted in a container)',
+  },
+  sysRoot: {type: 'string', value: 'DIR', description: 'read /sys from DIR'},
+  source: {
+    type: 'string',
+    value: 'NAME',
+    description: 'sockets from auto, proc or systeminformation (default auto)',
+  },
+  method: {
+    type: 'string',
+    shortFlag: 'X',
+    value: 'METHOD',
+    description: 'request method (default GET)',
+    request: true,
+  },
+  header: {
+    type: 'string',
+    shortFlag: 'H',
+    isMultiple: true,
+    value: "'Name: value'",
+    description: 'add a request header (repeatable)',
+    request: true,
+  },
+  data: {
+    type: 'string',
+    shortFlag: 'd',
+    value: 'DATA',
+    description: 'request body (makes the default method POST)',
+    request: true,
+  },
+  insecure: {
+    type: 'boolean',
+    shortFlag: 'k',
+    description: 'do not verify TLS certificates',
+    request: true,
+  },
+  location: {
+    type: 'boolean',
+    shortFlag: 'L',
+    description: 'follow redirects (up to 10)',
+    request: true,
+  },
+  timeout: {
+    type: 'string',
+    value: 'SECONDS',
+    description: 'give up after SECONDS (default 30)',
+    request: true,
+  },
+  output: {
+    type: 'string',
+    shortFlag: 'o',
+    value: 'FILE',
+    description: 'write the body to FILE instead of stdout',
+    request: true,
+  },
+  help: {type: 'boolean', shortFlag: 'h', description: 'show this help'},
+  version: {type: 'boolean', shortFlag: 'v', description: 'print the version'},
+} satisfies Record<string, FlagSpec>;
+
+type FlagName = keyof typeof flagSpecs;
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => '-' + letter.toLowerCase());
+}
+
+function flagLine(name: string, spec: FlagSpec): string {
+  const short = spec.shortFlag ? `-${spec.shortFlag}, ` : '    ';
+  const long = name === 'color' ? '--no-color' : `--${kebab(name)}`;
+  const usage = `${short}${long}${spec.value ? ' ' + spec.value : ''}`;
+  const description =
+    name === 'color' ? 'no colours (NO_COLOR set does the same)' : spec.description;
+  return `    ${usage.padEnd(30)} ${description}`;
+}
+
+export function helpText(): string {
+  const entries = Object.entries(flagSpecs) as Array<[FlagName, FlagSpec]>;
+  const lines = (request: boolean) =>
+    entries
+      .filter(([, spec]) => Boolean(spec.request) === request)
+      .map(([name, spec]) => flagLine(name, spec));
+  return [
+    'porthole: addresses, sockets and HTTP requests of this machine, live in the terminal',
+    '',
+    'Usage',
+    '  porthole [options]                 the dashboard (a plain snapshot when stdout is not a terminal)',
+    '  porthole --json                    one snapshot as JSON',
+    '  porthole --url URL [-X METHOD]     the dashboard with the Request pane filled in',
+    "  porthole request URL [-X METHOD] [-H 'Name: value']... [-d DATA] [-k] [-L] [--timeout SECONDS]",
+    '',
+    'Options',
+    ...lines(false),
+    '',
+    'Request options (porthole request, and -X with --url)',
+    ...lines(true),
+    '',
+    'Keys: press ? in the dashboard.',
+  ].join('\n');
+}
+
+export type Command =
+  | {kind: 'help'}
+  | {kind: 'version'}
+  | {
+      kind: 'dashboard';
+      intervalMs: number | undefined;
+      all: boolean;
+      url: string | undefined;
+      method: string | undefined;
+      color: boolean;
+      procRoot: string | undefined;
+      sysRoot: string | undefined;
+      source: SocketSourceChoice;
+    }
+  | {
+      kind: 'json';
+      procRoot: string | undefined;
+      sysRoot: string | undefined;
+      source: SocketSourceChoice;
+    }
+  | {
+      kind: 'plain';
+      all: boolean;
+      procRoot: string | undefined;
+      sysRoot: string | undefined;
+      source: SocketSourceChoice;
+    }
+  | {
+      kind: 'request';
+      url: string;
+      method: string | undefined;
+      headers: string[];
+      data: string | undefined;
+      insecure: boolean;
+      location: boolean;
+      timeoutSeconds: number | undefined;
+      output: string | undefined;
+    };
+
+export type SocketSourceChoice = 'auto' | 'proc' | 'systeminformation';
+
+/** A command line that cannot be run: one line for the person, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const minimumIntervalMs = 100;
+
+export function parseInterval(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new UsageError(`--interval: expected a duration like 500ms or 2s, got "${text}"`);
+  if (ms < minimumIntervalMs)
+    throw new UsageError(`--interval: at least ${minimumIntervalMs}ms, got "${text}"`);
+  return ms;
+}
+
+/** Reads argv into one command; throws UsageError for anything that cannot run. */
+export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
+  const flagsForMeow = Object.fromEntries(
+    Object.entries(flagSpecs).map(([name, spec]: [string, FlagSpec]) => {
+      // meow reads a key set to undefined as a value, so only the keys a flag has are passed.
+      const meowSpec: Record<string, unknown> = {type: spec.type};
+      if (spec.shortFlag) meowSpec.shortFlag = spec.shortFlag;
+      if (spec.isMultiple) meowSpec.isMultiple = true;
+      if (spec.default !== undefined) meowSpec.default = spec.default;
+      return [name, meowSpec];
+    }),
+  );
+  let cli;
+  try {
+    cli = meow({
+      importMeta: import.meta,
+      argv,
+      flags: flagsForMeow as never,
+      pkg: {name: 'porthole', version},
+      autoHelp: false,
+      autoVersion: false,
+      allowUnknownFlags: false,
+      helpIndent: 0,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0] : String(error));
+  }
+  const flags = cli.flags as Record<string, unknown>;
+  const text = (name: FlagName) => (typeof flags[name] === 'string' ? flags[name] : undefined);
+  const on = (name: FlagName) => flags[name] === true;
+  if (on('help')) return {kind: 'help'};
+  if (on('version')) return {kind: 'version'};
+
+  const source = (text('source') ?? 'auto') as SocketSourceChoice;
+  if (!['auto', 'proc', 'systeminformation'].includes(source)) {
+    throw new UsageError(`--source: expected auto, proc or systeminformation, got "${source}"`);
+  }
+  const roots = {procRoot: text('procRoot'), sysRoot: text('sysRoot'), source};
+  const [command, ...rest] = cli.input;
+
+  if (command === 'request') {
+    const [url, ...extra] = rest;
+    if (!url) throw new UsageError('request: which URL? porthole request URL');
+    if (extra.length > 0) throw new UsageError(`request: one URL only, got also "${extra[0]}"`);
+    const timeout = text('timeout');
+    const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
+    if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && Number.isFinite(timeoutSeconds))) {
+      throw new UsageError(`--timeout: expected a number of seconds, got "${timeout}"`);
+    }
+    const header = flags.header;
+    return {
+      kind: 'request',
+      url,
+      method: text('method'),
+      headers: Array.isArray(header) ? header.map(String) : [],
+      data: text('data'),
+      insecure: on('insecure'),
+      location: on('location'),
+      timeoutSeconds,
+      output: text('output'),
+    };
+  }
+  if (command !== undefined) throw new UsageError(`unknown command "${command}" (try --help)`);
+
+  const interval = text('interval');
+  const intervalMs = interval === undefined ? undefined : parseInterval(interval);
+  if (on('json')) return {kind: 'json', ...roots};
+  if (!stdoutIsTTY) return {kind: 'plain', all: on('all'), ...roots};
+  return {
+    kind: 'dashboard',
+    intervalMs,
+    all: on('all'),
+    url: text('url'),
+    method: text('method'),
+    color: flags.color !== false,
+    ...roots,
+  };
+}

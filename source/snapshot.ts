@@ -1,0 +1,81 @@
+/** One reading of everything, as `porthole --json` prints it and the library returns it. */
+import os from 'node:os';
+import {createInterfacesReader, defaultRoots} from './collect/interfaces.js';
+import {readCountersLinux, readCountersPortable} from './collect/traffic.js';
+import {createSocketsReader} from './collect/sockets/index.js';
+import type {InterfaceAddress, NetworkInterface, Socket, SocketSource} from './model.js';
+
+export type SnapshotOptions = {
+  /** Where /proc is (default /proc): a host's /proc mounted in a container, or a test fixture. */
+  procRoot?: string;
+  sysRoot?: string;
+  /** Default auto: /proc on Linux, systeminformation elsewhere. */
+  source?: 'auto' | 'proc' | 'systeminformation';
+};
+
+export type SnapshotInterface = Omit<NetworkInterface, 'addresses'> & {
+  /** Bytes received and sent since the interface came up; null where unknown. */
+  rx: number | null;
+  tx: number | null;
+  addresses: InterfaceAddress[];
+};
+
+export type SnapshotSocket = Omit<Socket, 'inode'>;
+
+export type Snapshot = {
+  host: string;
+  /** ISO 8601 time of the reading. */
+  takenAt: string;
+  /** Where the socket rows came from. */
+  source: SocketSource;
+  interfaces: SnapshotInterface[];
+  sockets: SnapshotSocket[];
+};
+
+/** Reads interfaces, their counters and every socket (all states) once. */
+export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
+  const roots = {
+    procRoot: options.procRoot ?? defaultRoots.procRoot,
+    sysRoot: options.sysRoot ?? defaultRoots.sysRoot,
+  };
+  const sockets = createSocketsReader({procRoot: roots.procRoot, source: options.source ?? 'auto'});
+  const interfacesReader = createInterfacesReader(roots);
+  const counters =
+    process.platform === 'linux'
+      ? readCountersLinux(roots.procRoot).catch(() => readCountersPortable())
+      : readCountersPortable();
+  const [interfaces, traffic, reading] = await Promise.all([
+    interfacesReader.read(),
+    counters.catch(() => new Map<string, {rx: number; tx: number}>()),
+    sockets.read(),
+  ]);
+  return {
+    host: os.hostname(),
+    takenAt: new Date().toISOString(),
+    source: reading.source,
+    interfaces: interfaces.map((iface) => {
+      const count = traffic.get(iface.name);
+      const {addresses, ...facts} = iface;
+      return {...facts, rx: count?.rx ?? null, tx: count?.tx ?? null, addresses};
+    }),
+    sockets: reading.sockets.map(snapshotSocket),
+  };
+}
+
+/** Exactly the documented fields, in the documented order: readers may carry more internally. */
+function snapshotSocket(socket: Socket): SnapshotSocket {
+  return {
+    protocol: socket.protocol,
+    family: socket.family,
+    state: socket.state,
+    localAddress: socket.localAddress,
+    localPort: socket.localPort,
+    peerAddress: socket.peerAddress,
+    peerPort: socket.peerPort,
+    recvQ: socket.recvQ,
+    sendQ: socket.sendQ,
+    pid: socket.pid,
+    process: socket.process,
+    exposure: socket.exposure,
+  };
+}

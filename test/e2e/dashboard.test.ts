@@ -1,0 +1,118 @@
+/**
+ * The built CLI in a real terminal (tmux): what a person sees and does, from launch to quit.
+ * Needs `npm run build` first (npm test does it).
+ */
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {existsSync} from 'node:fs';
+import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {cliPath, hasTmux, openTerminal, type Terminal} from '../helpers/tmux.js';
+
+const ready = hasTmux() && existsSync(cliPath);
+let terminal: Terminal | undefined;
+let server: http.Server | undefined;
+
+afterEach(async () => {
+  terminal?.close();
+  terminal = undefined;
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+});
+
+beforeAll(() => {
+  if (!ready) throw new Error('end-to-end tests need tmux and dist/cli.js (npm run build)');
+});
+
+function dashboardShown(screen: string): boolean {
+  return screen.includes('Addresses') && screen.includes('Sockets') && screen.includes('porthole');
+}
+
+async function restored(term: Terminal, exitCode: string): Promise<string> {
+  const screen = await term.waitForScreen(
+    (s) => s.includes(`EXITED ${exitCode}`),
+    `EXITED ${exitCode}`,
+  );
+  expect(term.format('#{alternate_on}')).toBe('0');
+  expect(term.format('#{cursor_flag}')).toBe('1');
+  expect(screen).not.toContain('▶ Addresses');
+  // Raw mode is off again: the shell reads lines, with echo.
+  term.type('stty -a | tr " " "\\n" | grep -x -e icanon -e echo | tr "\\n" " "; echo');
+  term.keys('Enter');
+  await term.waitForScreen((s) => /icanon echo|echo icanon/.test(s), 'cooked mode (icanon, echo)');
+  return screen;
+}
+
+describe.runIf(process.platform === 'linux')('dashboard in a real terminal', () => {
+  it('shows addresses and listeners, finds a new listener, sends it a request, and quits cleanly', async () => {
+    server = http.createServer((_request, response) => response.end('hello from the test\n'));
+    terminal = openTerminal(100, 30);
+    terminal.runCli('--interval 200ms');
+    const first = await terminal.waitForScreen(dashboardShown, 'the first frame');
+    expect(first).toMatch(/127\.0\.0\.1\/8\s+loopback/);
+    expect(terminal.format('#{alternate_on}')).toBe('1');
+
+    await new Promise<void>((resolve) => server?.listen(0, '0.0.0.0', resolve));
+    const {port} = server.address() as AddressInfo;
+    const row = new RegExp(`0\\.0\\.0\\.0:${port}\\s.*all interfaces`);
+    await terminal.waitForScreen((s) => row.test(s), 'the new listener with its exposure', 3000);
+
+    terminal.keys('Tab');
+    terminal.type('/');
+    terminal.type(`:${port}`);
+    terminal.keys('Enter');
+    await terminal.waitForScreen(
+      (s) => s.includes(`/:${port}`) && s.includes('1 shown'),
+      'the filter to apply',
+    );
+    terminal.keys('Enter');
+    const opened = await terminal.waitForScreen((s) => s.includes('▶ Request'), 'the Request pane');
+    expect(opened).toContain(`http://127.0.0.1:${port}/`);
+    terminal.keys('Enter');
+    const answered = await terminal.waitForScreen((s) => s.includes('200 OK'), 'the response');
+    expect(answered).toContain('hello from the test');
+
+    terminal.type('?');
+    await terminal.waitForScreen((s) => s.includes('Keys') && s.includes('quit'), 'the help');
+    terminal.keys('Escape');
+    await terminal.waitForScreen(
+      (s) => !s.includes('close the help') && s.includes('▶ Request'),
+      'the help to close',
+    );
+
+    terminal.type('q');
+    await restored(terminal, '0');
+  });
+
+  it('keeps its layout through a resize to 60x15 and back', async () => {
+    terminal = openTerminal(100, 30);
+    terminal.runCli('--interval 200ms');
+    await terminal.waitForScreen(dashboardShown, 'the first frame');
+    terminal.resize(60, 15);
+    const small = await terminal.waitForScreen(
+      (s) => s.split('\n').length <= 16 && s.includes('Sockets') && s.includes('porthole'),
+      'the small layout',
+    );
+    for (const line of small.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    terminal.resize(30, 8);
+    await terminal.waitForScreen((s) => s.includes('need 40x10'), 'the too-small message');
+    terminal.resize(100, 30);
+    const big = await terminal.waitForScreen(
+      (s) => dashboardShown(s) && /127\.0\.0\.1\/8\s+loopback/.test(s),
+      'the full layout again',
+    );
+    expect(big.split('\n').filter((line) => line.startsWith('porthole'))).toHaveLength(1);
+    terminal.keys('C-c');
+    await restored(terminal, '0');
+  });
+
+  it.each([
+    ['SIGTERM', '143'],
+    ['SIGHUP', '129'],
+  ] as const)('restores the terminal when killed with %s', async (signal, code) => {
+    terminal = openTerminal(100, 30);
+    terminal.runCli('--interval 200ms');
+    await terminal.waitForScreen(dashboardShown, 'the first frame');
+    process.kill(await terminal.pid(), signal);
+    await restored(terminal, code);
+  });
+});
