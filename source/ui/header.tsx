@@ -48,7 +48,7 @@ export function Header() {
       <Text bold color={theme.accent}>
         porthole
       </Text>
-      <Text>{` ${sanitizeLine(head.host)} `}</Text>
+      <Text>{` ${sanitizeLine(head.host)} · `}</Text>
       {head.paused ? (
         <Text bold inverse color={theme.warning}>
           {' PAUSED '}

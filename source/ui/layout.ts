@@ -32,8 +32,8 @@ export function paneHeights(
   const share = (part: number, min: number) => Math.max(min, Math.floor(available * part));
   const addressesCap = (part: number) => Math.min(addressesWanted, share(part, 2));
   if (focus === 'request') {
-    const addresses = addressesCap(0.2);
-    const sockets = Math.min(share(0.25, 2), available - addresses - 4);
+    const addresses = addressesCap(0.12);
+    const sockets = Math.min(share(0.15, 3), available - addresses - 4);
     return {
       addresses,
       sockets: Math.max(2, sockets),

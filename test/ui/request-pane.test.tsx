@@ -56,7 +56,9 @@ describe('request pane', () => {
     const app = await renderApp(requestFocused(`${server.origin}/json`));
     await app.press(keys.enter);
     const screen = await app.waitForScreen((s) => s.includes('200 OK'), 'the response');
-    expect(screen).toMatch(/200 OK · success · .* · HTTP\/1\.1 · 127\.0\.0\.1:\d+ · 25 B/);
+    expect(screen).toMatch(
+      /200 OK · success · 25 B · [\d.]+ ms · HTTP\/1\.1 from 127\.0\.0\.1:\d+ · the request worked/,
+    );
     expect(screen).toMatch(/dns — · connect [\d.]+ ms · tls — · first byte [\d.]+ ms/);
     expect(screen).toContain('"items": [');
     await app.press('v');

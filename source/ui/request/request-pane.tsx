@@ -148,7 +148,7 @@ export function RequestPane({
             {sanitizeLine(`${r.status} ${r.statusText}`)}
           </Text>
           {sanitizeLine(
-            ` · ${r.statusClass} · ${statusMeaning(r.status)} · HTTP/${r.httpVersion} · ${r.remoteAddress.includes(':') ? `[${r.remoteAddress}]` : r.remoteAddress}:${r.remotePort} · ${formatBytes(r.bodyBytes)}${r.bodyTruncated ? ' (truncated)' : ''} · ${formatDuration(result.timings.total)}`,
+            ` · ${r.statusClass} · ${formatBytes(r.bodyBytes)}${r.bodyTruncated ? ' (truncated)' : ''} · ${formatDuration(result.timings.total)} · HTTP/${r.httpVersion} from ${r.remoteAddress.includes(':') ? `[${r.remoteAddress}]` : r.remoteAddress}:${r.remotePort} · ${statusMeaning(r.status)}`,
           )}
         </Text>
       );
