@@ -89,9 +89,9 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     }),
   );
 
-  // The first frame shows data when the collectors answer quickly; it never waits long for them.
-  const firstReading = poller.start();
-  await Promise.race([firstReading, new Promise((resolve) => setTimeout(resolve, 60))]);
+  // The interfaces are read in a millisecond: the first frame shows them. Sockets arrive after.
+  const first = poller.start();
+  await Promise.race([first.interfaces, new Promise((resolve) => setTimeout(resolve, 20))]);
   let unmount = () => {};
   const screen = terminal.enterFullScreen(
     {stdout: process.stdout, stdin},

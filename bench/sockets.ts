@@ -164,7 +164,7 @@ function waitForMessage(child: ChildProcess, key: string, timeoutMs: number): Pr
   });
 }
 
-async function startHolders(pairs: number): Promise<ChildProcess[]> {
+export async function startHolders(pairs: number): Promise<ChildProcess[]> {
   // Each pair costs its holder two descriptors; leave room for Node's own.
   const perHolder = Math.max(1, Math.floor((openFilesLimit() - 256) / 2));
   const holders: ChildProcess[] = [];
@@ -180,7 +180,7 @@ async function startHolders(pairs: number): Promise<ChildProcess[]> {
   return holders;
 }
 
-async function stopHolders(holders: ChildProcess[]): Promise<void> {
+export async function stopHolders(holders: ChildProcess[]): Promise<void> {
   await Promise.all(
     holders.map(
       (holder) =>
@@ -324,7 +324,7 @@ export async function benchSockets(options: BenchSocketsOptions = {}): Promise<B
   }
 }
 
-function printTable(result: BenchSocketsResult): void {
+export function printTable(result: BenchSocketsResult): void {
   const line = (name: string, cost: Cost | undefined, note = '') =>
     console.log(
       `${name.padEnd(34)}${cost ? cost.wallMs.toFixed(1).padStart(10) : '—'.padStart(10)}${

@@ -45,8 +45,9 @@ if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
 mkdirSync(dist, {recursive: true});
 const started = performance.now();
 
-// Ink imports react-devtools-core for its development mode only; the bundle gets an empty module
-// (marking it external would leave an import that fails in an empty folder).
+// Ink loads its React devtools bridge (react-devtools-core and ws) only when DEV=true; the bundle
+// gets an empty module instead (marking them external would leave imports that fail in an empty
+// folder), which also keeps 50 KiB out of what every start has to parse.
 const devtoolsStub = {
   name: 'devtools-stub',
   setup(build) {
@@ -54,6 +55,11 @@ const devtoolsStub = {
       path: 'react-devtools-core',
       namespace: 'stub',
     }));
+    build.onResolve({filter: /\/devtools\.js$/}, (args) =>
+      args.importer.includes(`${path.sep}ink${path.sep}`)
+        ? {path: args.path, namespace: 'stub'}
+        : undefined,
+    );
     build.onLoad({filter: /.*/, namespace: 'stub'}, () => ({
       contents: 'export default {};',
       loader: 'js',
@@ -68,7 +74,8 @@ await esbuild.build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  minify: true,
+  minify: !process.argv.includes('--no-minify'),
+  keepNames: process.argv.includes('--no-minify'),
   legalComments: 'eof',
   define: {'process.env.NODE_ENV': '"production"'},
   plugins: [devtoolsStub],

@@ -14,8 +14,8 @@ export type Collector = {
 };
 
 export type Poller = {
-  /** Starts polling; resolves when the first run of every collector has settled. */
-  start(): Promise<void>;
+  /** Starts polling; each collector's first run, to wait for the quick ones before a first frame. */
+  start(): Partial<Record<CollectorName, Promise<void>>>;
   stop(): void;
   /** Runs every collector once, now, and resolves when all have settled. */
   runAll(): Promise<void>;
@@ -95,11 +95,13 @@ export function createPoller(store: PortholeStore, collectors: readonly Collecto
 
   return {
     start() {
-      if (!stopped) return Promise.resolve();
+      if (!stopped) return {};
       stopped = false;
-      const first = Promise.all(collectors.map((collector) => run(collector)));
+      const first = Object.fromEntries(
+        collectors.map((collector) => [collector.name, run(collector)]),
+      );
       if (!store.getState().paused) schedule();
-      return first.then(() => undefined);
+      return first;
     },
     stop() {
       stopped = true;

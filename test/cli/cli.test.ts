@@ -233,10 +233,7 @@ describe('flags', () => {
       ['request', 'http://127.0.0.1:1/', '--timeout', 'x'],
       /^porthole: --timeout: expected a number of seconds/,
     ],
-    [
-      ['--interval', '1s', '--interval', '2s'],
-      /^porthole: The flag --interval can only be set once\.\n$/,
-    ],
+    [['--interval', '1s', '--interval', '2s'], /^porthole: --interval can only be given once\n$/],
   ])('refuses %j with one line and exit code 2', async (args, message) => {
     const {code, stderr, stdout} = await porthole(args);
     expect(code).toBe(2);
@@ -248,8 +245,7 @@ describe('flags', () => {
   it('refuses an unknown flag with exit code 2', async () => {
     const {code, stderr} = await porthole(['--frobnicate']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/Unknown flag/);
-    expect(stderr).toMatch(/--frobnicate/);
+    expect(stderr).toBe("porthole: Unknown option '--frobnicate'\n");
   });
 });
 

@@ -23,7 +23,7 @@ describe('poller', () => {
       },
     ];
     poller = createPoller(store, collectors);
-    void poller.start();
+    poller.start();
     await waitFor(() => fast >= 4, 'four fast runs');
     expect(slowStarts).toBe(1); // still running: not started again, no pile-up
     releaseSlow();
@@ -42,7 +42,7 @@ describe('poller', () => {
         },
       },
     ]);
-    void poller.start();
+    poller.start();
     await waitFor(() => store.getState().health.interfaces?.error !== undefined, 'an error');
     expect(store.getState().health.interfaces?.error).toBe('cannot read /sys/class/net: EACCES');
     fail = false;
@@ -54,7 +54,7 @@ describe('poller', () => {
     poller = createPoller(store, [
       {name: 'sockets', run: () => new Promise((resolve) => setTimeout(resolve, 60))},
     ]);
-    void poller.start();
+    poller.start();
     await waitFor(() => store.getState().effectiveIntervalMs > 100, 'a stretched interval');
     expect(store.getState().effectiveIntervalMs).toBeGreaterThanOrEqual(200);
     expect(store.getState().effectiveIntervalMs).toBeLessThanOrEqual(1000);
@@ -64,7 +64,7 @@ describe('poller', () => {
     const store = createPortholeStore({intervalMs: 100});
     let runs = 0;
     poller = createPoller(store, [{name: 'traffic', run: async () => void runs++}]);
-    void poller.start();
+    poller.start();
     await waitFor(() => runs >= 2, 'two runs');
     store.setState({paused: true});
     const atPause = runs;
@@ -82,7 +82,7 @@ describe('poller', () => {
       {name: 'traffic', run: async () => void each++},
       {name: 'interfaces', every: 3, run: async () => void every++},
     ]);
-    void poller.start();
+    poller.start();
     await waitFor(() => each >= 7, 'seven ticks');
     expect(every).toBeGreaterThanOrEqual(2);
     expect(every).toBeLessThanOrEqual(4);

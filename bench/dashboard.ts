@@ -1,0 +1,215 @@
+/**
+ * Whole-program figures, each beside its peer in the same run:
+ * - start-up: time to the first painted frame of the dashboard in a pseudo-terminal, against
+ *   `node -e 0` started the same way;
+ * - a whole `porthole --json` run (Node start-up included) against a whole `ss -tanp` run;
+ * - the dashboard's resident memory with 10k and 100k sockets on the machine, and how fast it
+ *   answers a key (a row move in the all-states view) while polling them.
+ *
+ * Run: node --import tsx bench/dashboard.ts   (after npm run build)
+ */
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {startHolders, stopHolders} from './sockets.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const cli = path.join(root, 'dist/cli.js');
+const env = {...process.env, CI: 'false', TERM: 'xterm-256color'};
+
+export type Spread = {median: number; p90: number; runs: number};
+
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (share: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? NaN;
+  return {median: at(0.5), p90: at(0.9), runs: values.length};
+}
+
+/** Milliseconds from spawning `command` under a pseudo-terminal until its output shows `marker`. */
+function timeToOutput(command: string, marker: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    let seen = '';
+    let done = false;
+    const finish = (ms: number) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(ms);
+      if (child.exitCode === null) child.kill('SIGTERM');
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no ${marker ?? 'exit'} from ${command} within 10 s`));
+    }, 10_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (marker && seen.includes(marker)) finish(performance.now() - started);
+    });
+    child.once('exit', () => finish(performance.now() - started));
+  });
+}
+
+export async function startUp(runs = 10): Promise<{firstFrame: Spread; nodeBare: Spread}> {
+  const frames: number[] = [];
+  const bare: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    bare.push(await timeToOutput(`${process.execPath} -e 0`, undefined));
+    // The first frame is painted when the pane titles are on screen.
+    frames.push(await timeToOutput(`${process.execPath} ${cli}`, 'Addresses'));
+  }
+  return {firstFrame: spread(frames), nodeBare: spread(bare)};
+}
+
+function timeRun(file: string, args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync(file, args, {env, stdio: ['ignore', 'ignore', 'ignore']});
+  if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.status}`);
+  return performance.now() - started;
+}
+
+export function jsonRun(runs = 10): {porthole: Spread; ss: Spread} {
+  const porthole: number[] = [];
+  const ss: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    ss.push(timeRun('ss', ['-tanp']));
+    porthole.push(timeRun(process.execPath, [cli, '--json']));
+  }
+  return {porthole: spread(porthole), ss: spread(ss)};
+}
+
+/** The dashboard running in a private tmux server, so it has a real terminal. */
+class Dashboard {
+  private readonly socket = `porthole-bench-${process.pid}`;
+  private readonly scratch = mkdtempSync(path.join(os.tmpdir(), 'porthole-bench-'));
+  private readonly tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8'});
+
+  start(args: string): void {
+    const pidFile = path.join(this.scratch, 'pid');
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'bench',
+      '-x',
+      '160',
+      '-y',
+      '50',
+      'sh',
+      '-c',
+      `echo $$ > ${pidFile}; exec env CI=false TERM=xterm-256color ${process.execPath} ${cli} ${args}`,
+    );
+  }
+
+  pid(): number {
+    return Number(readFileSync(path.join(this.scratch, 'pid'), 'utf8').trim());
+  }
+
+  rssMiB(): number {
+    const status = readFileSync(`/proc/${this.pid()}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', 'bench');
+  }
+
+  keys(...names: string[]): void {
+    this.tmux('send-keys', '-t', 'bench', ...names);
+  }
+
+  async waitFor(test: (screen: string) => boolean, timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const screen = this.screen();
+      if (test(screen)) return screen;
+      if (Date.now() > deadline)
+        throw new Error(`dashboard never showed what was expected:\n${screen}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  stop(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // already gone
+    }
+    rmSync(this.scratch, {recursive: true, force: true});
+  }
+}
+
+/** The selected row (drawn in inverse) is the only line tmux shows with the `7m` attribute. */
+function selectedLine(dashboard: Dashboard): string {
+  const escaped = execFileSync(
+    'tmux',
+    ['-L', `porthole-bench-${process.pid}`, 'capture-pane', '-p', '-e', '-t', 'bench'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  // eslint-disable-next-line no-control-regex
+  return escaped.split('\n').find((line) => /\u001B\[[\d;]*7m/.test(line)) ?? dashboard.screen();
+}
+
+export type Load = {sockets: number; rssMiB: number; keyLatency: Spread; pollMsNote: string};
+
+async function keyLatency(dashboard: Dashboard, presses: number): Promise<Spread> {
+  const latencies: number[] = [];
+  for (let press = 0; press < presses; press++) {
+    const before = selectedLine(dashboard);
+    const started = performance.now();
+    dashboard.keys(press % 2 === 0 ? 'j' : 'k');
+    for (;;) {
+      if (selectedLine(dashboard) !== before) break;
+      if (performance.now() - started > 10_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    latencies.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 200));
+  }
+  return spread(latencies);
+}
+
+/** Opens `pairs` loopback connection pairs, runs the dashboard on them, and measures it. */
+export async function underLoad(pairs: number, intervalMs = 1000): Promise<Load> {
+  const holders = await startHolders(pairs);
+  const dashboard = new Dashboard();
+  try {
+    dashboard.start(`--interval ${intervalMs}ms --all`);
+    const header = await dashboard.waitFor((screen) => {
+      const sockets = Number(/\/ (\d+) sockets/.exec(screen)?.[1] ?? 0);
+      return sockets >= pairs * 2;
+    }, 120_000);
+    const sockets = Number(/\/ (\d+) sockets/.exec(header)?.[1] ?? 0);
+    dashboard.keys('Tab');
+    await new Promise((resolve) => setTimeout(resolve, intervalMs * 5));
+    const latency = await keyLatency(dashboard, 20);
+    const rssMiB = dashboard.rssMiB();
+    const stretched = /stretched to (\S+)/.exec(dashboard.screen())?.[1];
+    return {
+      sockets,
+      rssMiB,
+      keyLatency: latency,
+      pollMsNote: stretched ? `interval stretched to ${stretched}` : 'interval kept',
+    };
+  } finally {
+    dashboard.stop();
+    await stopHolders(holders);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const start = await startUp();
+  console.log('start-up', start);
+  console.log('json run', jsonRun());
+  console.log('10k', await underLoad(5000));
+}
