@@ -35,7 +35,6 @@ async function porthole(args: string[], options: {cwd?: string; file?: string} =
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const escapeCodes = /\u001B|[\u0080-\u009f]/;
 
 /** The documented shape of `porthole --json` (README, "JSON snapshot"). */
@@ -117,7 +116,7 @@ beforeAll(async () => {
       return response.end('not here\n');
     }
     response.setHeader('Content-Type', 'text/plain');
-    response.end(`you sent ${request.method} ${request.headers['x-test'] ?? ''}\n`);
+    response.end(`you sent ${request.method} ${String(request.headers['x-test'] ?? '')}\n`);
   });
   listener = net.createServer();
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));

@@ -13,6 +13,7 @@ import {
 } from '../../source/request/controller.js';
 import type {NetworkInterface, Socket} from '../../source/model.js';
 import {createTheme} from '../../source/ui/theme.js';
+import type {Keymap} from '../../source/ui/keymap.js';
 import {waitFor} from './wait.js';
 
 export const keys = {
@@ -151,9 +152,10 @@ export async function renderApp(
     rows?: number;
     color?: boolean;
     controller?: ControllerOptions;
+    keymap?: Keymap;
   } = {},
 ): Promise<Rendered> {
-  const {columns = 120, rows = 40, color = false, controller, ...storeOptions} = options;
+  const {columns = 120, rows = 40, color = false, controller, keymap, ...storeOptions} = options;
   const store = createPortholeStore({
     host: 'testhost',
     interfaces: fixtureInterfaces,
@@ -161,7 +163,9 @@ export async function renderApp(
     ...storeOptions,
   });
   const requests = createRequestController(store, {historyPath: null, ...controller});
-  const instance = render(<App store={store} requests={requests} theme={createTheme(color)} />);
+  const instance = render(
+    <App store={store} requests={requests} keymap={keymap} theme={createTheme(color)} />,
+  );
   const resize = (c: number, r: number) => {
     Object.defineProperty(instance.stdout, 'columns', {value: c, configurable: true});
     Object.defineProperty(instance.stdout, 'rows', {value: r, configurable: true});

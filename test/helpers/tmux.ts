@@ -19,6 +19,8 @@ export type Terminal = {
   /** A tmux format value: '#{alternate_on}', '#{pane_title}', '#{cursor_flag}'. */
   format(format: string): string;
   resize(columns: number, rows: number): void;
+  /** Any other tmux command on this terminal's server: `set-option`, `list-buffers`, ... */
+  tmux(...args: string[]): string;
   waitForScreen(
     test: (screen: string) => boolean,
     what: string,
@@ -67,6 +69,7 @@ export function openTerminal(columns = 100, rows = 30): Terminal {
     keys: (...names) => void tmux('send-keys', '-t', 'main', ...names),
     format: (format) => tmux('display-message', '-p', '-t', 'main', format).trim(),
     resize: (c, r) => void tmux('resize-window', '-t', 'main', '-x', String(c), '-y', String(r)),
+    tmux,
     async waitForScreen(test, what, timeoutMs = 8000) {
       let last = '';
       try {
