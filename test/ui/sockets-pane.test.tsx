@@ -128,8 +128,9 @@ describe('sockets pane', () => {
     let tracker = trackSocketChanges(undefined, fixtureSockets, start - 100);
     const fresh = socket({localPort: 9000, process: 'python3', pid: 60, inode: 9});
     const withoutSsh = fixtureSockets.filter((s) => s.localPort !== 22 || s.state !== 'LISTEN');
-    tracker = trackSocketChanges(tracker, [...withoutSsh, fresh], start);
-    app.store.setState({sockets: [...withoutSsh, fresh], socketTracker: tracker});
+    const next = [...withoutSsh, fresh];
+    tracker = trackSocketChanges(tracker, next, start);
+    app.store.setState({sockets: next, socketTracker: tracker});
     const screen = await app.waitForScreen((s) => s.includes(':9000'), 'the new listener');
     expect(screen).toMatch(/\+ tcp\s+LISTEN.*0\.0\.0\.0:9000/);
     expect(screen).toMatch(/- tcp\s+closed.*0\.0\.0\.0:22/);

@@ -46,15 +46,20 @@ function portText(port: number): string {
   return portTexts[port] ?? `:${port}`;
 }
 
-/** Identity of a socket across listings: protocol, family, local and peer endpoints. */
+/**
+ * Identity of a socket across listings: protocol, family, local and peer endpoints. The key is
+ * read once after being built: that makes V8 flatten the tree of pieces `+` leaves behind (five
+ * string objects per key, ~160 bytes) into one string, which at 100k sockets saves ~10 MiB.
+ */
 export function socketKey(
   socket: Pick<
     Socket,
     'protocol' | 'family' | 'localAddress' | 'localPort' | 'peerAddress' | 'peerPort'
   >,
 ): string {
-  return socket.family === 6
-    ? socket.protocol +
+  const key =
+    socket.family === 6
+      ? socket.protocol +
         '6 [' +
         socket.localAddress +
         ']' +
@@ -63,13 +68,15 @@ export function socketKey(
         socket.peerAddress +
         ']' +
         portText(socket.peerPort)
-    : socket.protocol +
+      : socket.protocol +
         '4 ' +
         socket.localAddress +
         portText(socket.localPort) +
         ' ' +
         socket.peerAddress +
         portText(socket.peerPort);
+  key.charCodeAt(key.length - 1);
+  return key;
 }
 
 /** A socket waiting for others: a TCP listener, or a UDP socket bound without a peer. */

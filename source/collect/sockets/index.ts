@@ -11,7 +11,7 @@ import {accessSync, closeSync, constants, openSync, readSync} from 'node:fs';
 import type {Socket, SocketSource} from '../../model.js';
 import {readFallbackSockets} from './fallback.js';
 import {createOwnerCache, type OwnerCache} from './owners.js';
-import {parseProcNet, procNetTables, type ProcSocket} from './proc-net.js';
+import {parseProcNetLines, procNetTables, type ProcNetTable, type ProcSocket} from './proc-net.js';
 
 export type SocketsReading = {
   sockets: Socket[];
@@ -50,40 +50,57 @@ function procReadable(procRoot: string): boolean {
   }
 }
 
-const maxTableBytes = 512 * 1024 * 1024;
+/** One read() at a time of this much: big enough to be cheap, small enough to yield between. */
+const chunkBytes = 1 << 20;
+
+const sliceMs = 8;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Reads whole procfs files into one buffer kept between polls, one large read() at a time. At
- * ~10k sockets this took ≈ 30 ms where readFileSync took ≈ 43 ms (it reads a size-less procfs
- * file in small chunks, and the kernel resumes its hash walk for each) and fs.promises ≈ 60-85 ms
- * (the same reads from the thread pool cost about twice the CPU).
+ * Reads a procfs table a megabyte at a time into one buffer kept between polls, parsing the whole
+ * lines of each chunk as it comes, and gives the event loop a turn whenever it has held it for
+ * `sliceMs`: at 100k sockets a table is ~15 MB that the kernel takes ~250 ms to produce, which
+ * must not stall the keyboard, nor sit in memory whole. (One large read was measured at ≈ 30 ms
+ * for 10k sockets where readFileSync took ≈ 43 ms, reading in small chunks, and fs.promises
+ * ≈ 60-85 ms, the same reads from the thread pool costing about twice the CPU.)
  */
 function createTableReader() {
-  let buffer = Buffer.allocUnsafe(1 << 20);
-  return (path: string): Buffer => {
+  const buffer = Buffer.allocUnsafe(chunkBytes);
+  let sliceStart = performance.now();
+  const breathe = async () => {
+    if (performance.now() - sliceStart < sliceMs) return;
+    await yieldToEventLoop();
+    sliceStart = performance.now();
+  };
+  return async (path: string, table: ProcNetTable, into: ProcSocket[]): Promise<void> => {
     const fd = openSync(path, 'r');
     try {
-      let length = 0;
+      let kept = 0; // an unfinished line carried over from the last chunk
+      let header = true;
       for (;;) {
-        if (length === buffer.length) {
-          // Bounded: 512 MiB is about three million sockets; beyond it, this is not a socket table.
-          if (buffer.length >= maxTableBytes) throw new Error(`${path} is larger than expected`);
-          const larger = Buffer.allocUnsafe(buffer.length * 2);
-          buffer.copy(larger, 0, 0, length);
-          buffer = larger;
+        const count = readSync(fd, buffer, kept, buffer.length - kept, null);
+        const length = kept + count;
+        const last = count === 0 ? length - 1 : buffer.lastIndexOf(10, length - 1);
+        if (last < 0) {
+          if (count === 0) return;
+          if (length === buffer.length) throw new Error(`${path} has a line longer than 1 MiB`);
+          kept = length;
+          continue;
         }
-        const count = readSync(fd, buffer, length, buffer.length - length, null);
-        if (count === 0) return buffer.subarray(0, length);
-        length += count;
+        // The first line of a table is its header; a chunk always ends on a whole line.
+        const start = header ? buffer.indexOf(10) + 1 : 0;
+        header = false;
+        parseProcNetLines(buffer, start, last + 1, table, into);
+        if (count === 0) return;
+        kept = length - (last + 1);
+        buffer.copy(buffer, 0, last + 1, length);
+        await breathe();
       }
     } finally {
       closeSync(fd);
     }
   };
 }
-
-const sliceMs = 8;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function createProcReader(procRoot: string): () => Promise<SocketsReading> {
   const readTable = createTableReader();
@@ -93,24 +110,16 @@ function createProcReader(procRoot: string): () => Promise<SocketsReading> {
     const sockets: ProcSocket[] = [];
     let firstError: string | undefined;
     let readable = 0;
-    let sliceStart = started;
     for (const table of procNetTables) {
-      // Reads are synchronous (cheaper, see above); give input a turn between long ones.
-      if (performance.now() - sliceStart > sliceMs) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
-      }
       const path = `${procRoot}/net/${table}`;
-      let content: Buffer;
       try {
-        content = readTable(path);
+        await readTable(path, table, sockets);
       } catch (error) {
         // A missing table (no IPv6, say) is skipped; only all four missing is a failure.
         firstError ??= `cannot read ${path}: ${errorText(error)}`;
         continue;
       }
       readable++;
-      parseProcNet(content, table, sockets);
     }
     if (readable === 0) throw new Error(firstError);
     const {ownersHidden} = await owners.assign(sockets);

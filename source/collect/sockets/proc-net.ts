@@ -255,17 +255,28 @@ export function parseProcNet(
 ): ProcSocket[] {
   // Buffer's native indexOf finds line ends several times faster than a typed-array loop.
   const text = typeof content === 'string' ? Buffer.from(content, 'latin1') : content;
+  const start = text.indexOf(10) + 1; // the header
+  if (start === 0) return into;
+  return parseProcNetLines(text, start, text.length, table, into);
+}
+
+/** Parses the whole lines between `start` and `end` of a table's text (no header among them). */
+export function parseProcNetLines(
+  text: Buffer,
+  start: number,
+  end: number,
+  table: ProcNetTable,
+  into: ProcSocket[],
+): ProcSocket[] {
   const protocol: Protocol = table === 'tcp' || table === 'tcp6' ? 'tcp' : 'udp';
   const family: Family = table === 'tcp6' || table === 'udp6' ? 6 : 4;
-  const length = text.length;
-  let start = text.indexOf(10) + 1; // the header
-  if (start === 0) return into;
-  while (start < length) {
-    let end = text.indexOf(10, start);
-    if (end < 0) end = length;
-    const row = parseLine(text, start, end, protocol, family);
+  let lineStart = start;
+  while (lineStart < end) {
+    let lineEnd = text.indexOf(10, lineStart);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    const row = parseLine(text, lineStart, lineEnd, protocol, family);
     if (row) into.push(row);
-    start = end + 1;
+    lineStart = lineEnd + 1;
   }
   return into;
 }

@@ -17,12 +17,20 @@ import {
   peerEndpoint,
   scrollFor,
   socketLabel,
+  rowAt,
   rowsOf,
   selectedIndex,
   stateCounts,
   type SocketRow,
 } from './sockets-view.js';
 import {useSocketsKeys} from './use-sockets-keys.js';
+import {caretWindow} from '../request/text-edit.js';
+
+/** The end of the filter that fits the pane beside `/` and the caret, wide characters included. */
+function filterTail(filter: string, width: number): string {
+  const safe = sanitizeLine(filter);
+  return caretWindow(safe, safe.length, width - 2).before;
+}
 
 /** A socket that appeared stays highlighted this long. */
 export const highlightMs = 4000;
@@ -144,7 +152,8 @@ export function SocketsPane({
     () => selectedIndex(rows, {cursor, selectedKey}),
     [rows, cursor, selectedKey],
   );
-  const first = scrollFor(selected, scroll, visible, rows.length);
+  const count = rows.order.length;
+  const first = scrollFor(selected, scroll, visible, count);
   const events = tracker?.events ?? [];
   useSocketsKeys(visible);
 
@@ -156,7 +165,7 @@ export function SocketsPane({
     [view.tcp && 'tcp', view.udp && 'udp'].filter(Boolean).join('+') || 'no protocol',
     [view.ipv4 && 'v4', view.ipv6 && 'v6'].filter(Boolean).join('+') || 'no family',
     `sort ${view.sort}`,
-    `${rows.length} shown`,
+    `${count} shown`,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -208,21 +217,24 @@ export function SocketsPane({
         {countLine}
       </Text>
       <TableHeader columns={columns} />
-      {rows.length === 0 ? (
+      {count === 0 ? (
         <Text dimColor wrap="truncate">
           {sockets.length === 0 ? 'reading sockets…' : 'no socket matches this view'}
         </Text>
       ) : null}
-      {rows.slice(first, first + visible).map((row, index) => (
-        <TableRow
-          key={row.key}
-          columns={columns}
-          row={toRow(row, interfaces, theme, now, focused && first + index === selected)}
-        />
-      ))}
+      {Array.from({length: Math.max(0, Math.min(visible, count - first))}, (_, index) => {
+        const row = rowAt(rows, first + index);
+        return row ? (
+          <TableRow
+            key={row.key}
+            columns={columns}
+            row={toRow(row, interfaces, theme, now, focused && first + index === selected)}
+          />
+        ) : null;
+      })}
       {showFilter ? (
         <Text wrap="truncate" color={editing ? theme.accent : undefined}>
-          {`/${sanitizeLine(view.filter).slice(-Math.max(1, width - 2))}${editing ? '▏' : ''}`}
+          {`/${filterTail(view.filter, width)}${editing ? '▏' : ''}`}
         </Text>
       ) : null}
     </Pane>

@@ -4,7 +4,7 @@ import {typedText} from '../../sanitize.js';
 import {openRequest} from '../request/request-actions.js';
 import {useKeymap, usePortholeStore} from '../store-context.js';
 import {usePaneInput} from '../use-pane-input.js';
-import {listenerUrl, rowsOf, scrollFor, selectedIndex} from './sockets-view.js';
+import {listenerUrl, rowAt, rowsOf, scrollFor, selectedIndex} from './sockets-view.js';
 
 const toggles: Record<string, keyof SocketsView> = {
   'all-states': 'showAll',
@@ -62,11 +62,11 @@ export function useSocketsKeys(visible: number): void {
     }
 
     const moveTo = (index: number) => {
-      const cursor = Math.max(0, Math.min(rows.length - 1, index));
+      const cursor = Math.max(0, Math.min(rows.order.length - 1, index));
       update({
         cursor,
-        selectedKey: rows[cursor]?.key,
-        scroll: scrollFor(cursor, view.scroll, visible, rows.length),
+        selectedKey: rowAt(rows, cursor)?.key,
+        scroll: scrollFor(cursor, view.scroll, visible, rows.order.length),
       });
     };
     const toggle = toggles[action];
@@ -86,7 +86,7 @@ export function useSocketsKeys(visible: number): void {
       case 'first':
         return moveTo(0);
       case 'last':
-        return moveTo(rows.length - 1);
+        return moveTo(rows.order.length - 1);
       case 'filter':
         store.setState({editing: 'filter'});
         return;
@@ -99,7 +99,7 @@ export function useSocketsKeys(visible: number): void {
         update({mode: 'events', scroll: 0});
         return;
       case 'open-request': {
-        const row = rows[selected];
+        const row = rowAt(rows, selected);
         const url = row && !row.closed ? listenerUrl(row.socket) : undefined;
         if (url) openRequest(store, url);
         else notify(store, 'requests go to TCP listeners: select a LISTEN row');
