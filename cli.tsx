@@ -77,7 +77,10 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
   const requests = requestModule.createRequestController(portholeStore, {
     copy: (text) =>
       process.stdout.write(`\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`),
-    timeoutMs: loaded.config.requestTimeoutMs,
+    timeoutMs:
+      command.timeoutSeconds === undefined
+        ? loaded.config.requestTimeoutMs
+        : command.timeoutSeconds * 1000,
   });
   if (command.url !== undefined) openRequest(portholeStore, command.url, method);
   const poller = polling.createPoller(

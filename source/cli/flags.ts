@@ -124,7 +124,7 @@ export function helpText(): string {
     'Options',
     ...lines(false),
     '',
-    'Request options (porthole request, and -X with --url)',
+    'Request options (porthole request; -X and --timeout also with --url)',
     ...lines(true),
     '',
     'Keys: press ? in the dashboard.',
@@ -136,6 +136,7 @@ export type Command =
   | {kind: 'version'}
   | {
       kind: 'dashboard';
+      timeoutSeconds: number | undefined;
       intervalMs: number | undefined;
       all: boolean;
       url: string | undefined;
@@ -234,16 +235,16 @@ export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
   }
   const roots = {procRoot: text('procRoot'), sysRoot: text('sysRoot'), source};
   const [command, ...rest] = input;
+  const timeout = text('timeout');
+  const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && Number.isFinite(timeoutSeconds))) {
+    throw new UsageError(`--timeout: expected a number of seconds, got "${timeout}"`);
+  }
 
   if (command === 'request') {
     const [url, ...extra] = rest;
     if (!url) throw new UsageError('request: which URL? porthole request URL');
     if (extra.length > 0) throw new UsageError(`request: one URL only, got also "${extra[0]}"`);
-    const timeout = text('timeout');
-    const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
-    if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && Number.isFinite(timeoutSeconds))) {
-      throw new UsageError(`--timeout: expected a number of seconds, got "${timeout}"`);
-    }
     const header = flags.header;
     return {
       kind: 'request',
@@ -270,6 +271,7 @@ export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
     url: text('url'),
     method: text('method'),
     color: !on('noColor'),
+    timeoutSeconds,
     ...roots,
   };
 }
