@@ -3,11 +3,11 @@
  * [-o FILE]`: one request, its transcript and timings on stderr, its body on stdout. A pipe or a
  * file gets the body byte for byte; a terminal gets it made safe to show.
  */
-import {formatDuration} from '../format.js';
 import {describeBody} from '../request/body-view.js';
 import {parseHeaderLine} from '../request/header-lines.js';
 import {sendRequest} from '../request/send-request.js';
-import type {HeaderList, RequestErrorCode, Timings, TranscriptLine} from '../request/types.js';
+import type {HeaderList, RequestErrorCode} from '../request/types.js';
+import {timingSummary, transcriptText} from '../request/describe.js';
 import {sanitizeLine} from '../sanitize.js';
 
 export type RequestCommandArgs = {
@@ -32,8 +32,6 @@ const usageErrors = new Set<RequestErrorCode>([
   'unsupported-scheme',
   'invalid-request',
 ]);
-
-const prefixes: Record<TranscriptLine['kind'], string> = {info: '*', out: '>', in: '<'};
 
 /** Runs the command; resolves to the exit code: 0 when a response arrived, 1 when the exchange failed, 2 for bad arguments. */
 export async function runRequestCommand(args: RequestCommandArgs, io: CommandIo): Promise<number> {
@@ -84,7 +82,7 @@ export async function runRequestCommand(args: RequestCommandArgs, io: CommandIo)
       maxBodyBytes: toTerminal ? undefined : 0,
       onBodyChunk: streamBody ? (chunk) => written(stdout, chunk) : undefined,
       onTranscript(line) {
-        stderr.write(transcriptLine(line) + '\n');
+        stderr.write(transcriptText(line) + '\n');
       },
       signal: io.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, io.signal]),
     });
@@ -93,7 +91,7 @@ export async function runRequestCommand(args: RequestCommandArgs, io: CommandIo)
       const {lines} = describeBody(response, {formatJson: false});
       if (lines.length > 0) stdout.write(lines.join('\n') + '\n');
     }
-    stderr.write(timingSummary(result.timings) + '\n');
+    stderr.write(timingSummary(result.timings, '  ') + '\n');
     if (outputError !== undefined) {
       return await refuse(`cannot write the body to stdout: ${outputError.message}`, 1);
     }
@@ -112,23 +110,6 @@ export async function runRequestCommand(args: RequestCommandArgs, io: CommandIo)
 function withScheme(url: string): string {
   const trimmed = url.trim();
   return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
-}
-
-function transcriptLine(line: TranscriptLine): string {
-  const prefix = prefixes[line.kind];
-  return line.text === '' ? prefix : `${prefix} ${sanitizeLine(line.text)}`;
-}
-
-/** `dns 0.12 ms  connect 0.30 ms  tls —  first byte 1.2 ms  download 0.10 ms  total 2.0 ms`, as curl -w. */
-export function timingSummary(timings: Timings): string {
-  return [
-    `dns ${formatDuration(timings.dns)}`,
-    `connect ${formatDuration(timings.connect)}`,
-    `tls ${formatDuration(timings.tls)}`,
-    `first byte ${formatDuration(timings.firstByte)}`,
-    `download ${formatDuration(timings.download)}`,
-    `total ${formatDuration(timings.total)}`,
-  ].join('  ');
 }
 
 /** Writes a chunk; when the stream is full, a promise that settles once it has drained. */

@@ -1,50 +1,18 @@
 /** What the response area shows in each tab, as sanitized lines. Pure. */
-import type {RequestResult, Timings, TranscriptLine} from '../../request/types.js';
+import type {RequestResult, Timings} from '../../request/types.js';
+import {timingPhases, transcriptText} from '../../request/describe.js';
 import type {ResponseTab} from '../../store/request-state.js';
 import {describeBody} from '../../request/body-view.js';
 import {maskSecrets} from '../../request/mask.js';
 import {formatBytes, formatDuration} from '../../format.js';
 import {sanitizeLine} from '../../sanitize.js';
 
-const transcriptMarks = {info: '*', out: '>', in: '<'} as const;
-
-/** A transcript line as curl -vv prints it, with secrets in sent headers masked. */
-export function transcriptText(line: TranscriptLine): string {
-  const mark = transcriptMarks[line.kind];
-  if (line.kind !== 'info') {
-    const colon = line.text.indexOf(':');
-    if (colon > 0 && !line.text.startsWith('HTTP/') && !/^[A-Z]+ \S+ HTTP\//.test(line.text)) {
-      const name = line.text.slice(0, colon);
-      return sanitizeLine(
-        `${mark} ${name}: ${maskSecrets(name, line.text.slice(colon + 1).trim())}`,
-      );
-    }
-  }
-  return sanitizeLine(`${mark} ${line.text}`);
-}
-
-const phases: ReadonlyArray<[keyof Omit<Timings, 'total'>, string]> = [
-  ['dns', 'dns'],
-  ['connect', 'connect'],
-  ['tls', 'tls'],
-  ['firstByte', 'first byte'],
-  ['download', 'download'],
-];
-
-/** One line of figures: `dns 0.1 ms · connect 0.3 ms · tls — · first byte 2.0 ms · ...`. */
-export function timingSummary(timings: Timings): string {
-  return [
-    ...phases.map(([key, label]) => `${label} ${formatDuration(timings[key])}`),
-    `total ${formatDuration(timings.total)}`,
-  ].join(' · ');
-}
-
 /** A waterfall, as browsers draw one: each phase on its line, its bar starting where the last ended. */
 export function timingWaterfall(timings: Timings, barWidth: number): string[] {
   const total = Math.max(timings.total, 0.001);
   const scale = Math.max(4, barWidth) / total;
   let offset = 0;
-  const lines = phases.map(([key, label]) => {
+  const lines = timingPhases.map(([key, label]) => {
     const value = timings[key];
     const start = Math.round(offset * scale);
     const length = value === undefined ? 0 : Math.max(1, Math.round(value * scale));
@@ -100,7 +68,7 @@ export function responseLines(
       return lines;
     }
     case 'transcript':
-      return result.transcript.map(transcriptText);
+      return result.transcript.map((line) => transcriptText(line, {mask: true}));
   }
 }
 
