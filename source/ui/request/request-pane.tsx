@@ -11,7 +11,8 @@ import {useTheme} from '../theme.js';
 import {useClock} from '../use-clock.js';
 import {usePorthole} from '../store-context.js';
 import {caretWindow} from './text-edit.js';
-import {responseLines, timingSummary, transcriptText} from './response-lines.js';
+import {responseLines} from './response-lines.js';
+import {timingSummary, transcriptText} from '../../request/describe.js';
 import {useRequestKeys} from './use-request-keys.js';
 
 const labelWidth = 10;
@@ -273,7 +274,9 @@ export function RequestPane({
         </Text>
       </Text>
       <ResponseContent
-        lines={inFlight ? inFlight.transcript.map(transcriptText) : lines}
+        lines={
+          inFlight ? inFlight.transcript.map((line) => transcriptText(line, {mask: true})) : lines
+        }
         curl={request.curl}
         scroll={inFlight ? Math.max(0, inFlight.transcript.length - contentRows) : request.scroll}
         rows={contentRows}
