@@ -72,7 +72,8 @@ export function socketsCollector(store: PortholeStore, options: CollectorOptions
         return; // nothing a person could see has changed: no render
       }
       store.setState({
-        sockets: reading.sockets,
+        // The tracker's listing: the same rows, with unchanged sockets keeping their objects.
+        sockets: tracker.listing.sockets,
         socketTracker: tracker,
         socketSource: reading.source,
         ownersHidden: reading.ownersHidden,

@@ -34,7 +34,7 @@ export type PortholeState = {
   interfaces: NetworkInterface[];
   traffic: Record<string, Traffic>;
 
-  sockets: Socket[];
+  sockets: readonly Socket[];
   socketSource: SocketSource | undefined;
   ownersHidden: boolean;
   socketTracker: SocketTracker | undefined;

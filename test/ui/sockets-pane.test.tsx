@@ -130,7 +130,7 @@ describe('sockets pane', () => {
     const withoutSsh = fixtureSockets.filter((s) => s.localPort !== 22 || s.state !== 'LISTEN');
     const next = [...withoutSsh, fresh];
     tracker = trackSocketChanges(tracker, next, start);
-    app.store.setState({sockets: next, socketTracker: tracker});
+    app.store.setState({sockets: tracker.listing.sockets, socketTracker: tracker});
     const screen = await app.waitForScreen((s) => s.includes(':9000'), 'the new listener');
     expect(screen).toMatch(/\+ tcp\s+LISTEN.*0\.0\.0\.0:9000/);
     expect(screen).toMatch(/- tcp\s+closed.*0\.0\.0\.0:22/);

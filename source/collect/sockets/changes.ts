@@ -137,6 +137,9 @@ export function trackSocketChanges(
 
   const keys = new Array<string>(count);
   const seen = new Array<number>(count);
+  // A socket that shows the same as before keeps its previous object: at 100k sockets a poll then
+  // leaves ~100k fresh objects to die young instead of retiring 100k old ones into the old space.
+  const listed = new Array<Socket>(count);
   const matched = new Uint8Array(beforeCount);
   const opened: SocketEvent[] = [];
   const previousSeen = previous?.firstSeen;
@@ -157,9 +160,15 @@ export function trackSocketChanges(
       seen[i] = before.seen[match]!;
       matched[match] = 1;
       j = match + 1;
-      if (!fieldsChanged && !sameShown(socket, before.sockets[match]!)) fieldsChanged = true;
+      const earlier = before.sockets[match]!;
+      if (sameShown(socket, earlier) && socket.exposure === earlier.exposure) listed[i] = earlier;
+      else {
+        listed[i] = socket;
+        fieldsChanged = true;
+      }
       continue;
     }
+    listed[i] = socket;
     const key = socketKey(socket);
     keys[i] = key;
     const earlier = previousSeen?.get(key);
@@ -246,6 +255,6 @@ export function trackSocketChanges(
     highlightMs,
     at: now,
     nextExpiry,
-    listing: {sockets, keys, seen},
+    listing: {sockets: listed, keys, seen},
   };
 }
