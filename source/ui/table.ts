@@ -1,5 +1,6 @@
 /** Column layout for the panes' tables: columns drop by priority until the row fits the width. */
 import stringWidth from 'string-width';
+import {wholeSlice} from './request/text-edit.js';
 
 export type Column<Key extends string = string> = {
   key: Key;
@@ -8,8 +9,9 @@ export type Column<Key extends string = string> = {
   /** Lower numbers are kept longest; 0 is never dropped. */
   priority: number;
   align?: 'left' | 'right';
-  /** Takes the width left over (one column per table). */
+  /** Takes the width left over (one column per table), up to `maxWidth`. */
   grow?: boolean;
+  maxWidth?: number;
 };
 
 export type PlacedColumn<Key extends string = string> = Column<Key> & {width: number};
@@ -33,10 +35,24 @@ export function fitColumns<Key extends string>(
   const spare = Math.max(0, width - total(kept));
   const placed = kept.map((column) => ({...column}));
   const grower = placed.find((column) => column.grow) ?? placed.at(-1);
-  if (grower) grower.width += spare;
+  if (grower)
+    grower.width = Math.min(
+      grower.width + spare,
+      Math.max(grower.width, grower.maxWidth ?? Infinity),
+    );
   const overflow = total(placed) - width;
   if (overflow > 0 && grower) grower.width = Math.max(1, grower.width - overflow);
   return placed;
+}
+
+/**
+ * At most a screenful of one line. Ink measures every character of a line it truncates, and a
+ * 100 kB line of outside text (a minified body, a long status text) cost it seconds per frame, so
+ * what cannot be seen in `width` columns is cut before Ink gets it.
+ */
+export function screenful(text: string, width: number): string {
+  const limit = Math.max(0, width) * 4 + 16;
+  return text.length > limit ? wholeSlice(text, 0, limit) : text;
 }
 
 /** Cuts or pads text to exactly `width` terminal columns, measuring wide characters as two. */

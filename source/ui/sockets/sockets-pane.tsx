@@ -53,10 +53,10 @@ const socketColumns: readonly Column<SocketColumn>[] = [
   {key: 'state', title: 'STATE', width: 10, priority: 0},
   {key: 'recvq', title: 'RECV-Q', width: 6, priority: 4, align: 'right'},
   {key: 'sendq', title: 'SEND-Q', width: 6, priority: 4, align: 'right'},
-  {key: 'local', title: 'LOCAL ADDRESS:PORT', width: 22, priority: 0, grow: true},
+  {key: 'local', title: 'LOCAL ADDRESS:PORT', width: 22, priority: 0, grow: true, maxWidth: 48},
   {key: 'service', title: 'SERVICE', width: 10, priority: 3},
   {key: 'exposure', title: 'EXPOSURE', width: 14, priority: 0},
-  {key: 'peer', title: 'PEER ADDRESS:PORT', width: 22, priority: 2},
+  {key: 'peer', title: 'PEER ADDRESS:PORT', width: 24, priority: 2},
   {key: 'process', title: 'PROCESS', width: 18, priority: 1},
 ];
 
