@@ -89,12 +89,9 @@ export function createRequestController(
       signal: controller.signal,
       onTranscript(line) {
         const current = store.getState().request.inFlight;
-        if (current && abort === controller) {
-          update({inFlight: {...current, transcript: [...current.transcript, line]}});
-        }
+        if (current) update({inFlight: {...current, transcript: [...current.transcript, line]}});
       },
     });
-    if (abort !== controller) return; // a newer request replaced this one
     abort = undefined;
     update({inFlight: undefined, result, scroll: 0, historyIndex: undefined});
     if (historyPath) {
@@ -113,6 +110,11 @@ export function createRequestController(
   return {
     send({confirmed = false} = {}) {
       const request = store.getState().request;
+      // One exchange at a time: a second Enter must not silently cancel (or repeat) the first.
+      if (request.inFlight) {
+        notify(store, 'a request is in flight: Esc cancels it');
+        return;
+      }
       const form = formOf(request);
       const problem = formProblem(form);
       if (problem) {
@@ -124,7 +126,6 @@ export function createRequestController(
         update({confirmResend: true});
         return;
       }
-      abort?.abort();
       inFlight = exchange(form, request).catch((error: unknown) => {
         update({inFlight: undefined});
         notify(store, `request failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -120,6 +120,13 @@ describe('request pane', () => {
       (s) => s.includes('sending GET') && s.includes('Esc cancels'),
       'in flight',
     );
+    const before = hits;
+    await app.press(keys.enter);
+    await app.waitForScreen(
+      (s) => s.includes('a request is in flight: Esc cancels it'),
+      'no second send',
+    );
+    expect(hits).toBe(before);
     await app.press(keys.tab);
     await app.waitForScreen((s) => s.includes('▶ Addresses'), 'the focus moved during the request');
     await app.press(keys.tab, keys.tab, keys.escape);
