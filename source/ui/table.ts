@@ -46,9 +46,9 @@ export function fitColumns<Key extends string>(
 }
 
 /**
- * At most a screenful of one line. Ink measures every character of a line it truncates, and a
- * 100 kB line of outside text (a minified body, a long status text) cost it seconds per frame, so
- * what cannot be seen in `width` columns is cut before Ink gets it.
+ * At most a screenful of one line. Ink's cost to truncate a line grows faster than its length: a
+ * 30 kB line of wide text took it a second per frame and a 130 kB one over a minute (a minified
+ * body, a long status text), so what cannot be seen in `width` columns is cut before Ink gets it.
  */
 export function screenful(text: string, width: number): string {
   const limit = Math.max(0, width) * 4 + 16;

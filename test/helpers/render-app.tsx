@@ -14,6 +14,7 @@ import {
 import type {NetworkInterface, Socket} from '../../source/model.js';
 import {createTheme} from '../../source/ui/theme.js';
 import type {Keymap} from '../../source/ui/keymap.js';
+import {guardKeys} from '../../source/cli/terminal-input.js';
 import {waitFor} from './wait.js';
 
 export const keys = {
@@ -166,6 +167,8 @@ export async function renderApp(
   const instance = render(
     <App store={store} requests={requests} keymap={keymap} theme={createTheme(color)} />,
   );
+  // Keys reach the app as the CLI's keyboard() hands them over.
+  guardKeys(instance.stdin);
   const resize = (c: number, r: number) => {
     Object.defineProperty(instance.stdout, 'columns', {value: c, configurable: true});
     Object.defineProperty(instance.stdout, 'rows', {value: r, configurable: true});

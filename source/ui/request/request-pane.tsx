@@ -11,6 +11,7 @@ import {useTheme} from '../theme.js';
 import {useClock} from '../use-clock.js';
 import {usePorthole} from '../store-context.js';
 import {caretWindow} from './text-edit.js';
+import {screenful} from '../table.js';
 import {responseLines} from './response-lines.js';
 import {timingSummary, transcriptText} from '../../request/describe.js';
 import {useRequestKeys} from './use-request-keys.js';
@@ -21,11 +22,13 @@ const editorLines = 5;
 
 function Caret({line, caret, width}: {line: string; caret: number; width: number}) {
   const {before, after} = caretWindow(line, caret, width);
+  // The caret covers one whole character, an emoji's two UTF-16 units included.
+  const [atCaret = ''] = after;
   return (
     <Text wrap="truncate">
       {before}
-      <Text inverse>{after.slice(0, 1) || ' '}</Text>
-      {after.slice(1)}
+      <Text inverse>{atCaret || ' '}</Text>
+      {after.slice(atCaret.length)}
     </Text>
   );
 }
@@ -139,14 +142,18 @@ export function RequestPane({
       );
     }
     if (result?.error) {
-      return <Text color={theme.error}>{'✗ ' + sanitizeLine(result.error.message)}</Text>;
+      return (
+        <Text color={theme.error}>
+          {'✗ ' + sanitizeLine(screenful(result.error.message, width))}
+        </Text>
+      );
     }
     if (result?.response) {
       const r = result.response;
       return (
         <Text>
           <Text bold color={theme.status(r.statusClass)}>
-            {sanitizeLine(`${r.status} ${r.statusText}`)}
+            {sanitizeLine(`${r.status} ${screenful(r.statusText, width)}`)}
           </Text>
           {sanitizeLine(
             ` · ${r.statusClass} · ${formatBytes(r.bodyBytes)}${r.bodyTruncated ? ' (truncated)' : ''} · ${formatDuration(result.timings.total)} · HTTP/${r.httpVersion} from ${r.remoteAddress.includes(':') ? `[${r.remoteAddress}]` : r.remoteAddress}:${r.remotePort} · ${statusMeaning(r.status)}`,
@@ -165,7 +172,7 @@ export function RequestPane({
 
   if (!focused) {
     const target = request.url
-      ? `${request.method} ${sanitizeLine(maskUrl(request.url))}`
+      ? `${request.method} ${sanitizeLine(screenful(maskUrl(request.url), width))}`
       : 'no request yet';
     return (
       <Pane title="Request" focused={false} width={width} height={height}>
@@ -210,7 +217,10 @@ export function RequestPane({
         {' '.repeat(labelWidth) +
           (parts.ok
             ? sanitizeLine(
-                `${parts.scheme} · host ${parts.host} · port ${parts.port}${parts.portImplied ? ' (default)' : ''} · ${parts.path}`,
+                screenful(
+                  `${parts.scheme} · host ${parts.host} · port ${parts.port}${parts.portImplied ? ' (default)' : ''} · ${parts.path}`,
+                  width,
+                ),
               )
             : `✗ ${parts.error}`)}
       </Text>
@@ -228,7 +238,7 @@ export function RequestPane({
         </>
       ) : (
         <FieldLine label="Headers" field="headers" request={request} editing={false}>
-          {summaryOf(request.headers, maskHeaderLine)}
+          {screenful(summaryOf(request.headers, maskHeaderLine), width)}
         </FieldLine>
       )}
       {editingField === 'body' ? (
@@ -245,7 +255,12 @@ export function RequestPane({
         </>
       ) : (
         <FieldLine label="Body" field="body" request={request} editing={false}>
-          {request.body === '' ? '(empty)' : summaryOf(request.body, (line) => line)}
+          {request.body === ''
+            ? '(empty)'
+            : screenful(
+                summaryOf(request.body, (line) => line),
+                width,
+              )}
         </FieldLine>
       )}
       <Text wrap="truncate">{statusLine}</Text>
@@ -322,7 +337,8 @@ function ResponseContent({
   const needle = search.toLowerCase();
   return (
     <>
-      {lines.slice(scroll, scroll + rows).map((line, index) => {
+      {lines.slice(scroll, scroll + rows).map((full, index) => {
+        const line = screenful(full, width);
         const at = needle ? line.toLowerCase().indexOf(needle) : -1;
         if (at === -1) {
           return (

@@ -13,7 +13,7 @@ export function insertText(edit: Edit, input: string, multiline: boolean): Edit 
   const clean = multiline ? lines.map(typedText).join('\n') : lines.map(typedText).join(' ');
   if (!clean) return edit;
   const room = Math.max(0, maxFieldLength - edit.text.length);
-  const added = clean.slice(0, room);
+  const added = wholeSlice(clean, 0, room);
   return {
     text: edit.text.slice(0, edit.caret) + added + edit.text.slice(edit.caret),
     caret: edit.caret + added.length,
@@ -68,19 +68,29 @@ export function deleteToLineStart(edit: Edit): Edit {
   return {text: edit.text.slice(0, start) + edit.text.slice(edit.caret), caret: start};
 }
 
-/** Up/down in a multi-line field keep the column where they can. */
+/** Up/down in a multi-line field keep the column where they can, never inside an emoji. */
 export function moveLine(edit: Edit, step: -1 | 1): Edit {
   const start = lineStart(edit).caret;
   const column = edit.caret - start;
+  const at = (caret: number) => ({
+    ...edit,
+    caret: /[\uDC00-\uDFFF]/.test(edit.text[caret] ?? '') ? caret - 1 : caret,
+  });
   if (step < 0) {
     if (start === 0) return edit;
     const previousStart = edit.text.lastIndexOf('\n', start - 2) + 1;
-    return {...edit, caret: Math.min(previousStart + column, start - 1)};
+    return at(Math.min(previousStart + column, start - 1));
   }
   const end = lineEnd(edit).caret;
   if (end === edit.text.length) return edit;
   const nextEnd = lineEnd({...edit, caret: end + 1}).caret;
-  return {...edit, caret: Math.min(end + 1 + column, nextEnd)};
+  return at(Math.min(end + 1 + column, nextEnd));
+}
+
+/** `text.slice(start, end)` narrowed so that it never cuts a surrogate pair (an emoji) in half. */
+export function wholeSlice(text: string, start: number, end = text.length): string {
+  const low = (index: number) => /[\uDC00-\uDFFF]/.test(text[index] ?? '');
+  return text.slice(start > 0 && low(start) ? start + 1 : start, low(end) ? end - 1 : end);
 }
 
 /**
@@ -94,9 +104,9 @@ export function caretWindow(
 ): {before: string; after: string} {
   const room = Math.max(1, width - 1);
   // Keep up to a third of the width for what follows the caret, so editing mid-line shows context.
-  const following = stringWidth(line.slice(caret, caret + room));
+  const following = stringWidth(wholeSlice(line, caret, caret + room));
   const budget = room - Math.min(following, Math.floor(room / 3));
-  const chars = [...line.slice(Math.max(0, caret - room * 2), caret)];
+  const chars = [...wholeSlice(line, Math.max(0, caret - room * 2), caret)];
   let before = '';
   let used = 0;
   for (let index = chars.length - 1; index >= 0; index--) {
@@ -107,7 +117,7 @@ export function caretWindow(
     used += charWidth;
   }
   let after = '';
-  for (const char of line.slice(caret, caret + room * 2)) {
+  for (const char of wholeSlice(line, caret, caret + room * 2)) {
     const charWidth = stringWidth(char);
     if (used + charWidth > room + 1) break;
     after += char;
