@@ -37,7 +37,8 @@ export const flagSpecs = {
   source: {
     type: 'string',
     value: 'NAME',
-    description: 'sockets from auto, proc or systeminformation (default auto)',
+    description:
+      'sockets from auto, proc or systeminformation (default auto; proc with --proc-root)',
   },
   method: {
     type: 'string',
@@ -229,7 +230,10 @@ export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
   if (on('help')) return {kind: 'help'};
   if (on('version')) return {kind: 'version'};
 
-  const source = (text('source') ?? 'auto') as SocketSourceChoice;
+  // A /proc named on the command line is the one to read; falling back to systeminformation would
+  // quietly list the sockets of wherever porthole runs instead.
+  const source = (text('source') ??
+    (text('procRoot') === undefined ? 'auto' : 'proc')) as SocketSourceChoice;
   if (!['auto', 'proc', 'systeminformation'].includes(source)) {
     throw new UsageError(`--source: expected auto, proc or systeminformation, got "${source}"`);
   }
