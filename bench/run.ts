@@ -66,13 +66,7 @@ const rows: string[][] = [
     ratio(start.firstFrame.median, start.nodeBare.median),
     `≤ 250 ms: ${verdict(start.firstFrame.median <= 250)}`,
   ],
-  [
-    `dashboard RSS, ${load10k.sockets} sockets`,
-    `${load10k.rssMiB.toFixed(0)} MiB`,
-    '',
-    '',
-    '',
-  ],
+  [`dashboard RSS, ${load10k.sockets} sockets`, `${load10k.rssMiB.toFixed(0)} MiB`, '', '', ''],
   [
     `dashboard RSS, ${load100k.sockets} sockets`,
     `${load100k.rssMiB.toFixed(0)} MiB`,
@@ -96,4 +90,10 @@ const rows: string[][] = [
   ],
 ];
 
-console.log('\n' + rows.map((row) => `| ${row.join(' | ')} |`).join('\n').replace(/^(\|[^\n]*\n)/, `$1|${' --- |'.repeat(5)}\n`));
+console.log(
+  '\n' +
+    rows
+      .map((row) => `| ${row.join(' | ')} |`)
+      .join('\n')
+      .replace(/^(\|[^\n]*\n)/, `$1|${' --- |'.repeat(5)}\n`),
+);
