@@ -77,7 +77,12 @@ await esbuild.build({
   minify: !process.argv.includes('--no-minify'),
   keepNames: process.argv.includes('--no-minify'),
   legalComments: 'eof',
-  define: {'process.env.NODE_ENV': '"production"'},
+  define: {
+    'process.env.NODE_ENV': '"production"',
+    // Yoga's WebAssembly loader asks `typeof fetch`, and that question alone makes Node load its
+    // fetch implementation (undici, ~8 ms at start). Nothing in the bundle fetches anything.
+    fetch: 'undefined',
+  },
   plugins: [devtoolsStub],
   // wrap-ansi pins string-width 7 where Ink uses 8: one copy, not two, of its Unicode tables and
   // grapheme segmenter, whose set-up cost ~20 ms of every start.
