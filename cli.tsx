@@ -31,6 +31,10 @@ async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>
 }
 
 async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
+  // With CI set, Ink draws only a last frame and chalk drops all styling; neither suits a person at
+  // a terminal, which is the only place the dashboard runs. (Read when Ink loads, just below.)
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const [
     {render},
     {App},

@@ -171,7 +171,7 @@ async function keyLatency(dashboard: Dashboard, presses: number): Promise<Spread
     for (;;) {
       if (selectedLine(dashboard) !== before) break;
       if (performance.now() - started > 10_000) break;
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     latencies.push(performance.now() - started);
     await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 200));
