@@ -248,3 +248,32 @@ describe('formatIpv6', () => {
     }
   });
 });
+
+describe('parseProcNet, handing back unchanged rows', () => {
+  const lines = (state: string) => [
+    tcpLine(0, '0100007F:1F90', '00000000:0000', '0A', '00000000:00000000', 0, 101),
+    tcpLine(1, '0100007F:1F90', '0100007F:C350', state, '00000000:00000000', 0, 102),
+    tcpLine(2, '0100007F:C350', '0100007F:1F90', '01', '00000000:00000000', 0, 103),
+  ];
+
+  it('returns the same objects for rows that did not change, new ones for those that did', () => {
+    const first = parseProcNet(table(tcpHeader, lines('01')), 'tcp');
+    const same = parseProcNet(table(tcpHeader, lines('01')), 'tcp', [], {rows: first, next: 0});
+    expect(same).toHaveLength(3);
+    same.forEach((row, index) => expect(row).toBe(first[index]));
+
+    const changed = parseProcNet(table(tcpHeader, lines('08')), 'tcp', [], {rows: first, next: 0});
+    expect(changed[0]).toBe(first[0]);
+    expect(changed[1]).not.toBe(first[1]);
+    expect(changed[1]).toMatchObject({state: 'CLOSE-WAIT', inode: 102});
+    expect(changed[2]).toBe(first[2]);
+  });
+
+  it('finds rows that moved a little, and never hands back another socket', () => {
+    const first = parseProcNet(table(tcpHeader, lines('01')), 'tcp');
+    const reordered = [lines('01')[2]!, lines('01')[0]!, lines('01')[1]!];
+    const again = parseProcNet(table(tcpHeader, reordered), 'tcp', [], {rows: first, next: 0});
+    expect(again.map((row) => row.inode)).toEqual([103, 101, 102]);
+    for (const row of again) expect(row).toEqual(first.find((old) => old.inode === row.inode));
+  });
+});

@@ -594,6 +594,24 @@ describe('owner cache', () => {
     expect(owners(second)).toEqual(['501:10:web', '502:10:web']);
   });
 
+  it('leaves a row whose owner is unchanged as it was and gives a changed one a new object', async () => {
+    const {proc, cache, clock} = setup();
+    proc.process(10, 'web', [801]);
+    const rows = sockets(801, 802);
+    await cache.assign(rows);
+    const [known, unknown] = rows;
+    expect(owners(rows)).toEqual(['801:10:web', '802:null:null']);
+    // The next poll hands back the same row objects, as the parser does for unchanged rows.
+    const next = [known!, unknown!];
+    proc.process(20, 'worker', [802]);
+    clock.advance(11_000); // past the wait before an ownerless socket is looked for again
+    await cache.assign(next);
+    expect(next[0]).toBe(known);
+    expect(next[1]).not.toBe(unknown);
+    expect(owners(next)).toEqual(['801:10:web', '802:20:worker']);
+    expect(unknown).toMatchObject({pid: null, process: null});
+  });
+
   it('looks first where a new socket most likely is, and stops once it is found', async () => {
     const {proc, cache, clock} = setup();
     proc.process(10, 'busy', [701]);
@@ -624,6 +642,23 @@ describe('owner cache', () => {
     const later = sockets(801, 802);
     expect((await cache.assign(later)).scan).toBeDefined();
     expect(owners(later)).toEqual(['801:10:web', '802:10:web']);
+  });
+
+  it('waits twice as long before each new look for a socket no scan finds', async () => {
+    const {proc, cache, clock} = setup({retryMs: 10_000});
+    proc.process(10, 'web', [901]);
+    const scanned = async () => (await cache.assign(sockets(901, 999))).scan !== undefined;
+    expect(await scanned()).toBe(true); // miss 1: next look in 10 s
+    clock.advance(10_000);
+    expect(await scanned()).toBe(true); // miss 2: next look in 20 s
+    clock.advance(10_000);
+    expect(await scanned()).toBe(false);
+    clock.advance(10_000);
+    expect(await scanned()).toBe(true); // miss 3: next look in 40 s
+    clock.advance(39_000);
+    expect(await scanned()).toBe(false);
+    clock.advance(1000);
+    expect(await scanned()).toBe(true);
   });
 
   it('remembers a socket no process holds, and looks again after retryMs', async () => {

@@ -11,7 +11,13 @@ import {accessSync, closeSync, constants, openSync, readSync} from 'node:fs';
 import type {Socket, SocketSource} from '../../model.js';
 import {readFallbackSockets} from './fallback.js';
 import {createOwnerCache, type OwnerCache} from './owners.js';
-import {parseProcNetLines, procNetTables, type ProcNetTable, type ProcSocket} from './proc-net.js';
+import {
+  parseProcNetLines,
+  procNetTables,
+  type PreviousRows,
+  type ProcNetTable,
+  type ProcSocket,
+} from './proc-net.js';
 
 export type SocketsReading = {
   sockets: Socket[];
@@ -72,7 +78,12 @@ function createTableReader() {
     await yieldToEventLoop();
     sliceStart = performance.now();
   };
-  return async (path: string, table: ProcNetTable, into: ProcSocket[]): Promise<void> => {
+  return async (
+    path: string,
+    table: ProcNetTable,
+    into: ProcSocket[],
+    previous: PreviousRows,
+  ): Promise<void> => {
     const fd = openSync(path, 'r');
     try {
       let kept = 0; // an unfinished line carried over from the last chunk
@@ -90,7 +101,7 @@ function createTableReader() {
         // The first line of a table is its header; a chunk always ends on a whole line.
         const start = header ? buffer.indexOf(10) + 1 : 0;
         header = false;
-        parseProcNetLines(buffer, start, last + 1, table, into);
+        parseProcNetLines(buffer, start, last + 1, table, into, previous);
         if (count === 0) return;
         kept = length - (last + 1);
         buffer.copy(buffer, 0, last + 1, length);
@@ -105,24 +116,32 @@ function createTableReader() {
 function createProcReader(procRoot: string): () => Promise<SocketsReading> {
   const readTable = createTableReader();
   const owners: OwnerCache = createOwnerCache({procRoot});
+  // Each table's rows from the last poll, whose unchanged rows the parser hands back as they were.
+  const previous = new Map<ProcNetTable, ProcSocket[]>();
   return async () => {
     const started = performance.now();
     const sockets: ProcSocket[] = [];
+    const ranges: Array<[ProcNetTable, number, number]> = [];
     let firstError: string | undefined;
     let readable = 0;
     for (const table of procNetTables) {
       const path = `${procRoot}/net/${table}`;
+      const start = sockets.length;
       try {
-        await readTable(path, table, sockets);
+        await readTable(path, table, sockets, {rows: previous.get(table) ?? [], next: 0});
       } catch (error) {
         // A missing table (no IPv6, say) is skipped; only all four missing is a failure.
         firstError ??= `cannot read ${path}: ${errorText(error)}`;
+        sockets.length = start;
         continue;
       }
+      ranges.push([table, start, sockets.length]);
       readable++;
     }
     if (readable === 0) throw new Error(firstError);
     const {ownersHidden} = await owners.assign(sockets);
+    previous.clear();
+    for (const [table, start, end] of ranges) previous.set(table, sockets.slice(start, end));
     return {sockets, ownersHidden, source: 'proc', durationMs: performance.now() - started};
   };
 }

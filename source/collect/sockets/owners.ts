@@ -15,7 +15,9 @@
  *   passed since it ended, so scans take at most about a tenth of wall time however hard sockets
  *   churn. Until then new sockets show no owner; the next allowed scan fills them in.
  * - An inode a complete scan did not find (another user's process, a socket in flight, a kernel
- *   socket) is remembered as ownerless and looked for again after `retryMs` (10 s).
+ *   socket) is remembered as ownerless and looked for again after `retryMs` (10 s), then after
+ *   twice as long each time it is still not found, up to 32x: at 100k sockets a complete scan
+ *   reads 100k links (~600 ms), too much to repeat every 10 s for a socket nobody can own.
  * - Process exit is seen on every poll (one `readdir` of /proc); a pid that has gone takes its
  *   sockets back to unknown. Pid reuse and renames are caught by re-reading `stat` (start time)
  *   and `comm` of owning processes every `revalidateMs` (5 s) and of every process a scan visits.
@@ -39,8 +41,9 @@ type ProcessRecord = {
 
 type Entry = {
   owner: ProcessRecord | null;
-  /** For an ownerless entry: when to look for it again. */
+  /** For an ownerless entry: when to look for it again, and how many scans have missed it. */
   retryAt: number;
+  misses?: number;
   /** The poll that last saw this inode in the socket list. */
   seen: number;
 };
@@ -73,7 +76,10 @@ export type OwnerCacheOptions = {
 };
 
 export type OwnerCache = {
-  /** Fills `pid` and `process` of each socket in place. Never throws for /proc trouble. */
+  /**
+   * Gives each socket its `pid` and `process`; a row whose owner changed is replaced in the array by
+   * a new object, the others are left as they are. Never throws for /proc trouble.
+   */
   assign(sockets: Socket[]): Promise<OwnerAssignment>;
 };
 
@@ -270,8 +276,11 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
       }
     }
     if (stats.complete) {
-      const retryAt = now() + retryMs;
-      for (const inode of wanted) byInode.set(inode, {owner: null, retryAt, seen: poll});
+      for (const inode of wanted) {
+        const misses = (byInode.get(inode)?.misses ?? 0) + 1;
+        const retryAt = now() + retryMs * 2 ** Math.min(misses - 1, 5);
+        byInode.set(inode, {owner: null, retryAt, misses, seen: poll});
+      }
     }
     stats.durationMs = performance.now() - started;
     return stats;
@@ -323,16 +332,17 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
     }
 
     let unowned = false;
-    for (const socket of sockets) {
+    for (let index = 0; index < sockets.length; index++) {
+      const socket = sockets[index]!;
       if (socket.inode === 0) continue;
-      const owner = byInode.get(socket.inode)?.owner;
-      if (owner && !owner.gone) {
-        socket.pid = owner.pid;
-        socket.process = owner.name;
-      } else {
-        socket.pid = null;
-        socket.process = null;
-        unowned = true;
+      const found = byInode.get(socket.inode)?.owner;
+      const owner = found && !found.gone ? found : undefined;
+      if (!owner) unowned = true;
+      const pid = owner?.pid ?? null;
+      const name = owner?.name ?? null;
+      // Rows may be last poll's objects, still on screen: a changed owner gets a new object.
+      if (socket.pid !== pid || socket.process !== name) {
+        sockets[index] = {...socket, pid, process: name};
       }
     }
     return {ownersHidden: unowned && denied.size > 0, scan: scanStats};
