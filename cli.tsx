@@ -5,6 +5,7 @@
  * Modules only the dashboard needs are imported when it starts, so scripted runs load less.
  */
 import os from 'node:os';
+import v8 from 'node:v8';
 import process from 'node:process';
 import {helpText, parseCommand, UsageError, type Command} from './source/cli/flags.js';
 import {version} from './source/version.js';
@@ -35,6 +36,10 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
   // a terminal, which is the only place the dashboard runs. (Read when Ink loads, just below.)
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  // A long-running dashboard keeps V8's young generation at its starting 2 MiB instead of letting
+  // it grow to 32 MiB: measured at 10k sockets, RSS 131-157 -> 103 MiB for the same CPU (7.8-8.7%
+  // of a core). The flag is read each time V8 resizes that space, so it works once V8 is running.
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
   const [
     {render},
     {App},
