@@ -69,7 +69,7 @@ const rows: string[][] = [
   [`dashboard RSS, ${load10k.sockets} sockets`, `${load10k.rssMiB.toFixed(0)} MiB`, '', '', ''],
   [
     `dashboard RSS, ${load100k.sockets} sockets`,
-    `${load100k.rssMiB.toFixed(0)} MiB`,
+    `${load100k.rssMiB.toFixed(0)} MiB median, ${load100k.rssPeakMiB.toFixed(0)} MiB peak`,
     '',
     '',
     `< 150 MiB: ${verdict(load100k.rssMiB < 150)}`,
