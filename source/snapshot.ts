@@ -38,7 +38,11 @@ export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot>
     procRoot: options.procRoot ?? defaultRoots.procRoot,
     sysRoot: options.sysRoot ?? defaultRoots.sysRoot,
   };
-  const sockets = createSocketsReader({procRoot: roots.procRoot, source: options.source ?? 'auto'});
+  const sockets = createSocketsReader({
+    procRoot: roots.procRoot,
+    source: options.source ?? 'auto',
+    owners: 'scan-once',
+  });
   const interfacesReader = createInterfacesReader(roots);
   const counters =
     process.platform === 'linux'

@@ -11,6 +11,7 @@ import {accessSync, closeSync, constants, openSync, readSync} from 'node:fs';
 import type {Socket, SocketSource} from '../../model.js';
 import {readFallbackSockets} from './fallback.js';
 import {createOwnerCache, type OwnerCache} from './owners.js';
+import {startOwnerScan, type ScannedOwners} from './owner-scan.js';
 import {
   parseProcNetLines,
   procNetTables,
@@ -37,6 +38,11 @@ export type SocketsReaderOptions = {
   /** Where procfs is mounted; tests point this at a directory of their own. */
   procRoot?: string;
   source?: 'auto' | 'proc' | 'systeminformation';
+  /**
+   * How owners are found: a cache kept between polls (the dashboard), or one complete scan shared
+   * with a worker thread, for a single reading (`--json`, the library's snapshot).
+   */
+  owners?: 'cached' | 'scan-once';
 };
 
 function errorText(error: unknown): string {
@@ -113,13 +119,18 @@ function createTableReader() {
   };
 }
 
-function createProcReader(procRoot: string): () => Promise<SocketsReading> {
+function createProcReader(
+  procRoot: string,
+  ownersBy: 'cached' | 'scan-once',
+): () => Promise<SocketsReading> {
   const readTable = createTableReader();
   const owners: OwnerCache = createOwnerCache({procRoot});
   // Each table's rows from the last poll, whose unchanged rows the parser hands back as they were.
   const previous = new Map<ProcNetTable, ProcSocket[]>();
   return async () => {
     const started = performance.now();
+    // Started first, so the worker follows fd links while this thread reads the tables.
+    const scan = ownersBy === 'scan-once' ? startOwnerScan(procRoot) : undefined;
     const sockets: ProcSocket[] = [];
     const ranges: Array<[ProcNetTable, number, number]> = [];
     let firstError: string | undefined;
@@ -138,12 +149,30 @@ function createProcReader(procRoot: string): () => Promise<SocketsReading> {
       ranges.push([table, start, sockets.length]);
       readable++;
     }
-    if (readable === 0) throw new Error(firstError);
-    const {ownersHidden} = await owners.assign(sockets);
+    if (readable === 0) {
+      await scan?.finish();
+      throw new Error(firstError);
+    }
+    const {ownersHidden} = scan
+      ? assignScanned(sockets, await scan.finish())
+      : await owners.assign(sockets);
     previous.clear();
     for (const [table, start, end] of ranges) previous.set(table, sockets.slice(start, end));
     return {sockets, ownersHidden, source: 'proc', durationMs: performance.now() - started};
   };
+}
+
+/** Gives each socket the owner a complete scan found for its inode. */
+function assignScanned(sockets: ProcSocket[], scanned: ScannedOwners): {ownersHidden: boolean} {
+  let unowned = false;
+  for (const socket of sockets) {
+    if (socket.inode === 0) continue;
+    const pid = scanned.owners.get(socket.inode);
+    if (pid === undefined) unowned = true;
+    socket.pid = pid ?? null;
+    socket.process = pid === undefined ? null : (scanned.names.get(pid) ?? null);
+  }
+  return {ownersHidden: unowned && scanned.denied > 0};
 }
 
 function createFallbackReader(): () => Promise<SocketsReading> {
@@ -168,7 +197,10 @@ export function createSocketsReader(options: SocketsReaderOptions = {}): Sockets
         ? 'proc'
         : 'systeminformation'
       : wanted;
-  const readOnce = source === 'proc' ? createProcReader(procRoot) : createFallbackReader();
+  const readOnce =
+    source === 'proc'
+      ? createProcReader(procRoot, options.owners ?? 'cached')
+      : createFallbackReader();
   // Reads never overlap: the owner cache assumes one poll at a time.
   let queue: Promise<unknown> = Promise.resolve();
   return {
