@@ -300,6 +300,15 @@ describe.runIf(procNetReadable)('sockets reader on this machine', () => {
     }
   });
 
+  it('names the same owners with one complete scan shared with a worker', async () => {
+    const once = await createSocketsReader({owners: 'scan-once'}).read();
+    const own = once.sockets.filter(
+      (row) => row.state !== 'TIME-WAIT' && (ports.has(row.localPort) || ports.has(row.peerPort)),
+    );
+    expect(own.length).toBeGreaterThanOrEqual(ipv6 ? 5 + 6 + 4 + 2 + 2 : 2 + 6 + 2);
+    for (const row of own) expect(row).toMatchObject({pid: process.pid, process: comm});
+  });
+
   it.runIf(hasSs)('lists the same sockets as ss -tuanH', () => {
     expect(describeRows(reading.sockets, ports)).toEqual(ssAfter);
     expect(ssAfter.length).toBeGreaterThan(0);
