@@ -23,7 +23,8 @@ async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>
     source: command.source,
   });
   if (command.kind === 'json') {
-    process.stdout.write(JSON.stringify(snap, null, 2) + '\n');
+    // Indented for a person at a terminal, one line for a program (half the bytes at 10k sockets).
+    process.stdout.write(JSON.stringify(snap, null, process.stdout.isTTY ? 2 : undefined) + '\n');
     return;
   }
   const {plainSnapshot} = await import('./source/cli/plain.js');
