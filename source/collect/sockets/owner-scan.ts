@@ -2,11 +2,13 @@
  * One complete owner scan — every socket link of every process — for a one-shot reading
  * (`porthole --json`, the library's snapshot), where there is no cache between polls to lean on and
  * every socket must get its owner (the dashboard's cache throttles scans and leaves new sockets
- * ownerless until a later poll). A worker starts the scan at once, on the other core, while this
- * thread reads the socket tables; then both take processes from one shared counter until none is
- * left. Measured in-process at 10k sockets: a first reading 166 -> 122 ms, later ones 107 -> 94 ms.
- * A whole `porthole --json` run did not move (~240 ms): there most sockets belong to one process,
- * and one process is one unit of work.
+ * ownerless until a later poll).
+ *
+ * Reading the socket tables and following every /proc/<pid>/fd link are both system-call bound, so
+ * they run on both cores: a worker lists every fd at once, while this thread reads the tables, and
+ * publishes the list in shared memory; then both threads follow links, 64 at a time, from one
+ * shared counter. Splitting by link rather than by process matters: on a busy server most sockets
+ * belong to one process.
  */
 import fs from 'node:fs';
 import {Worker} from 'node:worker_threads';
@@ -20,108 +22,142 @@ export type ScannedOwners = {
   denied: number;
 };
 
-type Share = {inodes: number[]; pids: number[]; names: Array<[number, string]>; denied: number};
+type Files = Pick<typeof fs, 'readdirSync' | 'readlinkSync'>;
+type Links = {pairs: Int32Array; denied: number};
+type Found = {inodes: number[]; pids: number[]};
 
-/**
- * Takes processes from the shared counter until there are none left, collecting socket links.
- * Self-contained on purpose: its source is also what the worker runs.
- */
-function scanShare(
-  procRoot: string,
-  pids: readonly number[],
-  counter: Int32Array,
-  files: Pick<typeof fs, 'readdirSync' | 'readlinkSync' | 'readFileSync'>,
-): Share {
-  const share: Share = {inodes: [], pids: [], names: [], denied: 0};
-  for (;;) {
-    const index = Atomics.add(counter, 0, 1);
-    if (index >= pids.length) return share;
-    const pid = pids[index]!;
+/** Every (pid, fd) of every process, flattened into shared memory. Self-contained: the worker runs its source. */
+function listLinks(procRoot: string, files: Files): Links {
+  const flat: number[] = [];
+  let denied = 0;
+  let names: string[] = [];
+  try {
+    names = files.readdirSync(procRoot);
+  } catch {
+    // no /proc to list: no owners
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
     let fds: string[];
     try {
-      fds = files.readdirSync(`${procRoot}/${pid}/fd`);
+      fds = files.readdirSync(`${procRoot}/${name}/fd`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ESRCH') share.denied++;
+      if (code !== 'ENOENT' && code !== 'ESRCH') denied++;
       continue;
     }
-    let owns = false;
-    for (const fd of fds) {
+    const pid = Number(name);
+    for (const fd of fds) flat.push(pid, Number(fd));
+  }
+  const pairs = new Int32Array(new SharedArrayBuffer(Math.max(1, flat.length) * 4));
+  pairs.set(flat);
+  return {pairs: pairs.subarray(0, flat.length), denied};
+}
+
+/** Follows links 64 at a time from the shared counter until none is left. Self-contained too. */
+function followLinks(
+  procRoot: string,
+  pairs: Int32Array,
+  counter: Int32Array,
+  files: Files,
+): Found {
+  const found: Found = {inodes: [], pids: []};
+  const count = pairs.length / 2;
+  for (;;) {
+    const first = Atomics.add(counter, 0, 64);
+    if (first >= count) return found;
+    const last = Math.min(count, first + 64);
+    for (let index = first; index < last; index++) {
+      const pid = pairs[index * 2]!;
       let link: string;
       try {
-        link = files.readlinkSync(`${procRoot}/${pid}/fd/${fd}`);
+        link = files.readlinkSync(`${procRoot}/${pid}/fd/${pairs[index * 2 + 1]}`);
       } catch {
         continue; // closed since the listing
       }
       if (!link.startsWith('socket:[')) continue;
       const inode = Number(link.slice(8, -1));
       if (!Number.isSafeInteger(inode)) continue;
-      share.inodes.push(inode);
-      share.pids.push(pid);
-      owns = true;
-    }
-    if (owns) {
-      try {
-        const comm = String(files.readFileSync(`${procRoot}/${pid}/comm`, 'utf8'));
-        share.names.push([pid, comm.endsWith('\n') ? comm.slice(0, -1) : comm]);
-      } catch {
-        // gone since: its sockets keep the pid without a name
-      }
+      found.inodes.push(inode);
+      found.pids.push(pid);
     }
   }
 }
 
 const workerSource = `
 const {workerData, parentPort} = require('node:worker_threads');
-const scanShare = ${scanShare.toString()};
-const {procRoot, pids, counter} = workerData;
-parentPort.postMessage(scanShare(procRoot, pids, new Int32Array(counter), require('node:fs')));
+const fs = require('node:fs');
+const listLinks = ${listLinks.toString()};
+const followLinks = ${followLinks.toString()};
+const links = listLinks(workerData.procRoot, fs);
+const counter = new Int32Array(new SharedArrayBuffer(4));
+parentPort.postMessage({kind: 'listed', pairs: links.pairs, counter, denied: links.denied});
+parentPort.postMessage({kind: 'found', found: followLinks(workerData.procRoot, links.pairs, counter, fs)});
 `;
 
+type Listed = {kind: 'listed'; pairs: Int32Array; counter: Int32Array; denied: number};
+type Message = Listed | {kind: 'found'; found: Found};
+
 export type OwnerScan = {
-  /** Joins the scan until no process is left, then merges this thread's share with the worker's. */
+  /** Joins in following links, then merges this thread's finds with the worker's. */
   finish(): Promise<ScannedOwners>;
 };
 
-/** Starts a complete owner scan; a worker begins at once, this thread joins on finish(). */
-export function startOwnerScan(procRoot: string): OwnerScan {
-  let pids: number[];
+function readName(procRoot: string, pid: number): string | undefined {
   try {
-    pids = fs
-      .readdirSync(procRoot)
-      .filter((name) => /^\d+$/.test(name))
-      .map(Number);
+    const comm = fs.readFileSync(`${procRoot}/${pid}/comm`, 'utf8');
+    return comm.endsWith('\n') ? comm.slice(0, -1) : comm;
   } catch {
-    pids = [];
+    return undefined; // gone since: its sockets keep the pid without a name
   }
-  const counter = new Int32Array(new SharedArrayBuffer(4));
-  let fromWorker: Promise<Share | undefined>;
+}
+
+/** Starts a complete owner scan in a worker; this thread joins it on finish(). */
+export function startOwnerScan(procRoot: string): OwnerScan {
+  let resolveListed: (listed: Listed | undefined) => void = () => {};
+  let resolveFound: (found: Found | undefined) => void = () => {};
+  const listed = new Promise<Listed | undefined>((resolve) => (resolveListed = resolve));
+  const fromWorker = new Promise<Found | undefined>((resolve) => (resolveFound = resolve));
+  const failed = () => {
+    resolveListed(undefined);
+    resolveFound(undefined);
+  };
   try {
-    const worker = new Worker(workerSource, {
-      eval: true,
-      workerData: {procRoot, pids, counter: counter.buffer},
+    const worker = new Worker(workerSource, {eval: true, workerData: {procRoot}});
+    worker.on('message', (message: Message) => {
+      if (message.kind === 'listed') resolveListed(message);
+      else resolveFound(message.found);
     });
-    fromWorker = new Promise((resolve) => {
-      worker.once('message', (share: Share) => resolve(share));
-      worker.once('error', () => resolve(undefined));
-      worker.once('exit', () => resolve(undefined));
-    });
+    worker.once('error', failed);
+    worker.once('exit', failed);
   } catch {
-    fromWorker = Promise.resolve(undefined);
+    failed();
   }
   return {
     async finish() {
-      const mine = scanShare(procRoot, pids, counter, fs);
-      const theirs = await fromWorker;
-      // A worker that failed took processes it never reported: scan them all here instead.
-      const shares = theirs
-        ? [mine, theirs]
-        : [scanShare(procRoot, pids, new Int32Array(new SharedArrayBuffer(4)), fs)];
-      const scanned: ScannedOwners = {owners: new Map(), names: new Map(), denied: 0};
-      for (const share of shares) {
-        share.inodes.forEach((inode, index) => scanned.owners.set(inode, share.pids[index]!));
-        for (const [pid, name] of share.names) scanned.names.set(pid, name);
-        scanned.denied += share.denied;
+      const links = await listed;
+      let finds: Found[];
+      let denied: number;
+      if (links) {
+        const mine = followLinks(procRoot, links.pairs, links.counter, fs);
+        const theirs = await fromWorker;
+        denied = links.denied;
+        // A worker that failed midway took links it never reported: follow them all here.
+        finds = theirs
+          ? [mine, theirs]
+          : [followLinks(procRoot, links.pairs, new Int32Array(new SharedArrayBuffer(4)), fs)];
+      } else {
+        const own = listLinks(procRoot, fs);
+        denied = own.denied;
+        finds = [followLinks(procRoot, own.pairs, new Int32Array(new SharedArrayBuffer(4)), fs)];
+      }
+      const scanned: ScannedOwners = {owners: new Map(), names: new Map(), denied};
+      for (const found of finds) {
+        found.inodes.forEach((inode, index) => scanned.owners.set(inode, found.pids[index]!));
+      }
+      for (const pid of new Set(scanned.owners.values())) {
+        const name = readName(procRoot, pid);
+        if (name !== undefined) scanned.names.set(pid, name);
       }
       return scanned;
     },
