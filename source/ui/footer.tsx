@@ -5,7 +5,7 @@ import {sanitizeLine} from '../sanitize.js';
 import {keyLabel, type Binding, type Scope} from './keymap.js';
 import {useKeymap, usePorthole} from './store-context.js';
 import {useTheme} from './theme.js';
-import {useClock} from './use-clock.js';
+import {useFresh} from './use-clock.js';
 
 /** A notice stays in the footer this long. */
 export const noticeMs = 8000;
@@ -33,8 +33,8 @@ export function Footer() {
       helpOpen: s.helpOpen,
     })),
   );
-  const now = useClock(1000, state.notice !== undefined);
-  if (state.notice && now - state.notice.at < noticeMs) {
+  const noticeShown = useFresh(state.notice?.at, noticeMs);
+  if (state.notice && noticeShown) {
     return (
       <Text wrap="truncate" color={theme.warning}>
         {sanitizeLine(state.notice.text)}

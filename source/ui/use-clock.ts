@@ -10,3 +10,17 @@ export function useClock(periodMs: number, active = true): number {
   }, [periodMs, active]);
   return now;
 }
+
+/**
+ * Whether something stamped `at` is less than `ms` old: true at once, false from the moment it runs
+ * out (one re-render then, not one a second).
+ */
+export function useFresh(at: number | undefined, ms: number): boolean {
+  const [expiredAt, setExpiredAt] = useState<number | undefined>();
+  useEffect(() => {
+    if (at === undefined) return;
+    const timer = setTimeout(() => setExpiredAt(at), Math.max(0, at + ms - Date.now()));
+    return () => clearTimeout(timer);
+  }, [at, ms]);
+  return at !== undefined && expiredAt !== at;
+}
