@@ -16,6 +16,11 @@ function fail(message: string, code: number): never {
 }
 
 async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>, note?: string) {
+  // `porthole --json | head` closes the pipe early: stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    fail(`cannot write to stdout: ${error.message}`, 1);
+  });
   const {snapshot} = await import('./source/snapshot.js');
   const snap = await snapshot({
     procRoot: command.procRoot,

@@ -196,6 +196,21 @@ describe('without a terminal', () => {
     expect(row.indexOf('127.0.0.1')).toBe(header.indexOf('LOCAL ADDRESS'));
   });
 
+  it('stops quietly when the reader closes the pipe early', async () => {
+    for (const args of ['--all', '--json']) {
+      const {stdout, stderr} = await run(
+        'bash',
+        [
+          '-c',
+          `set -o pipefail; "${process.execPath}" "${cli}" ${args} | head -c 20; echo " exit=$?"`,
+        ],
+        {env},
+      );
+      expect(stderr).toBe('');
+      expect(stdout).toMatch(/ exit=0\n$/);
+    }
+  });
+
   it('lists every state with --all', async () => {
     const {stdout} = await porthole(['--all']);
     expect(stdout).toContain('all sockets:');
