@@ -14,7 +14,7 @@ export const sparkWidth = 16;
 export const addressColumns: readonly Column<AddressColumn>[] = [
   {key: 'iface', title: 'INTERFACE', width: 10, priority: 0},
   {key: 'state', title: 'STATE', width: 10, priority: 0},
-  {key: 'address', title: 'ADDRESS', width: 20, priority: 0, grow: true, maxWidth: 44},
+  {key: 'address', title: 'ADDRESS', width: 25, priority: 0, grow: true, maxWidth: 44},
   {key: 'kind', title: 'KIND', width: 10, priority: 0},
   {key: 'rx', title: 'RX', width: 11, priority: 1, align: 'right'},
   {key: 'tx', title: 'TX', width: 11, priority: 1, align: 'right'},
