@@ -31,7 +31,9 @@ export function AddressesPane({
   );
   const rows = useMemo(() => addressRows(interfaces, traffic, theme), [interfaces, traffic, theme]);
   const columns = useMemo(() => fitColumns(addressColumns, width), [width]);
-  const visible = Math.max(0, height - 2);
+  // Column titles only when a row fits under them; a folded pane shows rows alone.
+  const withHeader = height >= 3;
+  const visible = Math.max(0, height - 1 - (withHeader ? 1 : 0));
   const first = Math.min(scroll, Math.max(0, rows.length - visible));
   useAddressesKeys(Math.max(0, rows.length - visible));
 
@@ -46,7 +48,7 @@ export function AddressesPane({
       summary={summary}
       stale={error}
     >
-      <TableHeader columns={columns} />
+      {withHeader ? <TableHeader columns={columns} /> : null}
       {rows.length === 0 ? <Text dimColor>reading interfaces…</Text> : null}
       {rows.slice(first, first + visible).map((row) => (
         <TableRow key={row.key} columns={columns} row={row} />

@@ -147,7 +147,10 @@ export function SocketsPane({
   );
 
   const showFilter = editing || view.filter !== '';
-  const visible = Math.max(0, height - 3 - (showFilter ? 1 : 0));
+  // Column titles only when a row fits under them; a folded pane shows rows alone.
+  const room = Math.max(0, height - 2 - (showFilter ? 1 : 0));
+  const withHeader = room >= 2;
+  const visible = room - (withHeader ? 1 : 0);
   const selected = useMemo(
     () => selectedIndex(rows, {cursor, selectedKey}),
     [rows, cursor, selectedKey],
@@ -216,7 +219,7 @@ export function SocketsPane({
       <Text wrap="truncate" dimColor>
         {countLine}
       </Text>
-      <TableHeader columns={columns} />
+      {withHeader ? <TableHeader columns={columns} /> : null}
       {count === 0 ? (
         <Text dimColor wrap="truncate">
           {sockets.length === 0 ? 'reading sockets…' : 'no socket matches this view'}
