@@ -13,7 +13,7 @@ import {
 import net from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {pathToFileURL} from 'node:url';
+import * as esbuild from 'esbuild';
 import type {Systeminformation} from 'systeminformation';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {socketFromConnection} from '../../source/collect/sockets/fallback.js';
@@ -362,23 +362,35 @@ describe.runIf(procNetReadable)('sockets reader on this machine', () => {
   it.runIf(isRoot)(
     'reports hidden owners to a reader without root, and keeps the sockets',
     async () => {
-      const moduleUrl = pathToFileURL(path.resolve('source/collect/sockets/index.ts')).href;
+      // The checkout may sit where nobody cannot reach it: nobody runs a bundle of the reader,
+      // made into a directory everyone can read.
       const script = `
-      const {createSocketsReader} = await import(${JSON.stringify(moduleUrl)});
+      import {createSocketsReader} from './source/collect/sockets/index.ts';
       const reading = await createSocketsReader().read();
       const row = reading.sockets.find((s) => s.state === 'LISTEN' && s.localPort === ${portOf(anyV4)});
       console.log(JSON.stringify({ownersHidden: reading.ownersHidden, row: row ?? null}));
     `;
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', script],
-        {
-          uid: 65_534,
-          gid: 65_534,
-          cwd: process.cwd(),
-          stdio: ['ignore', 'pipe', 'pipe'],
+      const shared = mkdtempSync(path.join(tmpdir(), 'porthole-nobody-'));
+      chmodSync(shared, 0o755);
+      const bundle = path.join(shared, 'reader.mjs');
+      await esbuild.build({
+        stdin: {contents: script, resolveDir: process.cwd(), loader: 'ts'},
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: bundle,
+        logLevel: 'silent',
+        banner: {
+          js: "import {createRequire} from 'node:module'; const require = createRequire(import.meta.url);",
         },
-      );
+      });
+      chmodSync(bundle, 0o644);
+      const child = spawn(process.execPath, [bundle], {
+        uid: 65_534,
+        gid: 65_534,
+        cwd: shared,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       let errors = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -386,6 +398,7 @@ describe.runIf(procNetReadable)('sockets reader on this machine', () => {
       const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
       expect(errors).toBe('');
       expect(code).toBe(0);
+      rmSync(shared, {recursive: true, force: true});
       const result = JSON.parse(output) as {ownersHidden: boolean; row: Socket | null};
       expect(result.ownersHidden).toBe(true);
       expect(result.row).toMatchObject({state: 'LISTEN', pid: null, process: null});

@@ -5,6 +5,7 @@
 import {spawn} from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -23,6 +24,7 @@ const ready = hasTmux() && existsSync(cliPath);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'porthole-environment-'));
 const cliEnv = {XDG_STATE_HOME: scratch, XDG_CONFIG_HOME: scratch};
 const nobody = {uid: 65534, gid: 65534};
+const nobodyCli = path.join(scratch, 'porthole.mjs');
 const isRoot = process.getuid?.() === 0;
 
 let terminal: Terminal | undefined;
@@ -31,8 +33,11 @@ let listenerPort = 0;
 
 beforeAll(async () => {
   if (!ready) throw new Error('end-to-end tests need tmux and dist/cli.js (npm run build)');
-  // Others must be able to read the scratch directory (the CLI runs as nobody below).
+  // Others must be able to read the scratch directory (the CLI runs as nobody below), and the
+  // checkout may sit where nobody cannot reach it: nobody runs a copy of the one-file bundle.
   chmodSync(scratch, 0o755);
+  copyFileSync(path.join(path.dirname(cliPath), 'porthole.mjs'), nobodyCli);
+  chmodSync(nobodyCli, 0o644);
   listener = net.createServer();
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   listenerPort = (listener.address() as net.AddressInfo).port;
@@ -56,7 +61,8 @@ function porthole(
   options: {env?: Record<string, string>; uid?: number; gid?: number; detached?: boolean} = {},
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const cli = options.uid === undefined ? cliPath : nobodyCli;
+    const child = spawn(process.execPath, [cli, ...args], {
       env: {...process.env, CI: 'false', ...cliEnv, ...options.env},
       stdio: ['ignore', 'pipe', 'pipe'],
       uid: options.uid,
@@ -208,7 +214,7 @@ describe.runIf(process.platform === 'linux')('tools and rights missing', () => {
     terminal = openTerminal(120, 30);
     shell(
       terminal,
-      `setpriv --reuid 65534 --regid 65534 --clear-groups env ${envWords} node ${cliPath} --interval 300ms`,
+      `setpriv --reuid 65534 --regid 65534 --clear-groups env ${envWords} node ${nobodyCli} --interval 300ms`,
     );
     const screen = await terminal.waitForScreen(
       (s) => s.includes('some owners hidden: run as root to see all'),

@@ -19,6 +19,8 @@ async function listen<S extends net.Server>(server: S, scheme: string): Promise<
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
+    // A client that gives up (a reset, a refused header block) is part of what tests provoke.
+    socket.on('error', () => {});
     socket.once('close', () => sockets.delete(socket));
   };
   server.on('connection', track);
