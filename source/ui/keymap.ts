@@ -244,7 +244,8 @@ export function keyLabel(key: string): string {
   return key;
 }
 
-const plainKey: Key = {
+/** A key with nothing held or named: the base the parsed keys are made from. */
+export const plainKey: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

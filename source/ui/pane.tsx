@@ -3,7 +3,10 @@ import {Box, Text} from 'ink';
 import {useTheme} from './theme.js';
 import {sanitizeLine} from '../sanitize.js';
 
-type PaneProps = {
+/** Where the shell puts a pane: its size, and whether it has the keyboard. */
+export type PaneProps = {width: number; height: number; focused: boolean};
+
+type FrameProps = {
   title: string;
   focused: boolean;
   width: number;
@@ -16,7 +19,7 @@ type PaneProps = {
 };
 
 /** A pane: a title line (marked when focused) and `height - 1` lines of content, never more. */
-export function Pane({title, focused, width, height, summary, stale, children}: PaneProps) {
+export function Pane({title, focused, width, height, summary, stale, children}: FrameProps) {
   const theme = useTheme();
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">

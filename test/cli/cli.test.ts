@@ -7,6 +7,7 @@ import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {httpServer, type Loopback} from '../helpers/servers.js';
+import {schema} from '../helpers/snapshot-schema.js';
 import type {Server} from 'node:http';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -36,27 +37,6 @@ async function porthole(args: string[], options: {cwd?: string; file?: string} =
 }
 
 const escapeCodes = /\u001B|[\u0080-\u009f]/;
-
-/** The documented shape of `porthole --json` (README, "JSON snapshot"). */
-const schema = {
-  top: ['host', 'takenAt', 'source', 'interfaces', 'sockets'],
-  interface: ['name', 'up', 'mac', 'mtu', 'speed', 'defaultRoute', 'rx', 'tx', 'addresses'],
-  address: ['address', 'family', 'prefixLength', 'kind'],
-  socket: [
-    'protocol',
-    'family',
-    'state',
-    'localAddress',
-    'localPort',
-    'peerAddress',
-    'peerPort',
-    'recvQ',
-    'sendQ',
-    'pid',
-    'process',
-    'exposure',
-  ],
-};
 
 const nullableNumber = (value: unknown) => value === null || typeof value === 'number';
 const nullableString = (value: unknown) => value === null || typeof value === 'string';

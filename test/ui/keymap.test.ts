@@ -1,29 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import type {Key} from 'ink';
-import {createKeymap, keyName, type Scope} from '../../source/ui/keymap.js';
+import {createKeymap, keyName, plainKey, type Scope} from '../../source/ui/keymap.js';
 
-const noKey: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
+const noKey = plainKey;
 
 describe('keymap', () => {
   it('never binds one key twice in a scope, nor a pane key that a global key already takes', () => {

@@ -1,7 +1,7 @@
 import {useMemo} from 'react';
 import {Text} from 'ink';
 import {useShallow} from 'zustand/react/shallow';
-import {Pane} from '../pane.js';
+import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow} from '../table-row.js';
 import {fitColumns} from '../table.js';
 import {useTheme} from '../theme.js';
@@ -14,15 +14,7 @@ export function addressesWanted(lineCount: number): number {
   return lineCount + 2;
 }
 
-export function AddressesPane({
-  width,
-  height,
-  focused,
-}: {
-  width: number;
-  height: number;
-  focused: boolean;
-}) {
+export function AddressesPane({width, height, focused}: PaneProps) {
   const theme = useTheme();
   const interfaces = usePorthole((state) => state.interfaces);
   const traffic = usePorthole((state) => state.traffic);

@@ -6,7 +6,7 @@ import {maskSecrets, maskUrl} from '../../request/mask.js';
 import {methodSemantics, urlParts} from '../../request/form.js';
 import {statusMeaning} from '../../request/status.js';
 import {responseTabs, type RequestField, type RequestState} from '../../store/request-state.js';
-import {Pane} from '../pane.js';
+import {Pane, type PaneProps} from '../pane.js';
 import {useTheme} from '../theme.js';
 import {useClock} from '../use-clock.js';
 import {usePorthole} from '../store-context.js';
@@ -104,15 +104,45 @@ function EditorLines({
   );
 }
 
-export function RequestPane({
+/** A multi-line field: one summary line, or the editor's lines while it is edited. */
+function TextField({
+  label,
+  field,
+  request,
+  editing,
   width,
-  height,
-  focused,
+  summary,
 }: {
+  label: string;
+  field: 'headers' | 'body';
+  request: RequestState;
+  editing: boolean;
   width: number;
-  height: number;
-  focused: boolean;
+  summary: string;
 }) {
+  if (!editing) {
+    return (
+      <FieldLine label={label} field={field} request={request} editing={false}>
+        {screenful(summary, width)}
+      </FieldLine>
+    );
+  }
+  return (
+    <>
+      <FieldLine label={label} field={field} request={request} editing>
+        <Text dimColor>Enter new line · Ctrl-S send · Esc done</Text>
+      </FieldLine>
+      <EditorLines
+        text={request[field]}
+        caret={request.caret}
+        width={width}
+        rows={editorLines - 1}
+      />
+    </>
+  );
+}
+
+export function RequestPane({width, height, focused}: PaneProps) {
   const theme = useTheme();
   const request = usePorthole((state) => state.request);
   const editing = usePorthole((state) => state.editing);
@@ -224,45 +254,22 @@ export function RequestPane({
               )
             : `✗ ${parts.error}`)}
       </Text>
-      {editingField === 'headers' ? (
-        <>
-          <FieldLine label="Headers" field="headers" request={request} editing>
-            <Text dimColor>Enter new line · Ctrl-S send · Esc done</Text>
-          </FieldLine>
-          <EditorLines
-            text={request.headers}
-            caret={request.caret}
-            width={width}
-            rows={headersRows - 1}
-          />
-        </>
-      ) : (
-        <FieldLine label="Headers" field="headers" request={request} editing={false}>
-          {screenful(summaryOf(request.headers, maskHeaderLine), width)}
-        </FieldLine>
-      )}
-      {editingField === 'body' ? (
-        <>
-          <FieldLine label="Body" field="body" request={request} editing>
-            <Text dimColor>Enter new line · Ctrl-S send · Esc done</Text>
-          </FieldLine>
-          <EditorLines
-            text={request.body}
-            caret={request.caret}
-            width={width}
-            rows={bodyRows - 1}
-          />
-        </>
-      ) : (
-        <FieldLine label="Body" field="body" request={request} editing={false}>
-          {request.body === ''
-            ? '(empty)'
-            : screenful(
-                summaryOf(request.body, (line) => line),
-                width,
-              )}
-        </FieldLine>
-      )}
+      <TextField
+        label="Headers"
+        field="headers"
+        request={request}
+        editing={editingField === 'headers'}
+        width={width}
+        summary={summaryOf(request.headers, maskHeaderLine)}
+      />
+      <TextField
+        label="Body"
+        field="body"
+        request={request}
+        editing={editingField === 'body'}
+        width={width}
+        summary={request.body === '' ? '(empty)' : summaryOf(request.body, (line) => line)}
+      />
       <Text wrap="truncate">{statusLine}</Text>
       <Text wrap="truncate" dimColor>
         {result && !inFlight ? timingSummary(result.timings) : ' '}

@@ -4,7 +4,7 @@ import {useShallow} from 'zustand/react/shallow';
 import {serviceName} from '../../net/services.js';
 import {formatSinceLaunch} from '../../format.js';
 import {sanitizeLine} from '../../sanitize.js';
-import {Pane} from '../pane.js';
+import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow, type Row} from '../table-row.js';
 import {fitColumns, type Column} from '../table.js';
 import {useTheme, type Theme} from '../theme.js';
@@ -96,15 +96,7 @@ function toRow(
   };
 }
 
-export function SocketsPane({
-  width,
-  height,
-  focused,
-}: {
-  width: number;
-  height: number;
-  focused: boolean;
-}) {
+export function SocketsPane({width, height, focused}: PaneProps) {
   const theme = useTheme();
   const sockets = usePorthole((state) => state.sockets);
   const interfaces = usePorthole((state) => state.interfaces);
