@@ -1,6 +1,8 @@
 /** The request form's rules: method semantics, the URL read back in parts, header lines. Pure. */
 import {httpMethods, type HttpMethod} from './types.js';
 import {parseHeaderLines} from './header-lines.js';
+import {parseUrl} from './hops.js';
+import {RequestFailure} from './errors.js';
 
 export function nextMethod(method: HttpMethod): HttpMethod {
   return httpMethods[(httpMethods.indexOf(method) + 1) % httpMethods.length] ?? 'GET';
@@ -34,17 +36,10 @@ export function urlParts(text: string): UrlParts {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     return {ok: false, error: 'malformed URL (it needs a scheme, like http://)'};
   }
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    return {ok: false, error: 'malformed URL'};
-  }
+  // The engine's own check, so the form flags exactly what sending would refuse.
+  const url = parseUrl(trimmed);
+  if (url instanceof RequestFailure) return {ok: false, error: url.message};
   const scheme = url.protocol.replace(/:$/, '');
-  if (scheme !== 'http' && scheme !== 'https') {
-    return {ok: false, error: `unsupported scheme ${scheme}: (http and https only)`};
-  }
-  if (!url.hostname) return {ok: false, error: 'URL has no host'};
   const portImplied = url.port === '';
   return {
     ok: true,

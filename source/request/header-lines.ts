@@ -39,7 +39,3 @@ export function parseHeaderLines(text: string): HeaderList | string {
   }
   return headers;
 }
-
-export function formatHeaderLines(headers: HeaderList): string {
-  return headers.map(([name, value]) => `${name}: ${value}`).join('\n');
-}

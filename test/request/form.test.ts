@@ -45,7 +45,7 @@ describe('request form', () => {
     expect(urlParts('http://')).toMatchObject({ok: false});
     expect(urlParts('ftp://host/')).toEqual({
       ok: false,
-      error: 'unsupported scheme ftp: (http and https only)',
+      error: 'unsupported scheme ftp: in ftp://host/ (only http and https)',
     });
     expect(urlParts('127.0.0.1:8080/x')).toMatchObject({
       ok: false,

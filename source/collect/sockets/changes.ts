@@ -28,7 +28,7 @@ export type SocketTracker = {
   listing: Listing;
 };
 
-type Listing = {
+export type Listing = {
   readonly sockets: readonly Socket[];
   readonly keys: readonly string[];
   readonly seen: readonly number[];

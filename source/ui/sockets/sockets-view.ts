@@ -1,7 +1,12 @@
 /** The Sockets pane's pure logic: which sockets show, in what order, and how each reads. */
 import type {NetworkInterface, Socket, SocketState} from '../../model.js';
 import type {SocketsView, SocketSort} from '../../store/sockets-view-state.js';
-import {isListener, socketKey} from '../../collect/sockets/changes.js';
+import {
+  isListener,
+  socketKey,
+  type ClosedListener,
+  type Listing,
+} from '../../collect/sockets/changes.js';
 import {serviceName} from '../../net/services.js';
 import {parseAddress} from '../../net/classify.js';
 import {sanitizeLine} from '../../sanitize.js';
@@ -14,8 +19,6 @@ export type SocketRow = {
   /** A listener that went away a moment ago: dimmed, marked closed. */
   closed: boolean;
 };
-
-export type ClosedListener = {socket: Socket; closedAt: number};
 
 /** What a socket says about itself, without the kernel's bookkeeping (as in the JSON snapshot). */
 export type SocketFacts = Omit<Socket, 'inode'>;
@@ -192,12 +195,6 @@ export type SocketRows = {
   keys: readonly string[] | undefined;
   seen: readonly number[] | undefined;
   closed: readonly ClosedListener[];
-};
-
-export type Listing = {
-  sockets: readonly Socket[];
-  keys: readonly string[];
-  seen: readonly number[];
 };
 
 /**
