@@ -51,8 +51,8 @@ const socketColumns: readonly Column<SocketColumn>[] = [
   {key: 'mark', title: ' ', width: 1, priority: 0},
   {key: 'proto', title: 'PROTO', width: 5, priority: 0},
   {key: 'state', title: 'STATE', width: 10, priority: 0},
-  {key: 'recvq', title: 'RECV-Q', width: 6, priority: 4, align: 'right'},
-  {key: 'sendq', title: 'SEND-Q', width: 6, priority: 4, align: 'right'},
+  {key: 'recvq', title: 'RECV-Q', width: 6, priority: 4, align: 'right'}, // Send-Q goes first: Recv-Q tells of waiting work
+  {key: 'sendq', title: 'SEND-Q', width: 6, priority: 5, align: 'right'},
   {key: 'local', title: 'LOCAL ADDRESS:PORT', width: 22, priority: 0, grow: true, maxWidth: 48},
   {key: 'service', title: 'SERVICE', width: 10, priority: 3},
   {key: 'exposure', title: 'EXPOSURE', width: 14, priority: 0},
