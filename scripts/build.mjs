@@ -67,6 +67,19 @@ const devtoolsStub = {
   },
 };
 
+// Ink builds each frame with a new Output whose caches die with it; the dashboard's stand-in keeps
+// them across frames and reuses unchanged rows (source/ui/frame-output.ts says what it saves).
+const frameOutput = {
+  name: 'frame-output',
+  setup(build) {
+    build.onResolve({filter: /^\.\/output\.js$/}, (args) =>
+      args.importer.includes(`${path.sep}ink${path.sep}build${path.sep}`)
+        ? {path: path.join(root, 'source/ui/frame-output.ts')}
+        : undefined,
+    );
+  },
+};
+
 await esbuild.build({
   entryPoints: [path.join(root, 'cli.tsx')],
   outfile: path.join(dist, 'porthole.mjs'),
@@ -83,7 +96,7 @@ await esbuild.build({
     // fetch implementation (undici, ~8 ms at start). Nothing in the bundle fetches anything.
     fetch: 'undefined',
   },
-  plugins: [devtoolsStub],
+  plugins: [devtoolsStub, frameOutput],
   // wrap-ansi pins string-width 7 where Ink uses 8: one copy, not two, of its Unicode tables and
   // grapheme segmenter, whose set-up cost ~20 ms of every start.
   alias: {'string-width': path.join(root, 'node_modules/string-width/index.js')},

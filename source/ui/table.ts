@@ -1,5 +1,5 @@
 /** Column layout for the panes' tables: columns drop by priority until the row fits the width. */
-import stringWidth from 'string-width';
+import {textWidth} from './text-width.js';
 import {wholeSlice} from './request/text-edit.js';
 
 export type Column<Key extends string = string> = {
@@ -60,13 +60,13 @@ export function fitCell(text: string, width: number, align: 'left' | 'right' = '
   if (width <= 0) return '';
   // Never measure more than a screenful: a pasted megabyte must not cost a megabyte per frame.
   const sample = text.length > width * 4 + 16 ? text.slice(0, width * 4 + 16) : text;
-  let measured = sample === text ? stringWidth(text) : Infinity;
+  let measured = sample === text ? textWidth(text) : Infinity;
   let fitted = text;
   if (measured > width) {
     fitted = '';
     measured = 0;
     for (const char of sample) {
-      const charWidth = stringWidth(char);
+      const charWidth = textWidth(char);
       if (measured + charWidth > width - 1) break;
       fitted += char;
       measured += charWidth;
