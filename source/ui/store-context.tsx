@@ -1,4 +1,5 @@
-import {createContext, useContext} from 'react';
+import {isDeepStrictEqual} from 'node:util';
+import {createContext, useContext, useRef} from 'react';
 import {useStore} from 'zustand';
 import type {PortholeState, PortholeStore} from '../store/store.js';
 import {createKeymap, type Keymap} from './keymap.js';
@@ -16,6 +17,20 @@ export function usePortholeStore(): PortholeStore {
 /** Reads one narrow slice of the store; re-renders only when that slice changes. */
 export function usePorthole<T>(selector: (state: PortholeState) => T): T {
   return useStore(usePortholeStore(), selector);
+}
+
+/**
+ * Reads a view computed from the store (rows as they will be drawn, say), and re-renders only when
+ * the view differs in value: a poll whose numbers draw the same rows paints no frame.
+ */
+export function usePortholeView<T>(view: (state: PortholeState) => T): T {
+  const last = useRef<{value: T}>(undefined);
+  return usePorthole((state) => {
+    const next = view(state);
+    if (last.current && isDeepStrictEqual(last.current.value, next)) return last.current.value;
+    last.current = {value: next};
+    return next;
+  });
 }
 
 export function useKeymap(): Keymap {

@@ -5,7 +5,7 @@ import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow} from '../table-row.js';
 import {fitColumns} from '../table.js';
 import {useTheme} from '../theme.js';
-import {usePorthole} from '../store-context.js';
+import {usePorthole, usePortholeView} from '../store-context.js';
 import {addressColumns, addressRows} from './addresses-view.js';
 import {useAddressesKeys} from './use-addresses-keys.js';
 
@@ -17,11 +17,11 @@ export function addressesWanted(lineCount: number): number {
 export function AddressesPane({width, height, focused}: PaneProps) {
   const theme = useTheme();
   const interfaces = usePorthole((state) => state.interfaces);
-  const traffic = usePorthole((state) => state.traffic);
+  // Rates change every poll; the rows, as drawn, mostly do not.
+  const rows = usePortholeView((state) => addressRows(state.interfaces, state.traffic, theme));
   const {scroll, error} = usePorthole(
     useShallow((state) => ({scroll: state.addressesScroll, error: state.health.interfaces?.error})),
   );
-  const rows = useMemo(() => addressRows(interfaces, traffic, theme), [interfaces, traffic, theme]);
   const columns = useMemo(() => fitColumns(addressColumns, width), [width]);
   // Column titles only when a row fits under them; a folded pane shows rows alone.
   const withHeader = height >= 3;
