@@ -1,7 +1,7 @@
 /** One reading of everything, as `porthole --json` prints it and the library returns it. */
 import os from 'node:os';
 import {createInterfacesReader, defaultRoots} from './collect/interfaces.js';
-import {readCountersLinux, readCountersPortable} from './collect/traffic.js';
+import {readCounters} from './collect/traffic.js';
 import {createSocketsReader} from './collect/sockets/index.js';
 import type {InterfaceAddress, NetworkInterface, Socket, SocketSource} from './model.js';
 
@@ -44,10 +44,7 @@ export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot>
     owners: 'scan-once',
   });
   const interfacesReader = createInterfacesReader(roots);
-  const counters =
-    process.platform === 'linux'
-      ? readCountersLinux(roots.procRoot).catch(() => readCountersPortable())
-      : readCountersPortable();
+  const counters = readCounters(roots.procRoot);
   const [interfaces, traffic, reading] = await Promise.all([
     interfacesReader.read(),
     counters.catch(() => new Map<string, {rx: number; tx: number}>()),

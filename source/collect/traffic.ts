@@ -2,7 +2,7 @@
  * Byte counters per interface, and the rates between two samples. /proc/net/dev costs well under a
  * millisecond to read; systeminformation.networkStats() is the portable source.
  */
-import {readFile} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
 import type {InterfaceCounters, Traffic} from '../model.js';
 
 export type CounterSample = {at: number; counters: Map<string, InterfaceCounters>};
@@ -25,8 +25,24 @@ export function parseNetDev(text: string): Map<string, InterfaceCounters> {
   return counters;
 }
 
-export async function readCountersLinux(procRoot: string): Promise<Map<string, InterfaceCounters>> {
-  return parseNetDev(await readFile(`${procRoot}/net/dev`, 'utf8'));
+/**
+ * Read synchronously: the file is a few hundred bytes that the kernel writes in microseconds, and
+ * an asynchronous read wakes the thread pool four times (open, stat, read, close) for it.
+ */
+export function readCountersLinux(procRoot: string): Map<string, InterfaceCounters> {
+  return parseNetDev(readFileSync(`${procRoot}/net/dev`, 'utf8'));
+}
+
+/** This machine's counters: /proc/net/dev on Linux, else (or when it cannot be read) systeminformation. */
+export async function readCounters(procRoot: string): Promise<Map<string, InterfaceCounters>> {
+  if (process.platform === 'linux') {
+    try {
+      return readCountersLinux(procRoot);
+    } catch {
+      // fall through to the portable source
+    }
+  }
+  return readCountersPortable();
 }
 
 export async function readCountersPortable(): Promise<Map<string, InterfaceCounters>> {
