@@ -3,12 +3,7 @@ import {isDeepStrictEqual} from 'node:util';
 import type {PortholeStore} from '../store/store.js';
 import type {Collector} from './poller.js';
 import {createInterfacesReader, defaultRoots, type SystemRoots} from './interfaces.js';
-import {
-  nextTraffic,
-  readCountersLinux,
-  readCountersPortable,
-  type CounterSample,
-} from './traffic.js';
+import {nextTraffic, readCounters, type CounterSample} from './traffic.js';
 import {createSocketsReader} from './sockets/index.js';
 import {trackSocketChanges} from './sockets/changes.js';
 
@@ -35,14 +30,11 @@ export function interfacesCollector(store: PortholeStore, roots: SystemRoots): C
 }
 
 export function trafficCollector(store: PortholeStore, roots: SystemRoots): Collector {
-  const linux = process.platform === 'linux';
   let last: CounterSample | undefined;
   return {
     name: 'traffic',
     async run() {
-      const counters = linux
-        ? await readCountersLinux(roots.procRoot).catch(() => readCountersPortable())
-        : await readCountersPortable();
+      const counters = await readCounters(roots.procRoot);
       const sample = {at: performance.now(), counters};
       const {traffic, effectiveIntervalMs} = store.getState();
       store.setState({
@@ -63,7 +55,11 @@ export function socketsCollector(store: PortholeStore, options: CollectorOptions
     async run() {
       const reading = await reader.read();
       const state = store.getState();
-      const tracker = trackSocketChanges(state.socketTracker, reading.sockets, Date.now());
+      const now = Date.now();
+      const previous = state.socketTracker;
+      // The same rows as last poll, and no highlight running out: nothing to compare.
+      if (!reading.reread && previous && now < previous.nextExpiry) return;
+      const tracker = trackSocketChanges(previous, reading.sockets, now);
       if (
         !tracker.changed &&
         state.socketSource === reading.source &&

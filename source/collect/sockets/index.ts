@@ -12,6 +12,7 @@ import type {Socket, SocketSource} from '../../model.js';
 import {readFallbackSockets} from './fallback.js';
 import {createOwnerCache, type OwnerCache} from './owners.js';
 import {startOwnerScan, type ScannedOwners} from './owner-scan.js';
+import {createTableStamp} from './table-stamp.js';
 import {
   parseProcNetLines,
   procNetTables,
@@ -26,6 +27,11 @@ export type SocketsReading = {
   ownersHidden: boolean;
   source: SocketSource;
   durationMs: number;
+  /**
+   * False when the kernel's socket counters said nothing moved and this is the last reading again
+   * (the same array), so a caller can skip comparing it.
+   */
+  reread: boolean;
 };
 
 export type SocketsReader = {
@@ -43,7 +49,14 @@ export type SocketsReaderOptions = {
    * with a worker thread, for a single reading (`--json`, the library's snapshot).
    */
   owners?: 'cached' | 'scan-once';
+  /**
+   * With cached owners, polls read the tables only when the kernel's socket counters moved, and at
+   * least this often whatever they say (see table-stamp.ts). Default 5 s; 0 reads every poll.
+   */
+  restampMs?: number;
 };
+
+const defaultRestampMs = 5000;
 
 function errorText(error: unknown): string {
   if (error instanceof Error) {
@@ -132,19 +145,20 @@ function createTableReader() {
 function createProcReader(
   procRoot: string,
   ownersBy: 'cached' | 'scan-once',
+  restampMs: number,
 ): () => Promise<SocketsReading> {
   const readTable = createTableReader();
   const owners: OwnerCache = createOwnerCache({procRoot});
   // Each table's rows from the last poll, whose unchanged rows the parser hands back as they were.
   const previous = new Map<ProcNetTable, ProcSocket[]>();
-  return async () => {
-    const started = performance.now();
-    // Started first, so the worker follows fd links while this thread reads the tables.
-    const scan = ownersBy === 'scan-once' ? startOwnerScan(procRoot) : undefined;
-    const sockets: ProcSocket[] = [];
+  const stamp = ownersBy === 'cached' && restampMs > 0 ? createTableStamp(procRoot) : undefined;
+  let last: SocketsReading | undefined;
+  let lastFullRead = -Infinity;
+
+  /** Reads every table; rejects when none can be read. */
+  async function readTables(sockets: ProcSocket[]) {
     const ranges: Array<[ProcNetTable, number, number]> = [];
     let firstError: string | undefined;
-    let readable = 0;
     for (const table of procNetTables) {
       const path = `${procRoot}/net/${table}`;
       const start = sockets.length;
@@ -157,18 +171,37 @@ function createProcReader(
         continue;
       }
       ranges.push([table, start, sockets.length]);
-      readable++;
     }
-    if (readable === 0) {
+    if (ranges.length === 0) throw new Error(firstError);
+    return ranges;
+  }
+
+  return async () => {
+    const started = performance.now();
+    // Unmoved counters: the rows, and their owners, are last poll's. A process that exits or
+    // closes a socket moves them; a rename or a passed descriptor waits for the next full read.
+    const moved = stamp?.moved() ?? true;
+    if (!moved && last && started - lastFullRead < restampMs) {
+      return {...last, reread: false, durationMs: performance.now() - started};
+    }
+    // Started first, so the worker follows fd links while this thread reads the tables.
+    const scan = ownersBy === 'scan-once' ? startOwnerScan(procRoot) : undefined;
+    const sockets: ProcSocket[] = [];
+    let ranges;
+    try {
+      ranges = await readTables(sockets);
+    } catch (error) {
       await scan?.finish();
-      throw new Error(firstError);
+      throw error;
     }
+    lastFullRead = started;
     const {ownersHidden} = scan
       ? assignScanned(sockets, await scan.finish())
       : await owners.assign(sockets);
     previous.clear();
     for (const [table, start, end] of ranges) previous.set(table, sockets.slice(start, end));
-    return {sockets, ownersHidden, source: 'proc', durationMs: performance.now() - started};
+    last = {sockets, ownersHidden, source: 'proc', reread: true, durationMs: 0};
+    return {...last, durationMs: performance.now() - started};
   };
 }
 
@@ -194,6 +227,7 @@ function createFallbackReader(): () => Promise<SocketsReading> {
       ownersHidden,
       source: 'systeminformation',
       durationMs: performance.now() - started,
+      reread: true,
     };
   };
 }
@@ -209,7 +243,11 @@ export function createSocketsReader(options: SocketsReaderOptions = {}): Sockets
       : wanted;
   const readOnce =
     source === 'proc'
-      ? createProcReader(procRoot, options.owners ?? 'cached')
+      ? createProcReader(
+          procRoot,
+          options.owners ?? 'cached',
+          options.restampMs ?? defaultRestampMs,
+        )
       : createFallbackReader();
   // Reads never overlap: the owner cache assumes one poll at a time.
   let queue: Promise<unknown> = Promise.resolve();
