@@ -487,6 +487,19 @@ class FakeProc {
     return this;
   }
 
+  /**
+   * The kernel's socket counters, as sockstat, sockstat6, snmp and snmp6 would show them; only
+   * sockstat begins with the count of every socket of the host.
+   */
+  counters(text: string, allSockets = 9): this {
+    for (const file of ['sockstat', 'sockstat6', 'snmp', 'snmp6'])
+      writeFileSync(
+        path.join(this.root, 'net', file),
+        `${file === 'sockstat' ? `sockets: used ${allSockets}\n` : ''}TCP: ${text}\n`,
+      );
+    return this;
+  }
+
   remove(): void {
     rmSync(this.root, {recursive: true, force: true});
   }
@@ -510,6 +523,62 @@ describe('sockets reader on a fake procfs', () => {
   };
   afterAll(() => {
     for (const made of fakes) made.remove();
+  });
+
+  it('reads the tables again only once the socket counters move', async () => {
+    const proc = fake().table('tcp', fixtureLines.slice(0, 1)).counters('inuse 1');
+    const reader = createSocketsReader({procRoot: proc.root, source: 'proc'});
+    const ports = async () => (await reader.read()).sockets.map((row) => row.localPort);
+    expect(await ports()).toEqual([8080]);
+    proc.table('tcp', [
+      ...fixtureLines.slice(0, 1),
+      line(1, '00000000:0016', '00000000:0000', '0A', 333), // 0.0.0.0:22 LISTEN
+    ]);
+    expect(await ports()).toEqual([8080]);
+    // The count of all sockets (netlink, unix) is no sign that a TCP or UDP table moved.
+    proc.counters('inuse 1', 10);
+    expect(await ports()).toEqual([8080]);
+    proc.counters('inuse 2');
+    expect(await ports()).toEqual([8080, 22]);
+  });
+
+  it('hands back the last reading, owners and all, while the counters stand still', async () => {
+    const proc = fake()
+      .table('tcp', fixtureLines.slice(0, 1))
+      .counters('inuse 1')
+      .process(4242, 'fake-daemon', [111]);
+    const reader = createSocketsReader({procRoot: proc.root, source: 'proc'});
+    const first = await reader.read();
+    expect(first.reread).toBe(true);
+    expect(first.sockets[0]).toMatchObject({pid: 4242, process: 'fake-daemon'});
+    // The owner goes away without the counters moving: nothing is looked at again yet.
+    rmSync(path.join(proc.root, '4242'), {recursive: true});
+    const second = await reader.read();
+    expect(second.reread).toBe(false);
+    expect(second.sockets).toBe(first.sockets);
+    proc.counters('inuse 2');
+    const third = await reader.read();
+    expect(third.reread).toBe(true);
+    expect(third.sockets[0]).toMatchObject({pid: null, process: null});
+  });
+
+  it('reads the tables at least every restampMs, whatever the counters say', async () => {
+    const proc = fake().table('tcp', fixtureLines.slice(0, 1)).counters('inuse 1');
+    const reader = createSocketsReader({procRoot: proc.root, source: 'proc', restampMs: 100});
+    const ports = async () => (await reader.read()).sockets.map((row) => row.localPort);
+    expect(await ports()).toEqual([8080]);
+    proc.table('tcp', [line(0, '00000000:0016', '00000000:0000', '0A', 333)]);
+    expect(await ports()).toEqual([8080]);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(await ports()).toEqual([22]);
+  });
+
+  it('reads the tables on every poll when there are no counters to go by', async () => {
+    const proc = fake().table('tcp', fixtureLines.slice(0, 1));
+    const reader = createSocketsReader({procRoot: proc.root, source: 'proc'});
+    expect((await reader.read()).sockets).toHaveLength(1);
+    proc.table('tcp', fixtureLines.slice(0, 2));
+    expect((await reader.read()).sockets).toHaveLength(2);
   });
 
   it('reads the tables that exist, skips the missing ones, and finds owners', async () => {
@@ -711,6 +780,31 @@ describe('owner cache', () => {
     const rows = sockets(901, 999);
     expect((await cache.assign(rows)).scan).toBeDefined();
     expect(owners(rows)).toEqual(['901:10:web', '999:10:web']);
+  });
+
+  it('looks again for a missed socket only in fds that are new or lost their socket', async () => {
+    const {proc, cache, clock} = setup({retryMs: 10_000});
+    const held = [1201, 1202, 1203, 1204, 1205];
+    proc.process(10, 'web', held);
+    proc.process(20, 'other', [1301]);
+    // Each process also has fds 0-2 open on /dev/null: 8 + 4 links in all.
+    expect((await cache.assign(sockets(...held, 1301, 998, 999))).scan).toMatchObject({
+      complete: true,
+      links: 12,
+    });
+    // 1301 closes, 999 turns up in a new fd; 998 is never found.
+    proc.link(10, 20, 999);
+    clock.advance(10_000);
+    const rows = sockets(...held, 998, 999);
+    const {scan} = await cache.assign(rows);
+    // Not read: the five fds that still hold listed sockets. Read: the new fd, the four of the
+    // other process (1301 left the list), and the six that held no socket (they may now).
+    expect(scan).toMatchObject({complete: true, links: 13 - 5});
+    expect(owners(rows)).toEqual([
+      ...held.map((inode) => `${inode}:10:web`),
+      '998:null:null',
+      '999:10:web',
+    ]);
   });
 
   it('hands a socket to the process that still holds it when its owner exits', async () => {

@@ -16,8 +16,11 @@
  *   churn. Until then new sockets show no owner; the next allowed scan fills them in.
  * - An inode a complete scan did not find (another user's process, a socket in flight, a kernel
  *   socket) is remembered as ownerless and looked for again after `retryMs` (10 s), then after
- *   twice as long each time it is still not found, up to 32x: at 100k sockets a complete scan
- *   reads 100k links (~600 ms), too much to repeat every 10 s for a socket nobody can own.
+ *   twice as long each time it is still not found, up to 32x. Such a look reads only the fds that
+ *   are new or no longer hold a listed socket: one that was in no fd at the last complete scan can
+ *   only have arrived in one of those (at 10k sockets: a few dozen links instead of 10k, ~100 ms).
+ *   An fd closed and reopened onto it while its old socket lives on in another fd is the one place
+ *   such a look misses; the next scan for a socket never seen before reads everything.
  * - Process exit is seen on every poll (one `readdir` of /proc); a pid that has gone takes its
  *   sockets back to unknown. Pid reuse and renames are caught by re-reading `stat` (start time)
  *   and `comm` of owning processes every `revalidateMs` (5 s) and of every process a scan visits.
@@ -196,11 +199,19 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
     }
   }
 
-  /** Orders fds so the ones likeliest to hold a new socket are read first. */
-  function fdOrder(record: ProcessRecord, fdNames: string[]): number[] {
+  /**
+   * Orders fds so the ones likeliest to hold a new socket are read first; with `changedOnly`, only
+   * fds that are new or whose socket has left the list (the others are in `unread`).
+   */
+  function fdOrder(
+    record: ProcessRecord,
+    fdNames: string[],
+    changedOnly: boolean,
+    unread: number[],
+  ): number[] {
     const fresh: number[] = [];
     const stale: number[] = [];
-    const live: number[] = [];
+    const live = changedOnly ? unread : [];
     for (const name of fdNames) {
       const fd = Number(name);
       const inode = record.fds.get(fd);
@@ -208,10 +219,16 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
       else if (inode === 0 || byInode.get(inode)?.seen !== poll) stale.push(fd);
       else live.push(fd);
     }
-    return fresh.concat(stale, live);
+    return changedOnly ? fresh.concat(stale) : fresh.concat(stale, live);
   }
 
-  async function scan(wanted: Set<number>, pids: number[], newPids: Set<number>) {
+  /** `changedOnly`: every wanted inode was missed by a complete scan before (see the top). */
+  async function scan(
+    wanted: Set<number>,
+    pids: number[],
+    newPids: Set<number>,
+    changedOnly: boolean,
+  ) {
     const started = performance.now();
     let sliceStart = started;
     const stats: OwnerScanStats = {processes: 0, links: 0, complete: true, durationMs: 0};
@@ -242,7 +259,9 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
       const record = recordFor(pid);
       const previous = record.fds;
       const fds = new Map<number, number>();
-      const ordered = fdOrder(record, fdNames);
+      const unread: number[] = [];
+      const ordered = fdOrder(record, fdNames, changedOnly, unread);
+      for (const fd of unread) fds.set(fd, previous.get(fd)!);
       for (let i = 0; i < ordered.length; i++) {
         const fd = ordered[i]!;
         let inode = 0;
@@ -307,6 +326,7 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
 
     const wanted = new Set<number>();
     let touched = 0;
+    let retriesOnly = true;
     for (const socket of sockets) {
       const inode = socket.inode;
       if (inode === 0) continue;
@@ -316,13 +336,14 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
         touched++;
       } else {
         wanted.add(inode);
+        if (entry?.owner !== null) retriesOnly = false;
       }
     }
 
     let scanStats: OwnerScanStats | undefined;
     if (wanted.size > 0 && time >= nextScanAt) {
       const found = wanted.size;
-      scanStats = await scan(wanted, pids, newPids);
+      scanStats = await scan(wanted, pids, newPids, retriesOnly);
       touched += found;
       nextScanAt = now() + scanDutyFactor * scanStats.durationMs;
     }
