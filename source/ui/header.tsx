@@ -7,6 +7,7 @@ import {isListener} from '../collect/sockets/changes.js';
 import {socketLabel} from './sockets/sockets-view.js';
 import {usePorthole} from './store-context.js';
 import {useTheme} from './theme.js';
+import {useFresh} from './use-clock.js';
 
 /** How long a newly exposed listener stays called out in the header. */
 const exposedCalloutMs = 60_000;
@@ -24,7 +25,6 @@ export function Header() {
       paused: state.paused,
       source: state.socketSource,
       exposed: state.socketTracker?.newlyExposed,
-      polledAt: state.socketTracker?.at ?? 0,
       startedAt: state.startedAt,
     })),
   );
@@ -40,9 +40,10 @@ export function Header() {
     every,
     head.source ? `via ${sourceNames[head.source] ?? head.source}` : 'reading…',
   ].join(' · ');
-  // The callout comes first: the one fact in the header that asks for attention.
-  const exposed =
-    head.exposed && head.polledAt - head.exposed.at < exposedCalloutMs ? head.exposed : undefined;
+  // The callout comes first: the one fact in the header that asks for attention. It runs out on its
+  // own clock: an idle host may go on polling for minutes without a change to the socket list.
+  const fresh = useFresh(head.exposed?.at, exposedCalloutMs);
+  const exposed = fresh ? head.exposed : undefined;
   return (
     <Text wrap="truncate">
       <Text bold color={theme.accent}>
