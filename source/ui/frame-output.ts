@@ -17,7 +17,7 @@ import sliceAnsi from 'slice-ansi';
 import {Memo, textWidth} from './text-width.js';
 
 type Transformer = (line: string, index: number) => string;
-type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
+type Clip = Record<'x1' | 'x2' | 'y1' | 'y2', number | undefined>;
 type Operation =
   | {type: 'write'; x: number; y: number; text: string; transformers: Transformer[]}
   | {type: 'clip'; clip: Clip}

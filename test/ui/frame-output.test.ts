@@ -6,7 +6,7 @@ import FrameOutput from '../../source/ui/frame-output.js';
 type Transformer = (line: string, index: number) => string;
 type Step =
   | {type: 'write'; x: number; y: number; text: string; transformers: Transformer[]}
-  | {type: 'clip'; clip: {x1?: number; x2?: number; y1?: number; y2?: number}}
+  | {type: 'clip'; clip: Record<'x1' | 'x2' | 'y1' | 'y2', number | undefined>}
   | {type: 'unclip'};
 
 /** A small seeded generator, so a failure names the frame that broke. */
@@ -49,7 +49,7 @@ function frame(seed: number, width: number, height: number): Step[] {
         type: 'clip',
         clip:
           next() < 0.2
-            ? {y1, y2: y1 + int(height)}
+            ? {x1: undefined, x2: undefined, y1, y2: y1 + int(height)}
             : {x1, x2: x1 + int(width), y1, y2: y1 + int(height)},
       });
       open++;
