@@ -24,7 +24,8 @@ export function interfacesCollector(store: PortholeStore, roots: SystemRoots): C
     every: reader.portable ? 10 : 3,
     async run() {
       const interfaces = await reader.read();
-      if (!isDeepStrictEqual(interfaces, store.getState().interfaces)) store.setState({interfaces});
+      if (isDeepStrictEqual(interfaces, store.getState().interfaces)) return;
+      return () => store.setState({interfaces});
     },
   };
 }
@@ -37,10 +38,9 @@ export function trafficCollector(store: PortholeStore, roots: SystemRoots): Coll
       const counters = await readCounters(roots.procRoot);
       const sample = {at: performance.now(), counters};
       const {traffic, effectiveIntervalMs} = store.getState();
-      store.setState({
-        traffic: nextTraffic(traffic, last, sample, historyLength(effectiveIntervalMs)),
-      });
+      const next = nextTraffic(traffic, last, sample, historyLength(effectiveIntervalMs));
       last = sample;
+      return () => store.setState({traffic: next});
     },
   };
 }
@@ -67,13 +67,14 @@ export function socketsCollector(store: PortholeStore, options: CollectorOptions
       ) {
         return; // nothing a person could see has changed: no render
       }
-      store.setState({
-        // The tracker's listing: the same rows, with unchanged sockets keeping their objects.
-        sockets: tracker.listing.sockets,
-        socketTracker: tracker,
-        socketSource: reading.source,
-        ownersHidden: reading.ownersHidden,
-      });
+      return () =>
+        store.setState({
+          // The tracker's listing: the same rows, with unchanged sockets keeping their objects.
+          sockets: tracker.listing.sockets,
+          socketTracker: tracker,
+          socketSource: reading.source,
+          ownersHidden: reading.ownersHidden,
+        });
     },
   };
 }

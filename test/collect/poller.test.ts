@@ -30,6 +30,51 @@ describe('poller', () => {
     await waitFor(() => slowStarts === 2, 'the slow collector to run again');
   });
 
+  it('writes the readings of one tick together, and a late one on its own', async () => {
+    const store = createPortholeStore({intervalMs: 200});
+    let lateMs = 10;
+    const collectors: Collector[] = [
+      {name: 'traffic', run: async () => () => store.setState({addressesScroll: 1})},
+      {
+        name: 'sockets',
+        run: () =>
+          new Promise((resolve) =>
+            setTimeout(() => resolve(() => store.setState({helpScroll: 1})), lateMs),
+          ),
+      },
+    ];
+    // Which fields changed in each run of synchronous code (what React renders as one frame).
+    const notified: string[] = [];
+    let batch: string[] | undefined;
+    poller = createPoller(store, collectors);
+    await Promise.all(Object.values(poller.start()));
+    store.setState({addressesScroll: 0, helpScroll: 0});
+    store.subscribe((state, previous) => {
+      const changed = (['addressesScroll', 'helpScroll'] as const).filter(
+        (key) => state[key] !== previous[key],
+      );
+      if (changed.length === 0) return;
+      if (!batch) {
+        const open: string[] = [];
+        batch = open;
+        queueMicrotask(() => {
+          notified.push(open.join('+'));
+          batch = undefined;
+        });
+      }
+      batch.push(...changed);
+    });
+    await waitFor(() => notified.length > 0, 'a tick');
+    expect(notified[0]).toBe('addressesScroll+helpScroll');
+    // Past a quarter of the interval (50 ms), the quick reading is not held back any longer.
+    lateMs = 120;
+    store.setState({addressesScroll: 0, helpScroll: 0});
+    notified.length = 0;
+    // (A tick already under way may still write both at once.)
+    await waitFor(() => notified.includes('helpScroll'), 'a tick with a late reading');
+    expect(notified.at(notified.indexOf('helpScroll') - 1)).toBe('addressesScroll');
+  });
+
   it('marks a failing collector stale with a one-line error and clears it on recovery', async () => {
     const store = createPortholeStore({intervalMs: 100});
     let fail = true;
