@@ -5,12 +5,15 @@
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readdirSync, statSync, writeFileSync, chmodSync} from 'node:fs';
+import {builtinModules} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const dist = path.join(root, 'dist');
+// `--dist DIR` builds the bundle alone, elsewhere (to time two builds side by side).
+const distFlag = process.argv.indexOf('--dist');
+const dist = distFlag > 0 ? path.resolve(process.argv[distFlag + 1]) : path.join(root, 'dist');
 const outputs = ['porthole.mjs', 'cli.js', 'index.js', 'types/source/index.d.ts'].map((file) =>
   path.join(dist, file),
 );
@@ -80,6 +83,27 @@ const frameOutput = {
   },
 };
 
+// An ES module's imports are all loaded before any of its code runs, and a bundle is one module:
+// every Node built-in that any part of porthole uses (http, tls, zlib, worker_threads, ...) would
+// load at every start, though `porthole --json` needs few of them. Served as CommonJS modules that
+// require() the built-in, they load when the first module that uses them is initialised, which
+// for the request engine and the dashboard is when the command line asks for them.
+const builtinsOnDemand = {
+  name: 'builtins-on-demand',
+  setup(build) {
+    const builtins = new Set(builtinModules);
+    build.onResolve({filter: /^[a-z_:/]+$/}, (args) =>
+      builtins.has(args.path.replace(/^node:/, '')) && args.kind === 'import-statement'
+        ? {path: args.path, namespace: 'builtin'}
+        : undefined,
+    );
+    build.onLoad({filter: /.*/, namespace: 'builtin'}, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 await esbuild.build({
   entryPoints: [path.join(root, 'cli.tsx')],
   outfile: path.join(dist, 'porthole.mjs'),
@@ -96,7 +120,7 @@ await esbuild.build({
     // fetch implementation (undici, ~8 ms at start). Nothing in the bundle fetches anything.
     fetch: 'undefined',
   },
-  plugins: [devtoolsStub, frameOutput],
+  plugins: [devtoolsStub, frameOutput, builtinsOnDemand],
   // wrap-ansi pins string-width 7 where Ink uses 8: one copy, not two, of its Unicode tables and
   // grapheme segmenter, whose set-up cost ~20 ms of every start.
   alias: {'string-width': path.join(root, 'node_modules/string-width/index.js')},
@@ -110,6 +134,10 @@ chmodSync(path.join(dist, 'porthole.mjs'), 0o755);
 writeFileSync(path.join(dist, 'cli.js'), "#!/usr/bin/env node\nimport './porthole.mjs';\n", {
   mode: 0o755,
 });
+if (distFlag > 0) {
+  console.log(`built ${path.relative(root, dist) || dist}/porthole.mjs`);
+  process.exit(0);
+}
 
 await esbuild.build({
   entryPoints: [path.join(root, 'source/index.ts')],
