@@ -1,4 +1,6 @@
+import {memo} from 'react';
 import {Text} from 'ink';
+import chalk, {type ForegroundColorName} from 'chalk';
 import {columnGap, fitCell, type PlacedColumn} from './table.js';
 
 export type Cell = {
@@ -17,7 +19,35 @@ export type Row<Key extends string> = {
   dim?: boolean;
 };
 
-/** One table line: each cell cut or padded to its column, so columns line up whatever the text. */
+/** A cell's text styled as Ink's <Text> styles it (dim, then colour, then bold), as one string. */
+function styledCell(cell: Cell | undefined, text: string): string {
+  if (!cell) return text;
+  let styled = text;
+  if (cell.dim) styled = chalk.dim(styled);
+  if (cell.color && cell.color in chalk) styled = chalk[cell.color as ForegroundColorName](styled);
+  if (cell.bold) styled = chalk.bold(styled);
+  return styled;
+}
+
+/** A row as one line: each cell cut or padded to its column, so columns line up whatever the text. */
+export function rowText<Key extends string>(
+  columns: readonly PlacedColumn<Key>[],
+  row: Row<Key>,
+): string {
+  let line = '';
+  columns.forEach((column, index) => {
+    const cell = row.cells[column.key];
+    const text = fitCell(cell?.text ?? '', column.width, column.align);
+    line += (index === 0 ? '' : columnGap) + styledCell(cell, text);
+  });
+  return line;
+}
+
+/**
+ * One table line. The cells are styled into one string rather than drawn as a <Text> each: a
+ * screenful of sockets is then 50 text nodes for Ink to lay out, style and measure, not 500, and
+ * a row that reads the same as in the last frame is not rendered again.
+ */
 export function TableRow<Key extends string>({
   columns,
   row,
@@ -26,19 +56,27 @@ export function TableRow<Key extends string>({
   row: Row<Key>;
 }) {
   return (
-    <Text wrap="truncate" inverse={row.inverse} bold={row.bold} dimColor={row.dim}>
-      {columns.map((column, index) => {
-        const cell = row.cells[column.key];
-        const text = fitCell(cell?.text ?? '', column.width, column.align);
-        return (
-          <Text key={column.key} color={cell?.color} bold={cell?.bold} dimColor={cell?.dim}>
-            {index === 0 ? text : columnGap + text}
-          </Text>
-        );
-      })}
-    </Text>
+    <TableLine text={rowText(columns, row)} inverse={row.inverse} bold={row.bold} dim={row.dim} />
   );
 }
+
+const TableLine = memo(function TableLine({
+  text,
+  inverse,
+  bold,
+  dim,
+}: {
+  text: string;
+  inverse: boolean | undefined;
+  bold: boolean | undefined;
+  dim: boolean | undefined;
+}) {
+  return (
+    <Text wrap="truncate" inverse={inverse} bold={bold} dimColor={dim}>
+      {text}
+    </Text>
+  );
+});
 
 /** The column titles. */
 export function TableHeader<Key extends string>({
