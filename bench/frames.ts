@@ -10,7 +10,6 @@ import {mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import * as esbuild from 'esbuild';
-// @ts-expect-error: a plain ES module of the build, without declarations
 import {bundleOptions} from '../scripts/bundle-options.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
