@@ -83,9 +83,13 @@ export function bundleOptions({entry, outfile, minify = true}) {
       fetch: 'undefined',
     },
     plugins: [devtoolsStub, frameOutput, builtinsOnDemand],
-    // wrap-ansi pins string-width 7 where Ink uses 8: one copy, not two, of its Unicode tables and
-    // grapheme segmenter, whose set-up cost ~20 ms of every start.
-    alias: {'string-width': path.join(root, 'node_modules/string-width/index.js')},
+    alias: {
+      // wrap-ansi pins string-width 7 where Ink uses 8: one copy, not two, of its Unicode tables
+      // and grapheme segmenter, whose set-up cost ~20 ms of every start.
+      'string-width': path.join(root, 'node_modules/string-width/index.js'),
+      // Ink measures every text node of every frame with widest-line; porthole's remembers.
+      'widest-line': path.join(root, 'source/ui/text-width.ts'),
+    },
     // Some dependencies are CommonJS and call require(); give the ES module bundle one.
     banner: {
       js: "import {createRequire as __portholeRequire} from 'node:module'; const require = __portholeRequire(import.meta.url);",

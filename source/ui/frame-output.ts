@@ -14,7 +14,7 @@ import {
   type StyledChar,
 } from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
-import {Memo, textWidth} from './text-width.js';
+import widestLine, {Memo, textWidth} from './text-width.js';
 
 type Transformer = (line: string, index: number) => string;
 type Clip = Record<'x1' | 'x2' | 'y1' | 'y2', number | undefined>;
@@ -24,11 +24,8 @@ type Operation =
   | {type: 'unclip'};
 
 const styledLines = new Memo<StyledChar[]>(4000);
-const blockWidths = new Memo<number>(2000);
 const slices = new Memo<string>(4000);
 
-const widestLineOf = (text: string) =>
-  blockWidths.get(text, () => Math.max(0, ...text.split('\n').map(textWidth)));
 /** A line cut to columns [from, to) by a clipping box: the same cuts, frame after frame. */
 const sliceOf = (line: string, from: number, to: number) =>
   slices.get(`${from},${to},${line}`, () => sliceAnsi(line, from, to));
@@ -112,7 +109,7 @@ export default class Output {
       const clipsX = typeof clip.x1 === 'number' && typeof clip.x2 === 'number';
       const clipsY = typeof clip.y1 === 'number' && typeof clip.y2 === 'number';
       if (clipsX) {
-        const width = widestLineOf(text);
+        const width = widestLine(text);
         if (x + width < clip.x1! || x > clip.x2!) return;
       }
       if (clipsY && (y + lines.length < clip.y1! || y > clip.y2!)) return;

@@ -27,3 +27,14 @@ export function textWidth(text: string): number {
   // Long texts are measured once and not kept: a pasted megabyte must not sit in the memo.
   return text.length > 512 ? stringWidth(text) : widths.get(text, stringWidth);
 }
+
+const blockWidths = new Memo<number>(2000);
+
+/**
+ * Columns of the widest line of `text`, remembered. Ink asks this of every text node in every
+ * frame, of the same rows as last frame; the bundle gives Ink this in place of `widest-line`.
+ */
+export default function widestLine(text: string): number {
+  if (text.length > 512) return Math.max(0, ...text.split('\n').map(textWidth));
+  return blockWidths.get(text, () => Math.max(0, ...text.split('\n').map(textWidth)));
+}
