@@ -220,6 +220,55 @@ describe('trackSocketChanges', () => {
     expect(second.firstSeen.get(socketKey(listener(80)))).toBe(baselineTime);
   });
 
+  it('keeps the first-seen map equal to the listing along a chain of random listings', () => {
+    // A small seeded generator, so a failure names the step that broke.
+    let state = 7;
+    const next = () => (state = (state * 48_271) % 2_147_483_647) / 2_147_483_647;
+    // Listeners 8000-8009 may be listed twice (SO_REUSEPORT); connections once.
+    const pool = [
+      ...Array.from({length: 10}, (_, index) => listener(8000 + index)),
+      ...Array.from({length: 60}, (_, index) => socket({peerPort: 40_000 + index})),
+    ];
+    let listing: Socket[] = pool.filter(() => next() < 0.5);
+    let tracker = trackSocketChanges(undefined, listing, 0);
+    for (let step = 1; step <= 300; step++) {
+      // Keep most in place, drop some, insert some anywhere, now and then move a run.
+      listing = listing.filter(() => next() > 0.1);
+      for (let n = Math.floor(next() * 6); n > 0; n--) {
+        const entry = pool[Math.floor(next() * pool.length)]!;
+        const taken = listing.filter((s) => socketKey(s) === socketKey(entry)).length;
+        if (taken === 0 || (entry.state === 'LISTEN' && taken === 1))
+          listing.splice(Math.floor(next() * (listing.length + 1)), 0, {...entry});
+      }
+      if (next() < 0.1)
+        listing = [...listing.slice(listing.length >> 1), ...listing.slice(0, listing.length >> 1)];
+      const previous = tracker;
+      const before = new Set(previous.listing.keys);
+      tracker = trackSocketChanges(tracker, listing, step * 1000);
+      const keys = listing.map(socketKey);
+      const counts = new Map<string, number>();
+      for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+      expect([...tracker.firstSeen.keys()].sort(), `step ${step}`).toEqual(
+        [...counts.keys()].sort(),
+      );
+      for (const [key, copies] of counts) {
+        expect(tracker.repeats.get(key), `step ${step} ${key}`).toBe(
+          copies > 1 ? copies - 1 : undefined,
+        );
+      }
+      // A socket listed before keeps its time; a new one has this step's.
+      keys.forEach((key, index) => {
+        const time = tracker.listing.seen[index];
+        if (before.has(key)) expect(time, `step ${step} ${key}`).toBeLessThan(step * 1000);
+        else expect(time, `step ${step} ${key}`).toBe(step * 1000);
+      });
+      const closed = tracker.events.filter(
+        (event) => event.at === step * 1000 && event.change === 'closed',
+      );
+      for (const event of closed) expect(counts.has(socketKey(event.socket))).toBe(false);
+    }
+  });
+
   it('tracks 100k sockets with churn', () => {
     const many = Array.from({length: 100_000}, (_, index) =>
       socket({localPort: 1024 + (index % 60_000), peerPort: 30_000 + Math.floor(index / 60_000)}),
