@@ -5,7 +5,6 @@
  * Modules only the dashboard needs are imported when it starts, so scripted runs load less.
  */
 import os from 'node:os';
-import v8 from 'node:v8';
 import process from 'node:process';
 import {helpText, parseCommand, UsageError, type Command} from './source/cli/flags.js';
 import {version} from './source/version.js';
@@ -42,18 +41,8 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
   // a terminal, which is the only place the dashboard runs. (Read when Ink loads, just below.)
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  // Memory for a long-running view. V8 would grow its young generation to 32 MiB and let the old
-  // one reach several times what is live before collecting; these keep the first at 2 MiB and the
-  // second within 1.3x. Measured in the dashboard, keys pressed: 10k sockets RSS 119-157 -> 91 MiB,
-  // 100k sockets 178-243 -> 126-140 MiB, CPU 7.8-8.7% -> 8.5-9.5% of a core at 1 s. Both flags
-  // are read each time V8 sizes a space, so setting them once V8 runs takes effect.
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
-  v8.setFlagsFromString('--heap-growing-percent=30');
-  // A young-generation collection of this small heap takes about a millisecond; V8 splits it over
-  // its four helper threads whatever the cores, and waking and joining them cost more CPU than the
-  // collection (they were a fifth of the dashboard's CPU at 10k changing sockets). Read at each
-  // collection. CPU over 20 s at 1 s, 10k changing sockets, side by side: 1660 -> 1430 ms.
-  v8.setFlagsFromString('--no-parallel-scavenge');
+  const {tuneHeapForDashboard} = await import('./source/ui/heap.js');
+  tuneHeapForDashboard();
   const [
     {render},
     {App},

@@ -10,9 +10,9 @@
 import os from 'node:os';
 import {PerformanceObserver, constants} from 'node:perf_hooks';
 import {PassThrough, Writable} from 'node:stream';
-import v8 from 'node:v8';
 import {render} from 'ink';
 import {App} from '../source/ui/app.js';
+import {tuneHeapForDashboard} from '../source/ui/heap.js';
 import {createPortholeStore} from '../source/store/store.js';
 import {createRequestController} from '../source/request/controller.js';
 import {createKeymap} from '../source/ui/keymap.js';
@@ -25,9 +25,7 @@ const [socketCount = 10_000, churn = 20, frames = 60, columns = 160, rows = 50] 
   .slice(2)
   .map(Number);
 
-// As the dashboard sets them at start (cli.tsx).
-v8.setFlagsFromString('--semi-space-growth-factor=1');
-v8.setFlagsFromString('--heap-growing-percent=30');
+tuneHeapForDashboard(); // as the dashboard does at start
 
 const interfaces: NetworkInterface[] = [
   {
