@@ -13,7 +13,7 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
-import {startHolders, stopHolders} from './sockets.js';
+import {processCpuMs, startHolders, stopHolders} from './sockets.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist/cli.js');
@@ -86,31 +86,43 @@ export function jsonRun(runs = 10): {porthole: Spread; ss: Spread} {
 }
 
 /** The dashboard running in a private tmux server, so it has a real terminal. */
+let dashboards = 0;
+
 class Dashboard {
-  private readonly socket = `porthole-bench-${process.pid}`;
+  /** A tmux server of its own: one that is shutting down refuses new sessions. */
+  readonly socket = `porthole-bench-${process.pid}-${++dashboards}`;
   private readonly scratch = mkdtempSync(path.join(os.tmpdir(), 'porthole-bench-'));
   private readonly tmux = (...args: string[]) =>
     execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8'});
 
   start(args: string): void {
-    const pidFile = path.join(this.scratch, 'pid');
+    this.run('bench', `env CI=false TERM=xterm-256color ${process.execPath} ${cli} ${args}`);
+  }
+
+  /** Runs `command` in its own 160x50 session of this tmux server; its pid is `pidOf(name)`. */
+  run(name: string, command: string): void {
+    const pidFile = path.join(this.scratch, `${name}.pid`);
     this.tmux(
       'new-session',
       '-d',
       '-s',
-      'bench',
+      name,
       '-x',
       '160',
       '-y',
       '50',
       'sh',
       '-c',
-      `echo $$ > ${pidFile}; exec env CI=false TERM=xterm-256color ${process.execPath} ${cli} ${args}`,
+      `echo $$ > ${pidFile}; exec ${command}`,
     );
   }
 
+  pidOf(name: string): number {
+    return Number(readFileSync(path.join(this.scratch, `${name}.pid`), 'utf8').trim());
+  }
+
   pid(): number {
-    return Number(readFileSync(path.join(this.scratch, 'pid'), 'utf8').trim());
+    return this.pidOf('bench');
   }
 
   rssMiB(): number {
@@ -118,18 +130,22 @@ class Dashboard {
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
   }
 
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-t', 'bench');
+  screen(name = 'bench'): string {
+    return this.tmux('capture-pane', '-p', '-t', name);
   }
 
   keys(...names: string[]): void {
     this.tmux('send-keys', '-t', 'bench', ...names);
   }
 
-  async waitFor(test: (screen: string) => boolean, timeoutMs = 60_000): Promise<string> {
+  async waitFor(
+    test: (screen: string) => boolean,
+    timeoutMs = 60_000,
+    name = 'bench',
+  ): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const screen = this.screen();
+      const screen = this.screen(name);
       if (test(screen)) return screen;
       if (Date.now() > deadline)
         throw new Error(`dashboard never showed what was expected:\n${screen}`);
@@ -151,10 +167,8 @@ class Dashboard {
 function selectedLine(dashboard: Dashboard): string {
   const escaped = execFileSync(
     'tmux',
-    ['-L', `porthole-bench-${process.pid}`, 'capture-pane', '-p', '-e', '-t', 'bench'],
-    {
-      encoding: 'utf8',
-    },
+    ['-L', dashboard.socket, 'capture-pane', '-p', '-e', '-t', 'bench'],
+    {encoding: 'utf8'},
   );
   // eslint-disable-next-line no-control-regex
   return escaped.split('\n').find((line) => /\u001B\[[\d;]*7m/.test(line)) ?? dashboard.screen();
@@ -218,6 +232,98 @@ export async function underLoad(pairs: number, intervalMs = 1000): Promise<Load>
     };
   } finally {
     dashboard.stop();
+    await stopHolders(holders);
+  }
+}
+
+export type CpuSideBySide = {
+  seconds: number;
+  /** CPU in ms over the window: the dashboard's own and its peer's (with its reaped children). */
+  portholeMs: number;
+  peerMs: number;
+  /** The dashboard's resident memory at the end of the window. */
+  rssMiB: number;
+  sockets: number;
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The dashboard and a peer tool running side by side in real terminals for the same `seconds`,
+ * after both have painted and settled: what each cost in CPU over that window.
+ */
+async function cpuSideBySide(
+  dashboardArgs: string,
+  peer: string,
+  peerPainted: (screen: string) => boolean,
+  minSockets: number,
+  seconds: number,
+  settleMs: number,
+): Promise<CpuSideBySide> {
+  const dashboard = new Dashboard();
+  try {
+    dashboard.start(dashboardArgs);
+    dashboard.run('peer', peer);
+    const header = await dashboard.waitFor(
+      (screen) => Number(/\/ (\d+) sockets/.exec(screen)?.[1] ?? -1) >= minSockets,
+      120_000,
+    );
+    await dashboard.waitFor(peerPainted, 30_000, 'peer');
+    await sleep(settleMs); // past start-up and the owner scan's first rounds
+    const porthole = dashboard.pid();
+    const other = dashboard.pidOf('peer');
+    const before = [processCpuMs(porthole), processCpuMs(other)] as const;
+    await sleep(seconds * 1000);
+    const after = [processCpuMs(porthole), processCpuMs(other)] as const;
+    return {
+      seconds,
+      portholeMs: after[0] - before[0],
+      peerMs: after[1] - before[1],
+      rssMiB: dashboard.rssMiB(),
+      sockets: Number(/\/ (\d+) sockets/.exec(header)?.[1] ?? 0),
+    };
+  } finally {
+    dashboard.stop();
+  }
+}
+
+/**
+ * A quiet host: the dashboard at a 1 s interval against `htop -d 10` (also 1 s), same 30 s, once
+ * both have run for 20 s (the dashboard's minute graphs fill their 16 columns in its first 16 s).
+ */
+export function idleCost(seconds = 30, settleMs = 20_000): Promise<CpuSideBySide> {
+  return cpuSideBySide(
+    '--interval 1s',
+    'env TERM=xterm-256color htop -d 10',
+    (screen) => /Load average|Tasks:/.test(screen),
+    0,
+    seconds,
+    settleMs,
+  );
+}
+
+/**
+ * A busy host: `pairs` loopback connection pairs held open, a byte going down one of them every
+ * 50 ms and one more connection opened and closed every 100 ms (so the socket list and the
+ * kernel's counters change between any two polls); the dashboard showing all sockets at a 1 s
+ * interval against `watch -n 1 ss -tanp`, same 20 s.
+ */
+export async function busyCost(
+  pairs: number,
+  seconds = 20,
+  settleMs = 5000,
+): Promise<CpuSideBySide> {
+  const holders = await startHolders(pairs, {trickleMs: 50, churnMs: 100});
+  try {
+    return await cpuSideBySide(
+      '--interval 1s --all',
+      'watch -n 1 ss -tanp',
+      (screen) => screen.includes('ESTAB'),
+      pairs * 2,
+      seconds,
+      settleMs,
+    );
+  } finally {
     await stopHolders(holders);
   }
 }

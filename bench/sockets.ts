@@ -48,33 +48,48 @@ export type BenchSocketsResult = {
   rows: number;
 };
 
-// A holder process: listens on loopback, opens its pairs in batches, then waits. It resets its
+// A holder process: listens on loopback, opens its pairs in batches, then waits. Given periods,
+// it also sends one byte down one of its connections every `trickle` ms, in turn (the other end
+// reads it), and opens and closes one more connection every `churn` ms, so the socket list and
+// the kernel's counters change between any two polls, as on a host that serves. It resets its
 // connections on the way out (no TIME-WAIT left behind) and gives up by itself after 10 minutes.
 const holderSource = `
 const net = require('node:net');
-const keep = [];
-const server = net.createServer((socket) => keep.push(socket));
+const clients = [];
+const accepted = new Set();
+const server = net.createServer((socket) => {
+  accepted.add(socket);
+  socket.on('close', () => accepted.delete(socket));
+  socket.resume();
+});
 async function open(count, port) {
   for (let done = 0; done < count; ) {
     const batch = Math.min(200, count - done);
     await Promise.all(Array.from({length: batch}, () => new Promise((resolve, reject) => {
       const client = net.connect(port, '127.0.0.1', resolve);
       client.once('error', reject);
-      keep.push(client);
+      clients.push(client);
     })));
     done += batch;
   }
-  const want = keep.length;
-  for (let i = 0; i < 1000 && server.connections < want / 2; i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 1000 && accepted.size < clients.length; i++) await new Promise((r) => setTimeout(r, 5));
 }
 function quit() {
-  for (const socket of keep) socket.resetAndDestroy();
+  for (const socket of [...clients, ...accepted]) socket.resetAndDestroy();
   server.close();
   setImmediate(() => process.exit(0));
 }
 server.listen(0, '127.0.0.1', 4096, async () => {
   const port = server.address().port;
   await open(Number(process.argv[1]), port);
+  const [trickleMs, churnMs] = [Number(process.argv[2]), Number(process.argv[3])];
+  let next = 0;
+  if (trickleMs > 0) setInterval(() => clients[next++ % clients.length].write('x'), trickleMs);
+  if (churnMs > 0)
+    setInterval(() => {
+      const client = net.connect(port, '127.0.0.1', () => client.end());
+      client.on('error', () => {});
+    }, churnMs);
   process.send({ready: true});
   process.on('message', async (message) => {
     await open(message.open, port);
@@ -103,7 +118,18 @@ function clockTicks(): number {
   return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
 }
 
-const ticksPerSecond = process.platform === 'linux' ? clockTicks() : 100;
+export const ticksPerSecond = process.platform === 'linux' ? clockTicks() : 100;
+
+/**
+ * CPU used so far by process `pid` and its children that it has waited for, in ms: utime, stime,
+ * cutime and cstime of /proc/<pid>/stat (all its threads included).
+ */
+export function processCpuMs(pid: number | 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+  return (ticks * 1000) / ticksPerSecond;
+}
 
 /** CPU of reaped child processes so far, in ms. */
 function childrenCpuMs(): number {
@@ -164,16 +190,36 @@ function waitForMessage(child: ChildProcess, key: string, timeoutMs: number): Pr
   });
 }
 
-export async function startHolders(pairs: number): Promise<ChildProcess[]> {
+export type HolderOptions = {
+  /** Send a byte down one connection every this many ms (0: the connections stay idle). */
+  trickleMs?: number;
+  /** Open and close one more connection every this many ms (0: none). */
+  churnMs?: number;
+};
+
+export async function startHolders(
+  pairs: number,
+  options: HolderOptions = {},
+): Promise<ChildProcess[]> {
   // Each pair costs its holder two descriptors; leave room for Node's own.
   const perHolder = Math.max(1, Math.floor((openFilesLimit() - 256) / 2));
   const holders: ChildProcess[] = [];
   for (let left = pairs; left > 0; left -= perHolder) {
     const count = Math.min(perHolder, left);
     holders.push(
-      spawn(process.execPath, ['-e', holderSource, String(count)], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      }),
+      spawn(
+        process.execPath,
+        [
+          '-e',
+          holderSource,
+          String(count),
+          String(options.trickleMs ?? 0),
+          String(options.churnMs ?? 0),
+        ],
+        {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        },
+      ),
     );
   }
   await Promise.all(holders.map((holder) => waitForMessage(holder, 'ready', 120_000)));
@@ -284,7 +330,9 @@ export async function benchSockets(options: BenchSocketsOptions = {}): Promise<B
 
   const holders = await startHolders(pairs);
   try {
-    const reader = createSocketsReader();
+    // Every poll reads the tables, as on a host whose counters move between polls (on a quiet
+    // one, a poll whose counters stood still costs a fraction of a millisecond).
+    const reader = createSocketsReader({restampMs: 0});
     let sockets = 0;
     const cold = await measure(async () => {
       sockets = (await reader.read()).sockets.length;
