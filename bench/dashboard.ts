@@ -289,9 +289,11 @@ async function cpuSideBySide(
 
 /**
  * A quiet host: the dashboard at a 1 s interval against `htop -d 10` (also 1 s), same 30 s, once
- * both have run for 20 s (the dashboard's minute graphs fill their 16 columns in its first 16 s).
+ * both have run for a minute: what leaving them open costs. (In its first minute the dashboard
+ * also fills its minute graphs, a frame a second for 16 s, and V8 shrinks the heap start-up left,
+ * a few collections some 25 s in; start-up has its own figure.)
  */
-export function idleCost(seconds = 30, settleMs = 20_000): Promise<CpuSideBySide> {
+export function idleCost(seconds = 30, settleMs = 60_000): Promise<CpuSideBySide> {
   return cpuSideBySide(
     '--interval 1s',
     'env TERM=xterm-256color htop -d 10',
