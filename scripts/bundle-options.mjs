@@ -84,9 +84,9 @@ export function bundleOptions({entry, outfile, minify = true}) {
     },
     plugins: [devtoolsStub, frameOutput, builtinsOnDemand],
     alias: {
-      // wrap-ansi pins string-width 7 where Ink uses 8: one copy, not two, of its Unicode tables
-      // and grapheme segmenter, whose set-up cost ~20 ms of every start.
-      'string-width': path.join(root, 'node_modules/string-width/index.js'),
+      // One string-width (wrap-ansi pins 7 where Ink uses 8), loaded only when text needs it
+      // (source/ui/string-width.cjs).
+      'string-width': path.join(root, 'source/ui/string-width.cjs'),
       // Ink measures every text node of every frame with widest-line; porthole's remembers.
       'widest-line': path.join(root, 'source/ui/text-width.ts'),
     },
