@@ -19,7 +19,7 @@ import {
   type CpuSideBySide,
   type Spread,
 } from './dashboard.js';
-import {requestOverhead} from './request.js';
+import {requestOverheadApart} from './request.js';
 
 const pairs = 5000;
 const quick = process.argv.includes('--quick');
@@ -99,7 +99,7 @@ const load10k = await underLoad(pairs);
 const load100k = await underLoad(50_000);
 
 console.log('8/8 a GET to a loopback server: porthole timings.total against curl -w %{time_total}');
-const request = await requestOverhead(50);
+const request = requestOverheadApart(50);
 
 const rows: string[][] = [
   ['Figure', 'porthole', 'peer, same run', 'ratio', 'target'],
