@@ -7,7 +7,6 @@ import {notify, type PortholeStore} from '../store/store.js';
 import type {RequestForm, RequestState} from '../store/request-state.js';
 import {formProblem, methodSemantics} from './form.js';
 import {parseHeaderLines} from './header-lines.js';
-import {sendRequest} from './send-request.js';
 import {appendHistory, historyFile, loadHistory} from './history.js';
 import {toCurl} from './curl.js';
 import type {RequestOptions, RequestResult, TranscriptLine} from './types.js';
@@ -57,7 +56,11 @@ export function createRequestController(
   store: PortholeStore,
   options: ControllerOptions = {},
 ): RequestController {
-  const send = options.send ?? sendRequest;
+  // The engine (and with it tls, zlib and dns) loads with the first request, not at start.
+  const send =
+    options.send ??
+    ((request: RequestOptions) =>
+      import('./send-request.js').then(({sendRequest}) => sendRequest(request)));
   const historyPath = options.historyPath === undefined ? historyFile() : options.historyPath;
   let abort: AbortController | undefined;
   let inFlight: Promise<void> = Promise.resolve();

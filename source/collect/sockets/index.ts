@@ -11,7 +11,7 @@ import {accessSync, closeSync, constants, openSync, readSync} from 'node:fs';
 import type {Socket, SocketSource} from '../../model.js';
 import {readFallbackSockets} from './fallback.js';
 import {createOwnerCache, type OwnerCache} from './owners.js';
-import {startOwnerScan, type ScannedOwners} from './owner-scan.js';
+import type {ScannedOwners} from './owner-scan.js';
 import {createTableStamp} from './table-stamp.js';
 import {
   parseProcNetLines,
@@ -184,8 +184,12 @@ function createProcReader(
     if (!moved && last && started - lastFullRead < restampMs) {
       return {...last, reread: false, durationMs: performance.now() - started};
     }
-    // Started first, so the worker follows fd links while this thread reads the tables.
-    const scan = ownersBy === 'scan-once' ? startOwnerScan(procRoot) : undefined;
+    // Started first, so the worker follows fd links while this thread reads the tables. (Loaded
+    // here: the dashboard, which never scans this way, need not load worker threads.)
+    const scan =
+      ownersBy === 'scan-once'
+        ? (await import('./owner-scan.js')).startOwnerScan(procRoot)
+        : undefined;
     const sockets: ProcSocket[] = [];
     let ranges;
     try {
