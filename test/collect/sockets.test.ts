@@ -573,6 +573,44 @@ describe('sockets reader on a fake procfs', () => {
     expect(await ports()).toEqual([22]);
   });
 
+  it('leaves an empty IPv6 table unread while the kernel counts no IPv6 socket', async () => {
+    const proc = fake().table('tcp', fixtureLines.slice(0, 1)).table('tcp6', []);
+    /** The counters, moved, with `tcp6` IPv6 TCP sockets in use. */
+    const counters = (moves: number, tcp6: number) => {
+      proc.counters(`inuse 1 moves ${moves}`);
+      writeFileSync(
+        path.join(proc.root, 'net', 'sockstat6'),
+        `TCP6: inuse ${tcp6}\nUDP6: inuse 0\n`,
+      );
+    };
+    counters(1, 0);
+    const reader = createSocketsReader({procRoot: proc.root, source: 'proc', restampMs: 200});
+    const families = async () => (await reader.read()).sockets.map((row) => row.family);
+    expect(await families()).toEqual([4]);
+    // A v6 TIME-WAIT row (::1:22), which the counters do not count: seen at the next read of all.
+    const timeWait6 = line(
+      0,
+      '00000000000000000000000001000000:0016',
+      '00000000000000000000000001000000:C350',
+      '06',
+      0,
+    );
+    proc.table('tcp6', [timeWait6]);
+    counters(2, 0);
+    expect(await families()).toEqual([4]);
+    await new Promise((resolve) => setTimeout(resolve, 220));
+    counters(3, 0);
+    expect(await families()).toEqual([4, 6]);
+    // A table with rows is read every time, whatever the counters say.
+    proc.table('tcp6', []);
+    counters(4, 0);
+    expect(await families()).toEqual([4]);
+    // And one the counters say is in use.
+    proc.table('tcp6', [timeWait6]);
+    counters(5, 1);
+    expect(await families()).toEqual([4, 6]);
+  });
+
   it('reads the tables on every poll when there are no counters to go by', async () => {
     const proc = fake().table('tcp', fixtureLines.slice(0, 1));
     const reader = createSocketsReader({procRoot: proc.root, source: 'proc'});

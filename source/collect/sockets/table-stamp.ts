@@ -23,6 +23,11 @@ export type TableStamp = {
    * cannot be read (then every poll reads the tables).
    */
   moved(): boolean;
+  /**
+   * The IPv6 tables that held no full socket at the last call (sockstat6 counts `inuse` 0). Such a
+   * table may still list TIME-WAIT rows; the caller decides what that allows.
+   */
+  unusedV6(): ReadonlySet<'tcp6' | 'udp6'>;
 };
 
 /**
@@ -34,9 +39,15 @@ export function createTableStamp(procRoot: string): TableStamp {
   let next = Buffer.alloc(room * stampFiles.length);
   let lastLength = -1;
 
+  let unused: ReadonlySet<'tcp6' | 'udp6'> = new Set();
+  /** Where sockstat6 sits in the last buffer read. */
+  let v6Start = 0;
+  let v6End = 0;
+
   function readInto(buffer: Buffer): number {
     let length = 0;
     for (const file of stampFiles) {
+      if (file === 'sockstat6') v6Start = length;
       const fd = openSync(`${procRoot}/net/${file}`, 'r');
       try {
         const start = length;
@@ -48,8 +59,18 @@ export function createTableStamp(procRoot: string): TableStamp {
         closeSync(fd);
       }
       if (file === 'sockstat') length = dropFirstLine(buffer, 0, length);
+      if (file === 'sockstat6') v6End = length;
     }
     return length;
+  }
+
+  /** `TCP6: inuse 0` and `UDP6: inuse 0` in the sockstat6 just read. */
+  function readUnused(buffer: Buffer): ReadonlySet<'tcp6' | 'udp6'> {
+    const text = buffer.toString('latin1', v6Start, v6End);
+    const tables = new Set<'tcp6' | 'udp6'>();
+    if (/^TCP6: inuse 0$/m.test(text)) tables.add('tcp6');
+    if (/^UDP6: inuse 0$/m.test(text)) tables.add('udp6');
+    return tables;
   }
 
   return {
@@ -59,13 +80,16 @@ export function createTableStamp(procRoot: string): TableStamp {
         length = readInto(next);
       } catch {
         lastLength = -1;
+        unused = new Set();
         return true;
       }
+      unused = readUnused(next);
       const same = length === lastLength && next.compare(last, 0, length, 0, length) === 0;
       [last, next] = [next, last];
       lastLength = length;
       return !same;
     },
+    unusedV6: () => unused,
   };
 }
 
