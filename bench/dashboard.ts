@@ -305,17 +305,19 @@ export function idleCost(seconds = 30, settleMs = 60_000): Promise<CpuSideBySide
 }
 
 /**
- * A busy host: `pairs` loopback connection pairs held open, a byte going down one of them every
- * 50 ms and one more connection opened and closed every 100 ms (so the socket list and the
- * kernel's counters change between any two polls); the dashboard showing all sockets at a 1 s
- * interval against `watch -n 1 ss -tanp`, same 20 s.
+ * Watching a host with `pairs` loopback connection pairs held open: the dashboard showing all
+ * sockets at a 1 s interval against `watch -n 1 ss -tanp`, same 20 s. With `churn`, a byte goes
+ * down one of the connections every 50 ms and one more connection is opened and closed every
+ * 100 ms, so the socket list and the kernel's counters change between any two polls (without, the
+ * connections are idle and the dashboard's polls find the counters unmoved).
  */
 export async function busyCost(
   pairs: number,
+  churn: boolean,
   seconds = 20,
   settleMs = 5000,
 ): Promise<CpuSideBySide> {
-  const holders = await startHolders(pairs, {trickleMs: 50, churnMs: 100});
+  const holders = await startHolders(pairs, churn ? {trickleMs: 50, churnMs: 100} : {});
   try {
     return await cpuSideBySide(
       '--interval 1s --all',
