@@ -27,8 +27,9 @@ export function fitColumns<Key extends string>(
   const total = (list: Column<Key>[]) =>
     list.reduce((sum, column) => sum + column.width, 0) + gap * Math.max(0, list.length - 1);
   while (total(kept) > width && kept.some((column) => column.priority > 0)) {
+    // Of columns equally dispensable, the rightmost goes first (TX before RX).
     const drop = kept.reduce((worst, column) =>
-      column.priority > worst.priority ? column : worst,
+      column.priority >= worst.priority ? column : worst,
     );
     kept = kept.filter((column) => column !== drop);
   }

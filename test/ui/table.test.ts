@@ -19,6 +19,15 @@ describe('fitColumns', () => {
     expect(fitColumns(columns, 12).map((c) => c.key)).toEqual(['a']);
   });
 
+  it('drops the rightmost of equally dispensable columns first', () => {
+    const rates: Column[] = [
+      {key: 'name', title: 'NAME', width: 10, priority: 0},
+      {key: 'rx', title: 'RX', width: 10, priority: 1},
+      {key: 'tx', title: 'TX', width: 10, priority: 1},
+    ];
+    expect(fitColumns(rates, 25).map((c) => c.key)).toEqual(['name', 'rx']);
+  });
+
   it('never returns a row wider than asked', () => {
     for (let width = 5; width < 60; width++) {
       const placed = fitColumns(columns, width);
