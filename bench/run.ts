@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: porthole beside the tools a person would otherwise run, each figure taken with
  * its peer in the same run, printed as the README's table (ratios; medians of several runs).
- * Bounded: it opens its own loopback connections, closes them, and stops by itself (about ten
- * minutes on a 2-core machine). Needs htop, ss (iproute2), curl, watch (procps) and tmux.
+ * Bounded: it opens its own loopback connections, closes them, and stops by itself (about 14
+ * minutes on a 2-core machine). Needs htop, ss (iproute2), curl, watch (procps), tmux and script.
  *
  * Run on a quiet machine: every figure is CPU or wall time, and another busy program skews both.
  * `npm run bench -- --quick` takes one run of each CPU figure instead of three.
