@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 // Ink does not export its Output; the test compares against the very file the bundle replaces.
 import InkOutput from '../../node_modules/ink/build/output.js';
-import FrameOutput from '../../source/ui/frame-output.js';
+import FrameOutput, {FrameMemo} from '../../source/ui/frame-output.js';
 
 type Transformer = (line: string, index: number) => string;
 type Step =
@@ -107,5 +107,27 @@ describe('the frame output the bundle draws with', () => {
     expect(line('abc')).toBe('abc');
     expect(line('abd')).toBe('abd');
     expect(line('\u001B[31mabd\u001B[39m')).toBe('\u001B[31mabd\u001B[39m');
+  });
+
+  it('keeps the lines of the last two frames only, however many lines went by', () => {
+    const memo = new FrameMemo<number>();
+    let made = 0;
+    const make = (key: string) => {
+      made++;
+      return key.length;
+    };
+    // A busy pane: every frame the same 30 lines and 30 never seen before.
+    for (let frame = 0; frame < 1000; frame++) {
+      for (let row = 0; row < 30; row++) memo.get(`steady ${row}`, make);
+      for (let row = 0; row < 30; row++) memo.get(`frame ${frame} row ${row}`, make);
+      memo.endFrame();
+    }
+    expect(memo.size).toBeLessThanOrEqual(120);
+    expect(made).toBe(30 + 1000 * 30);
+    // A line last asked for two frames ago is made again; one from the last frame is not.
+    memo.get('frame 999 row 0', make);
+    expect(made).toBe(30 + 1000 * 30);
+    memo.get('frame 997 row 0', make);
+    expect(made).toBe(30 + 1000 * 30 + 1);
   });
 });
