@@ -75,14 +75,31 @@ function timeRun(file: string, args: string[]): number {
   return performance.now() - started;
 }
 
-export function jsonRun(runs = 10): {porthole: Spread; ss: Spread} {
+/**
+ * The least a Node program does to list every socket with its owner: start, read the four tables,
+ * follow every fd link of every process, one after another, and print nothing. Not porthole: a
+ * floor for figure 4, to tell what porthole adds from what Node and /proc cost.
+ */
+const nodeFloor = `
+const fs = require('node:fs');
+for (const table of ['tcp', 'tcp6', 'udp', 'udp6']) fs.readFileSync('/proc/net/' + table);
+for (const pid of fs.readdirSync('/proc')) {
+  if (!/^[0-9]+$/.test(pid)) continue;
+  let fds = [];
+  try { fds = fs.readdirSync('/proc/' + pid + '/fd'); } catch {}
+  for (const fd of fds) try { fs.readlinkSync('/proc/' + pid + '/fd/' + fd); } catch {}
+}`;
+
+export function jsonRun(runs = 10): {porthole: Spread; ss: Spread; nodeFloor: Spread} {
   const porthole: number[] = [];
   const ss: number[] = [];
+  const floor: number[] = [];
   for (let run = 0; run < runs; run++) {
     ss.push(timeRun('ss', ['-tanp']));
     porthole.push(timeRun(process.execPath, [cli, '--json']));
+    floor.push(timeRun(process.execPath, ['-e', nodeFloor]));
   }
-  return {porthole: spread(porthole), ss: spread(ss)};
+  return {porthole: spread(porthole), ss: spread(ss), nodeFloor: spread(floor)};
 }
 
 /** The dashboard running in a private tmux server, so it has a real terminal. */

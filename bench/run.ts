@@ -86,7 +86,7 @@ const busy = await cpuMedian('changing', () => busyCost(pairs, true, 20));
 
 console.log(`4/8 a whole porthole --json run against a whole ss -tanp run, ${pairs * 2} sockets`);
 const holders = await startHolders(pairs);
-let json: {porthole: Spread; ss: Spread};
+let json: {porthole: Spread; ss: Spread; nodeFloor: Spread};
 try {
   json = jsonRun(10);
 } finally {
@@ -183,5 +183,7 @@ console.log(
 console.log(
   `\nalso: key to screen at ${load10k.sockets} sockets ${ms(load10k.keyLatency.median)} median, ` +
     `${ms(load10k.keyLatency.p90)} p90; collector cold ${ms(collector.cold.wallMs)}, ` +
-    `after ${collector.churn.churnPairs} new pairs ${ms(collector.churn.wallMs)}`,
+    `after ${collector.churn.churnPairs} new pairs ${ms(collector.churn.wallMs)}; ` +
+    `a bare Node program reading the tables and every fd link ${ms(json.nodeFloor.median)} ` +
+    `(${times(json.nodeFloor.median, json.ss.median)} of ss -tanp)`,
 );
