@@ -30,11 +30,16 @@ export function textWidth(text: string): number {
 
 const blockWidths = new Memo<number>(2000);
 
+function measureWidestLine(text: string): number {
+  let widest = 0;
+  for (const line of text.split('\n')) widest = Math.max(widest, textWidth(line));
+  return widest;
+}
+
 /**
  * Columns of the widest line of `text`, remembered. Ink asks this of every text node in every
  * frame, of the same rows as last frame; the bundle gives Ink this in place of `widest-line`.
  */
 export default function widestLine(text: string): number {
-  if (text.length > 512) return Math.max(0, ...text.split('\n').map(textWidth));
-  return blockWidths.get(text, () => Math.max(0, ...text.split('\n').map(textWidth)));
+  return text.length > 512 ? measureWidestLine(text) : blockWidths.get(text, measureWidestLine);
 }
