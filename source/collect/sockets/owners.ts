@@ -200,18 +200,17 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
   }
 
   /**
-   * Orders fds so the ones likeliest to hold a new socket are read first; with `changedOnly`, only
-   * fds that are new or whose socket has left the list (the others are in `unread`).
+   * The fds to read, the ones likeliest to hold a new socket first, and those left unread: with
+   * `changedOnly`, fds that still hold a listed socket are kept as they were, not read again.
    */
   function fdOrder(
     record: ProcessRecord,
     fdNames: string[],
     changedOnly: boolean,
-    unread: number[],
-  ): number[] {
+  ): {read: number[]; unread: number[]} {
     const fresh: number[] = [];
     const stale: number[] = [];
-    const live = changedOnly ? unread : [];
+    const live: number[] = [];
     for (const name of fdNames) {
       const fd = Number(name);
       const inode = record.fds.get(fd);
@@ -219,7 +218,9 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
       else if (inode === 0 || byInode.get(inode)?.seen !== poll) stale.push(fd);
       else live.push(fd);
     }
-    return changedOnly ? fresh.concat(stale) : fresh.concat(stale, live);
+    return changedOnly
+      ? {read: fresh.concat(stale), unread: live}
+      : {read: fresh.concat(stale, live), unread: []};
   }
 
   /** `changedOnly`: every wanted inode was missed by a complete scan before (see the top). */
@@ -259,8 +260,7 @@ export function createOwnerCache(options: OwnerCacheOptions = {}): OwnerCache {
       const record = recordFor(pid);
       const previous = record.fds;
       const fds = new Map<number, number>();
-      const unread: number[] = [];
-      const ordered = fdOrder(record, fdNames, changedOnly, unread);
+      const {read: ordered, unread} = fdOrder(record, fdNames, changedOnly);
       for (const fd of unread) fds.set(fd, previous.get(fd)!);
       for (let i = 0; i < ordered.length; i++) {
         const fd = ordered[i]!;
