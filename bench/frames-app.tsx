@@ -9,7 +9,6 @@
  */
 import os from 'node:os';
 import {PerformanceObserver, constants} from 'node:perf_hooks';
-import {PassThrough, Writable} from 'node:stream';
 import {render} from 'ink';
 import {App} from '../source/ui/app.js';
 import {tuneHeapForDashboard} from '../source/ui/heap.js';
@@ -20,6 +19,7 @@ import {createTheme} from '../source/ui/theme.js';
 import {trackSocketChanges} from '../source/collect/sockets/changes.js';
 import {nextTraffic} from '../source/collect/traffic.js';
 import type {InterfaceCounters, NetworkInterface, Socket} from '../source/model.js';
+import {terminalSink} from './terminal-sink.js';
 
 const [socketCount = 10_000, churn = 20, frames = 60, columns = 160, rows = 50] = process.argv
   .slice(2)
@@ -106,21 +106,7 @@ function tick(): void {
 }
 
 let rendered: () => void = () => {};
-const stdout = Object.assign(
-  new Writable({
-    write(_chunk, _encoding, callback) {
-      callback();
-    },
-  }),
-  {columns, rows, isTTY: true},
-) as unknown as NodeJS.WriteStream;
-const keys = new PassThrough();
-const stdin = Object.assign(keys, {
-  isTTY: true,
-  setRawMode: () => keys,
-  ref: () => keys,
-  unref: () => keys,
-}) as unknown as NodeJS.ReadStream;
+const {stdout, stdin} = terminalSink(columns, rows);
 
 let scavenges = 0;
 new PerformanceObserver((list) => {

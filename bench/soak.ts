@@ -34,7 +34,6 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import {PassThrough, Writable} from 'node:stream';
 import {monitorEventLoopDelay} from 'node:perf_hooks';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
@@ -49,6 +48,7 @@ import {createPortholeStore} from '../source/store/store.js';
 import {createKeymap} from '../source/ui/keymap.js';
 import {openRequest} from '../source/ui/request/request-actions.js';
 import type {LoadReady, LoadStats} from './soak-load.js';
+import {terminalSink} from './terminal-sink.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const columns = 120;
@@ -405,22 +405,9 @@ async function startTwin(options: Options, url: string, home: string): Promise<T
     renderMs: 0,
     outputBytes: 0,
   };
-  const stdout = Object.assign(
-    new Writable({
-      write(chunk: Buffer | string, _encoding, callback) {
-        observed.outputBytes += chunk.length;
-        callback();
-      },
-    }),
-    {columns, rows, isTTY: true},
-  ) as unknown as NodeJS.WriteStream;
-  const keys = new PassThrough();
-  const stdin = Object.assign(keys, {
-    isTTY: true,
-    setRawMode: () => keys,
-    ref: () => keys,
-    unref: () => keys,
-  }) as unknown as NodeJS.ReadStream;
+  const {stdout, stdin, keys} = terminalSink(columns, rows, (chunk) => {
+    observed.outputBytes += chunk.length;
+  });
 
   // The bundle is built with process.env.NODE_ENV defined as "production", which selects React's
   // production build; the twin loads the same build. (React's development build retained about
