@@ -6,10 +6,26 @@ import type {BodyState} from './read-body.js';
 import {statusClass} from './status.js';
 import type {HeaderList, HttpResponse, Timings} from './types.js';
 
+const utf8 = new TextDecoder('utf-8', {fatal: true});
+
+/**
+ * Node hands header bytes over one character per byte (latin1). A value that is valid UTF-8, as
+ * servers send names and file names, is read as UTF-8, as curl's output reads on a UTF-8 terminal;
+ * any other is kept byte for byte.
+ */
+function headerValue(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value)) return value;
+  try {
+    return utf8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
 export function pairs(raw: string[]): HeaderList {
   const list: HeaderList = [];
   for (let index = 0; index + 1 < raw.length; index += 2) {
-    list.push([raw[index] ?? '', raw[index + 1] ?? '']);
+    list.push([raw[index] ?? '', headerValue(raw[index + 1] ?? '')]);
   }
   return list;
 }

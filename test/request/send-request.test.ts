@@ -487,6 +487,30 @@ describe('sendRequest on the wire', () => {
     }
   });
 
+  it('reads header values sent as UTF-8 as text, and other bytes one character each', async () => {
+    const server = await rawServer((socket) => {
+      socket.once('data', () => {
+        socket.end(
+          Buffer.concat([
+            Buffer.from('HTTP/1.1 200 OK\r\nX-Name: '),
+            Buffer.from('café ☕', 'utf8'),
+            Buffer.from('\r\nX-Latin: caf\u00e9\r\nContent-Length: 0\r\n\r\n', 'latin1'),
+          ]),
+        );
+      });
+    });
+    try {
+      const result = await sendRequest({url: `${server.origin}/`});
+      expect(result.error).toBeUndefined();
+      const headers = Object.fromEntries(result.response!.headers);
+      expect(headers['X-Name']).toBe('café ☕');
+      expect(headers['X-Latin']).toBe('café');
+      expect(result.transcript.map((line) => line.text)).toContain('X-Name: café ☕');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('returns terminal escapes raw, for the views to make safe', async () => {
     const body = '\u001b[2Jcleared\u001b]0;title\u0007 and \u009b31m';
     const sneaky = await rawServer((socket) => {
