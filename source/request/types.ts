@@ -5,13 +5,59 @@ export type HttpMethod = (typeof httpMethods)[number];
 
 export type HeaderList = Array<[name: string, value: string]>;
 
+/** curl --resolve `host:port:address[,address]…`; port 0 stands for any port (`*`). */
+export type ResolveEntry = {host: string; port: number; addresses: string[]};
+
+/** curl --connect-to `host:port:toHost:toPort`; '' and 0 stand for "any" and "unchanged". */
+export type ConnectToEntry = {host: string; port: number; toHost: string; toPort: number};
+
 export type RequestOptions = {
   url: string;
-  /** Any token is sent as given; the panel offers the seven in httpMethods. Default GET. */
+  /** Any token, sent exactly as written (`wHat` stays `wHat`, as curl -X). Default GET. */
   method?: string;
-  /** Sent in this order and spelling. Host, User-Agent, Accept and Content-Length are added unless given. */
+  /**
+   * Sent in this order and spelling, after the engine's own headers, as curl sends -H headers. A
+   * header named here replaces the engine's own of that name (a given Host takes Host's place).
+   * An empty value is sent as `Name:` (curl's `-H 'Name;'`).
+   */
   headers?: HeaderList | Record<string, string>;
+  /** Names of the engine's own headers not to send at all (curl's `-H 'Name:'`). */
+  omitHeaders?: string[];
   body?: string | Uint8Array;
+  /**
+   * Content-Type sent after Content-Length when `headers` name none: curl's
+   * `application/x-www-form-urlencoded` for -d, `multipart/form-data; boundary=…` for -F.
+   */
+  bodyType?: string;
+  /** Send `Expect: 100-continue` and hold the body back until a 100 arrives or 1 s passes (curl -T). */
+  expectContinue?: boolean;
+  /** `name:password`, sent as `Authorization: Basic …` in curl's place, right after Host (curl -u). */
+  user?: string;
+  /** Sent as `Authorization: Bearer …` in curl's place (curl --oauth2-bearer). */
+  bearer?: string;
+  /** Sent as `Range: bytes=…` (curl -r). */
+  range?: string;
+  /** Default `porthole/VERSION`; '' sends none (curl -A ''). */
+  userAgent?: string;
+  /** Sent as Referer (curl -e). */
+  referer?: string;
+  /** Sent as Cookie (curl -b with a string). */
+  cookie?: string;
+  /**
+   * Ask for a compressed body (`Accept-Encoding: deflate, gzip, br, zstd`, as curl --compressed)
+   * and decode it. Without it the body is kept as it came, as curl does. Default false.
+   */
+  compressed?: boolean;
+  /** Default 1.1 (curl --http1.0 / --http1.1). */
+  httpVersion?: '1.0' | '1.1';
+  /** Connect over IPv4 or IPv6 only (curl -4 / -6). */
+  family?: 4 | 6;
+  /** Use these addresses for host:port instead of asking DNS (curl --resolve). */
+  resolve?: ResolveEntry[];
+  /** Connect to another host:port for host:port, the URL and Host unchanged (curl --connect-to). */
+  connectTo?: ConnectToEntry[];
+  /** Connect to this Unix socket instead of the URL's host and port (curl --unix-socket). */
+  unixSocket?: string;
   /** Follow 3xx responses with a Location, as curl -L. Default false. */
   followRedirects?: boolean;
   /** Default 10. */
@@ -47,7 +93,9 @@ export type Timings = {
   dns: number | undefined;
   connect: number | undefined;
   tls: number | undefined;
-  /** From the request being written to the first response byte (server think time). */
+  /** Writing the request (headers and body) until the kernel has taken its last byte. */
+  send: number | undefined;
+  /** From the request being sent to the first response byte (server think time). */
   firstByte: number | undefined;
   download: number | undefined;
   total: number;
@@ -85,6 +133,11 @@ export type HttpResponse = {
   decoded: string | undefined;
   contentType: string | undefined;
   savedTo: string | undefined;
+  /**
+   * Ways the response broke HTTP's rules that did not stop it being read, each one line naming
+   * the problem and the header (`header X-Bad: value has a control character`). Raw; sanitize to show.
+   */
+  warnings: string[];
 };
 
 export type RedirectHop = {url: string; status: number; location: string};
