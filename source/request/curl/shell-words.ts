@@ -1,8 +1,71 @@
 /**
- * POSIX shell quoting, both ways, for curl command lines: quoting a word so a shell reads it back
- * unchanged, and splitting a pasted command into words (quotes, backslashes, line continuations
- * and $'…'; no expansions).
+ * Shell quoting, both ways, for curl command lines: quoting a word so a POSIX shell reads it back
+ * unchanged, and splitting a pasted command into words as people paste them — POSIX quoting
+ * (quotes, backslashes, line continuations, $'…', # comments; no expansions) or, for Chrome's
+ * "Copy as cURL (cmd)", Windows cmd's ^ escapes and double quotes.
  */
+
+/**
+ * A paste as the shell would have read it: bracketed-paste markers gone, the line ends a
+ * terminal sends (CR) or Windows keeps (CRLF) made LF, a leading `$ ` or `> ` prompt dropped.
+ */
+export function pastedText(text: string): string {
+  return text
+    .replaceAll('\u001b[200~', '')
+    .replaceAll('\u001b[201~', '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/^[ \t]*[$%>#][ \t]+(?=curl\b)/m, '');
+}
+
+/** Words of a pasted command, read as cmd.exe would hand them to curl.exe or as a POSIX shell would. */
+export function commandWords(text: string): string[] | string {
+  const pasted = pastedText(text);
+  return looksLikeCmd(pasted) ? cmdWords(pasted) : shellWords(pasted);
+}
+
+/** Chrome's cmd copies escape every quote as ^" and end continued lines with ^. */
+function looksLikeCmd(text: string): boolean {
+  return /\^"/.test(text) || /\s\^\n/.test(text);
+}
+
+/** cmd's ^ escapes and line continuations, then the argument rules of Windows programs. */
+export function cmdWords(text: string): string[] | string {
+  const unescaped = text.replace(/\^\n/g, ' ').replace(/\^([\s\S])/g, '$1');
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quoted = false;
+  for (let index = 0; index < unescaped.length; index++) {
+    const char = unescaped[index] ?? '';
+    if (char === '\\') {
+      let count = 0;
+      while (unescaped[index + count] === '\\') count++;
+      if (unescaped[index + count] === '"') {
+        word += '\\'.repeat(Math.floor(count / 2));
+        if (count % 2 === 1) word += '"';
+        else quoted = !quoted;
+        index += count;
+      } else {
+        word += '\\'.repeat(count);
+        index += count - 1;
+      }
+      inWord = true;
+    } else if (char === '"') {
+      quoted = !quoted;
+      inWord = true;
+    } else if (!quoted && /\s/.test(char)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quoted) return 'unterminated double quote';
+  if (inWord) words.push(word);
+  return words;
+}
 
 const safeWord = /^[A-Za-z0-9_\-.,:/=@%+]+$/;
 
@@ -12,7 +75,13 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Splits a command line into words as a POSIX shell would, without expansions. */
+const continuation = /[ \t]*\r?\n/y;
+
+/**
+ * Splits a command line into words as a POSIX shell would, without expansions. The command ends
+ * at a newline or `;` (another command after it is refused) or at `|`, `>`, `&` (the rest is
+ * what the shell would do with curl's output, and is left out).
+ */
 export function shellWords(text: string): string[] | string {
   const words: string[] = [];
   let word = '';
@@ -27,8 +96,9 @@ export function shellWords(text: string): string[] | string {
     const char = text[index] ?? '';
     if (char === '\\') {
       const next = text[index + 1];
-      if (next === '\n') index += 2;
-      else if (next === '\r' && text[index + 2] === '\n') index += 3;
+      // A continuation; spaces left after the backslash by an editor are forgiven.
+      continuation.lastIndex = index + 1;
+      if (continuation.test(text)) index = continuation.lastIndex;
       else {
         if (next !== undefined) {
           word += next;
@@ -54,6 +124,22 @@ export function shellWords(text: string): string[] | string {
       word += quoted.text;
       inWord = true;
       index = quoted.end;
+    } else if (char === '\n' && words.length === 0 && !inWord) {
+      // Blank and comment lines before the command.
+      index++;
+    } else if (char === '\n' || char === ';') {
+      // The end of the command: only comments and blank lines may follow.
+      push();
+      const rest = shellWords(text.slice(index + 1));
+      if (typeof rest === 'string') return rest;
+      if (rest.length > 0) return 'more than one command in the paste; paste one curl command';
+      break;
+    } else if (char === '|' || char === '>' || (char === '&' && !inWord)) {
+      // `curl … | jq .`, `> out.json`, `2>&1`: what the shell does with curl's output is not the
+      // request. An & inside a word stays: an unquoted URL query was meant whole.
+      if (inWord && !/^\d+$/.test(word)) push();
+      inWord = false;
+      break;
     } else if (/\s/.test(char)) {
       push();
       index++;
