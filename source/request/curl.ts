@@ -5,7 +5,7 @@
  * change what curl prints are accepted and ignored, anything else is refused by name.
  */
 import {parseHeaderLine} from './header-lines.js';
-import {shellQuote, shellWords} from './shell-words.js';
+import {shellQuote, shellWords} from './curl/shell-words.js';
 
 export type CurlForm = {
   method: string;

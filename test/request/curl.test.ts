@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {parseCurl, toCurl, type CurlForm} from '../../source/request/curl.js';
-import {shellQuote, shellWords} from '../../source/request/shell-words.js';
+import {shellQuote, shellWords} from '../../source/request/curl/shell-words.js';
 
 function form(overrides: Partial<CurlForm>): CurlForm {
   return {
