@@ -14,6 +14,7 @@ import {
   RequestFailure,
   type Phase,
 } from './errors.js';
+import type {ConnectToEntry, ResolveEntry} from './types.js';
 
 export type Target = {
   /** As the URL names it (brackets stripped from IPv6 addresses). */
@@ -30,8 +31,11 @@ export type Marks = {
   lookup?: number;
   connect?: number;
   secure?: number;
+  /** The write callback of the last request byte. */
   sent?: number;
-  response?: number;
+  /** The first response chunk after the request was sent (or the first one, if it came early). */
+  firstByte?: number;
+  /** The end of the body. */
   end?: number;
 };
 
@@ -44,7 +48,56 @@ export type ConnectOptions = {
   /** Called with the socket as soon as it exists, so the caller can destroy it to cancel. */
   onSocket: (socket: Socket) => void;
   onPhase: (phase: Phase) => void;
+  /** Where to connect instead of the URL's host and port (curl -4/-6, --resolve, --connect-to, --unix-socket). */
+  route?: Route;
 };
+
+export type Route = {
+  family?: 4 | 6;
+  resolve?: ResolveEntry[];
+  connectTo?: ConnectToEntry[];
+  unixSocket?: string;
+};
+
+/** Where the socket goes: a Unix socket, or a host (or address) and port. */
+type Destination = {path: string} | {host: string; port: number; family: 4 | 6 | undefined};
+
+/** As curl: --unix-socket wins, then --connect-to changes host and port, then --resolve names the address. */
+function destinationOf(target: Target, route: Route, info: (text: string) => void): Destination {
+  if (route.unixSocket !== undefined) return {path: route.unixSocket};
+  let {host, port} = target;
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const moved = route.connectTo?.find(
+    (entry) =>
+      (entry.host === '' || same(entry.host.replace(/^\[(.*)\]$/, '$1'), host)) &&
+      (entry.port === 0 || entry.port === port),
+  );
+  if (moved !== undefined) {
+    if (moved.toHost !== '') {
+      host = moved.toHost.replace(/^\[(.*)\]$/, '$1');
+      info(`Connecting to hostname: ${moved.toHost}`);
+    }
+    if (moved.toPort !== 0) {
+      port = moved.toPort;
+      info(`Connecting to port: ${moved.toPort}`);
+    }
+  }
+  const resolved = route.resolve?.find(
+    (entry) =>
+      same(entry.host.replace(/^\[(.*)\]$/, '$1'), host) &&
+      (entry.port === 0 || entry.port === port) &&
+      entry.addresses.length > 0,
+  );
+  if (resolved !== undefined) {
+    const addresses = resolved.addresses.map((address) => address.replace(/^\[(.*)\]$/, '$1'));
+    info(
+      `Added ${resolved.host}:${resolved.port === 0 ? '*' : resolved.port}:${resolved.addresses.join(',')} to DNS cache`,
+    );
+    info(`Hostname ${host} was found in DNS cache`);
+    host = addresses[0] ?? host;
+  }
+  return {host, port, family: route.family};
+}
 
 /**
  * RFC 6761 §6.4: names under .invalid never resolve, and resolvers should say so without asking
@@ -64,10 +117,15 @@ const lookup: LookupFunction = (hostname, options, callback) => {
 export function openConnection(target: Target, options: ConnectOptions): Promise<Socket> {
   const {marks, info} = options;
   return new Promise((resolve, reject) => {
+    const destination = destinationOf(target, options.route ?? {}, info);
+    const where =
+      'path' in destination
+        ? {path: destination.path}
+        : {host: destination.host, port: destination.port, family: destination.family, lookup};
+    if ('path' in destination) info(`Trying ${destination.path}:0...`);
     const socket = target.secure
       ? tls.connect({
-          host: target.host,
-          port: target.port,
+          ...where,
           // SNI carries names only (RFC 6066); an address is checked against the certificate's IP names.
           servername: net.isIP(target.host) === 0 ? target.host : undefined,
           // Verified below, after the handshake and before the request is written.
@@ -80,9 +138,8 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
                   ...options.ca.map((pem) => (typeof pem === 'string' ? pem : Buffer.from(pem))),
                 ],
           ALPNProtocols: ['http/1.1'],
-          lookup,
         })
-      : net.connect({host: target.host, port: target.port, lookup});
+      : net.connect(where);
     options.onSocket(socket);
     let settled = false;
     const settle = (error?: Error) => {
@@ -112,7 +169,8 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
     });
     socket.once('connect', () => {
       marks.connect = performance.now();
-      info(`Connected to ${target.host} (${socket.remoteAddress ?? '?'}) port ${target.port}`);
+      const peer = 'path' in destination ? destination.path : (socket.remoteAddress ?? '?');
+      info(`Connected to ${target.host} (${peer}) port ${target.port}`);
       if (target.secure) options.onPhase('tls');
       else settle();
     });

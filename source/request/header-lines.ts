@@ -2,8 +2,8 @@
 import type {HeaderList} from './types.js';
 
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// What HTTP/1.1 allows in a field value (Node refuses the rest rather than send it).
-const invalidValueChar = /[^\t\x20-\x7e\x80-\xff]/;
+// What would end the header line early or cut the request short; curl sends anything else as given.
+const invalidValueChar = /[\r\n\0]/;
 
 /** Why a header name cannot be sent, or undefined when it can. */
 export function headerNameProblem(name: string): string | undefined {

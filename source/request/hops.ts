@@ -5,23 +5,30 @@
 import {hostPort, RequestFailure} from './errors.js';
 import type {Target} from './connection.js';
 import {headerNameProblem, headerValueProblem} from './header-lines.js';
+import type {OwnHeaders} from './http1-request.js';
 import type {HeaderList, RequestOptions} from './types.js';
 import {version} from '../version.js';
 
 /** What one exchange (one connection, one request) sends. */
-export type Hop = {url: URL; method: string; headers: HeaderList; body: Buffer | undefined};
+export type Hop = {
+  url: URL;
+  method: string;
+  /** The custom headers, in order and spelling. */
+  headers: HeaderList;
+  /** The headers the engine adds itself, as curl does. */
+  own: OwnHeaders;
+  body: Buffer | undefined;
+};
 
 const methodToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Node sends no body for these unless one is given, and needs no Content-Length to say so.
-const bodylessMethods = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
 
 export const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
 export function firstHop(options: RequestOptions): Hop | RequestFailure {
   const url = parseUrl(options.url);
   if (url instanceof RequestFailure) return url;
-  // Node's client sends methods upper-cased; the transcript says the same.
-  const method = (options.method ?? 'GET').toUpperCase();
+  // Sent as written, as curl -X sends it.
+  const method = options.method ?? 'GET';
   if (!methodToken.test(method)) {
     return new RequestFailure('invalid-request', `invalid method ${JSON.stringify(method)}`);
   }
@@ -32,11 +39,29 @@ export function firstHop(options: RequestOptions): Hop | RequestFailure {
     const problem = headerNameProblem(name) ?? headerValueProblem(name, value);
     if (problem !== undefined) return new RequestFailure('invalid-request', problem);
   }
+  const own: OwnHeaders = {
+    user: options.user,
+    bearer: options.bearer,
+    range: options.range,
+    userAgent: options.userAgent ?? `porthole/${version}`,
+    referer: options.referer,
+    cookie: options.cookie,
+    compressed: options.compressed === true,
+    bodyType: options.bodyType,
+    expectContinue: options.expectContinue === true,
+    omit: new Set((options.omitHeaders ?? []).map((name) => name.toLowerCase())),
+    httpVersion: options.httpVersion ?? '1.1',
+  };
+  for (const [name, value] of ownValues(own)) {
+    const problem = headerValueProblem(name, value);
+    if (problem !== undefined) return new RequestFailure('invalid-request', problem);
+  }
   const {body} = options;
   return {
     url,
     method,
     headers,
+    own,
     body:
       body === undefined
         ? undefined
@@ -44,6 +69,19 @@ export function firstHop(options: RequestOptions): Hop | RequestFailure {
           ? Buffer.from(body, 'utf8')
           : Buffer.from(body),
   };
+}
+
+function ownValues(own: OwnHeaders): Array<[string, string]> {
+  const values: Array<[string, string | undefined]> = [
+    ['Authorization', own.user],
+    ['Authorization', own.bearer],
+    ['Range', own.range],
+    ['User-Agent', own.userAgent],
+    ['Referer', own.referer],
+    ['Cookie', own.cookie],
+    ['Content-Type', own.bodyType],
+  ];
+  return values.filter((pair): pair is [string, string] => pair[1] !== undefined);
 }
 
 export function parseUrl(text: string): URL | RequestFailure {
@@ -81,14 +119,18 @@ export function redirectTarget(location: string, base: URL): URL | RequestFailur
   return next;
 }
 
-/** As curl -L: 303 becomes GET, and so do 301/302 after POST; credentials stay with their origin. */
+/**
+ * As curl -L: 303 becomes GET, and so do 301/302 after POST, without the body. On another origin
+ * curl drops a given Host, Authorization and Cookie and its own -u credentials, but keeps the -b
+ * cookie and every other header.
+ */
 export function nextHop(hop: Hop, status: number, url: URL): Hop {
   const toGet =
     (status === 303 && hop.method !== 'HEAD') ||
     ((status === 301 || status === 302) && hop.method === 'POST');
   const sameOrigin = url.origin === hop.url.origin;
   const dropped = new Set<string>();
-  if (toGet) dropped.add('content-length').add('content-type').add('transfer-encoding');
+  if (toGet) dropped.add('content-length').add('transfer-encoding');
   if (!sameOrigin) {
     dropped.add('host').add('authorization').add('proxy-authorization').add('cookie');
   }
@@ -96,29 +138,15 @@ export function nextHop(hop: Hop, status: number, url: URL): Hop {
     url,
     method: toGet ? 'GET' : hop.method,
     headers: hop.headers.filter(([name]) => !dropped.has(name.toLowerCase())),
+    own: {
+      ...hop.own,
+      user: sameOrigin ? hop.own.user : undefined,
+      bearer: sameOrigin ? hop.own.bearer : undefined,
+      bodyType: toGet ? undefined : hop.own.bodyType,
+      expectContinue: toGet ? false : hop.own.expectContinue,
+    },
     body: toGet ? undefined : hop.body,
   };
-}
-
-/** The headers as they go on the wire: the given ones in order, the usual ones added where missing. */
-export function requestHeaders(hop: Hop): HeaderList {
-  const given = new Set(hop.headers.map(([name]) => name.toLowerCase()));
-  const headers: HeaderList = [];
-  if (!given.has('host')) headers.push(['Host', hop.url.host]);
-  if (!given.has('user-agent')) headers.push(['User-Agent', `porthole/${version}`]);
-  if (!given.has('accept')) headers.push(['Accept', '*/*']);
-  if (!given.has('authorization') && (hop.url.username !== '' || hop.url.password !== '')) {
-    const credentials = `${percentDecoded(hop.url.username)}:${percentDecoded(hop.url.password)}`;
-    headers.push(['Authorization', `Basic ${Buffer.from(credentials).toString('base64')}`]);
-  }
-  headers.push(...hop.headers);
-  const framed = given.has('content-length') || given.has('transfer-encoding');
-  if (!framed && (hop.body !== undefined || !bodylessMethods.has(hop.method.toUpperCase()))) {
-    headers.push(['Content-Length', String(hop.body?.length ?? 0)]);
-  }
-  // Node adds this itself when absent; naming it keeps the transcript exactly what was sent.
-  if (!given.has('connection')) headers.push(['Connection', 'close']);
-  return headers;
 }
 
 export function targetOf(url: URL): Target {
@@ -126,12 +154,4 @@ export function targetOf(url: URL): Target {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
   return {host, port, secure, where: hostPort(host, port)};
-}
-
-function percentDecoded(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

@@ -1,54 +1,30 @@
-/** The response and timings as the engine returns them, built from what Node reports. */
-import type {IncomingMessage} from 'node:http';
+/** The response and timings as the engine returns them, built from what the response reader read. */
 import type {Socket} from 'node:net';
 import type {Marks} from './connection.js';
+import type {ResponseHead} from './http1-response.js';
 import type {BodyState} from './read-body.js';
 import {statusClass} from './status.js';
 import type {HeaderList, HttpResponse, Timings} from './types.js';
-
-const utf8 = new TextDecoder('utf-8', {fatal: true});
-
-/**
- * Node hands header bytes over one character per byte (latin1). A value that is valid UTF-8, as
- * servers send names and file names, is read as UTF-8, as curl's output reads on a UTF-8 terminal;
- * any other is kept byte for byte.
- */
-function headerValue(value: string): string {
-  if (!/[\u0080-\u00ff]/.test(value)) return value;
-  try {
-    return utf8.decode(Buffer.from(value, 'latin1'));
-  } catch {
-    return value;
-  }
-}
-
-export function pairs(raw: string[]): HeaderList {
-  const list: HeaderList = [];
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    list.push([raw[index] ?? '', headerValue(raw[index + 1] ?? '')]);
-  }
-  return list;
-}
 
 export function header(headers: HeaderList, name: string): string | undefined {
   return headers.find(([each]) => each.toLowerCase() === name)?.[1];
 }
 
 export function describeResponse(
-  incoming: IncomingMessage,
+  head: ResponseHead,
   url: URL,
   socket: Socket,
+  unixSocket: string | undefined,
 ): HttpResponse {
-  const status = incoming.statusCode ?? 0;
-  const headers = pairs(incoming.rawHeaders);
+  const {status, headers} = head;
   return {
     url: url.href,
-    httpVersion: incoming.httpVersion,
+    httpVersion: head.httpVersion,
     status,
-    statusText: incoming.statusMessage ?? '',
+    statusText: head.statusText,
     statusClass: statusClass(status),
-    remoteAddress: socket.remoteAddress ?? '',
-    remotePort: socket.remotePort ?? 0,
+    remoteAddress: unixSocket ?? socket.remoteAddress ?? '',
+    remotePort: unixSocket === undefined ? (socket.remotePort ?? 0) : 0,
     headers,
     body: new Uint8Array(0),
     bodyBytes: 0,
@@ -57,6 +33,7 @@ export function describeResponse(
     decoded: undefined,
     contentType: header(headers, 'content-type'),
     savedTo: undefined,
+    warnings: [...head.warnings],
   };
 }
 
@@ -72,39 +49,40 @@ export function withBody(response: HttpResponse, body: BodyState): HttpResponse 
   return complete;
 }
 
-export function timingsOf(marks: Marks | undefined, started: number): Timings {
-  const total = performance.now() - started;
-  if (marks === undefined) {
-    return {
-      dns: undefined,
-      connect: undefined,
-      tls: undefined,
-      firstByte: undefined,
-      download: undefined,
-      total,
-    };
-  }
-  const ready = marks.secure ?? marks.connect;
-  const firstByteFrom =
-    marks.response === undefined
-      ? undefined
-      : Math.min(marks.sent ?? ready ?? marks.response, marks.response);
-  return {
-    dns: marks.lookup === undefined ? undefined : marks.lookup - marks.start,
-    connect:
-      marks.connect === undefined ? undefined : marks.connect - (marks.lookup ?? marks.start),
-    tls:
-      marks.secure === undefined || marks.connect === undefined
-        ? undefined
-        : marks.secure - marks.connect,
-    firstByte:
-      marks.response === undefined || firstByteFrom === undefined
-        ? undefined
-        : marks.response - firstByteFrom,
-    download:
-      marks.end === undefined || marks.response === undefined
-        ? undefined
-        : marks.end - marks.response,
-    total,
+const phaseMarks = [
+  ['dns', 'lookup'],
+  ['connect', 'connect'],
+  ['tls', 'secure'],
+  ['send', 'sent'],
+  ['firstByte', 'firstByte'],
+  ['download', 'end'],
+] as const;
+
+/**
+ * Each phase runs from the mark before it (the exchange's start for the first) to its own mark,
+ * so the phases of an exchange add up to its duration; a mark that came early (a response that
+ * began before the request was all written) makes its phase 0 rather than negative. `redirect`
+ * is the time before the last exchange began; `total` runs from `started` to `ended`.
+ */
+export function timingsOf(marks: Marks | undefined, started: number, ended: number): Timings {
+  const timings: Timings = {
+    dns: undefined,
+    connect: undefined,
+    tls: undefined,
+    send: undefined,
+    firstByte: undefined,
+    download: undefined,
+    total: ended - started,
   };
+  if (marks === undefined) return timings;
+  if (marks.start > started) timings.redirect = marks.start - started;
+  let previous = marks.start;
+  for (const [phase, mark] of phaseMarks) {
+    const at = marks[mark];
+    if (at === undefined) continue;
+    const reached = Math.max(at, previous);
+    timings[phase] = reached - previous;
+    previous = reached;
+  }
+  return timings;
 }

@@ -1,12 +1,14 @@
 /**
  * The HTTP request engine: one request (and the redirects it is asked to follow) over a fresh
- * connection each, timed phase by phase and told as a curl -vv style transcript. It returns raw
- * data; whoever shows it sanitizes it. It never rejects: what went wrong is `result.error`.
+ * connection each, timed phase by phase at socket events and told as a curl -vv style
+ * transcript. It writes the request itself, as curl writes it, and reads the response with a
+ * lenient reader of its own. It returns raw data; whoever shows it sanitizes it. It never
+ * rejects: what went wrong is `result.error`.
  */
-import http, {type ClientRequest, type IncomingMessage} from 'node:http';
 import {mkdir, open, type FileHandle} from 'node:fs/promises';
-import type {Socket} from 'node:net';
+import net, {type Socket} from 'node:net';
 import path from 'node:path';
+import {Readable} from 'node:stream';
 import {openConnection, type Marks} from './connection.js';
 import {
   describeError,
@@ -16,17 +18,11 @@ import {
   RequestFailure,
   type Phase,
 } from './errors.js';
-import {
-  firstHop,
-  nextHop,
-  redirectStatuses,
-  redirectTarget,
-  requestHeaders,
-  targetOf,
-  type Hop,
-} from './hops.js';
+import {firstHop, nextHop, redirectStatuses, redirectTarget, targetOf, type Hop} from './hops.js';
+import {requestHead, waitsForContinue, type RequestHead} from './http1-request.js';
+import {ResponseFailure, ResponseReader, textOfBytes, type ResponseHead} from './http1-response.js';
 import {codingOf, emptyBody, readBody, type BodyState} from './read-body.js';
-import {describeResponse, header, pairs, timingsOf, withBody} from './response.js';
+import {describeResponse, header, timingsOf, withBody} from './response.js';
 import type {
   HttpResponse,
   RedirectHop,
@@ -40,6 +36,10 @@ const defaultTimeoutMs = 30_000;
 const defaultConnectTimeoutMs = 10_000;
 const defaultMaxRedirects = 10;
 const defaultMaxBodyBytes = 2 * 1024 * 1024;
+/** curl's --expect100-timeout default. */
+const continueTimeoutMs = 1000;
+/** A body up to this size goes out in the same write as the head. */
+const oneWriteBytes = 64 * 1024;
 
 type Stop = 'timeout' | 'aborted';
 
@@ -47,6 +47,8 @@ type HopOutcome = {
   response: HttpResponse | undefined;
   error: RequestError | undefined;
   marks: Marks;
+  /** When the exchange ended (its body read, or the failure). */
+  ended: number;
   /** Set when the response is a redirect to follow. */
   location: string | undefined;
 };
@@ -64,8 +66,50 @@ type Run = {
   stop: ((reason: Stop) => void) | undefined;
 };
 
+let warmed: Promise<void> | undefined;
+
+/**
+ * Loads and runs once everything an exchange uses (TLS, zlib, the writer, the reader, the body
+ * stream, a loopback connection), so that none of porthole's own first-use cost falls inside the
+ * timed phases of the first real request. Callers that import the engine lazily await this
+ * before sending; it is cheap to call again.
+ */
+export function warmEngine(): Promise<void> {
+  warmed ??= warm().catch(() => undefined);
+  return warmed;
+}
+
+async function warm(): Promise<void> {
+  await Promise.all([import('node:tls'), import('node:zlib'), import('node:dns')]);
+  const canned =
+    'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n' +
+    '5;x=y\r\nwarm!\r\n0\r\nX-Trailer: 1\r\n\r\n';
+  // Over a real loopback connection, so that connecting, writing and reading have run once.
+  const server = net.createServer((socket) => {
+    socket.once('data', () => socket.end(canned));
+    socket.on('error', () => undefined);
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+    await sendRequest({
+      url: `http://127.0.0.1:${port}/`,
+      method: 'POST',
+      body: 'warm',
+      compressed: true,
+      timeoutMs: 2000,
+    });
+  } finally {
+    server.close();
+  }
+}
+
 export async function sendRequest(options: RequestOptions): Promise<RequestResult> {
-  const started = performance.now();
   const transcript: TranscriptLine[] = [];
   const redirects: RedirectHop[] = [];
   const timeoutMs = positive(options.timeoutMs) ?? defaultTimeoutMs;
@@ -88,15 +132,18 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
     stopped: undefined,
     stop: undefined,
   };
+  // The clock starts when the first exchange does; until then nothing is timed.
+  let started: number | undefined;
   const result = (
-    outcome: Partial<Pick<HopOutcome, 'response' | 'error' | 'marks'>>,
+    outcome: Partial<Pick<HopOutcome, 'response' | 'error' | 'marks' | 'ended'>>,
     errorNoted = false,
   ): RequestResult => {
+    const ended = outcome.ended ?? performance.now();
     if (outcome.error !== undefined && !errorNoted) run.note('info', outcome.error.message);
     return {
       response: outcome.response,
       error: outcome.error,
-      timings: timingsOf(outcome.marks, started),
+      timings: timingsOf(outcome.marks, started ?? ended, ended),
       transcript,
       redirects,
     };
@@ -117,7 +164,9 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
     if (first instanceof RequestFailure) return result({error: first.failure});
     let hop = first;
     for (;;) {
-      const outcome = await exchange(hop, run);
+      const outcome = await exchange(hop, run, (at) => {
+        started ??= at;
+      });
       // The exchange has told its own error in the transcript.
       if (outcome.error !== undefined) return result(outcome, true);
       if (outcome.location === undefined) return result(outcome);
@@ -153,32 +202,52 @@ function positive(value: number | undefined): number | undefined {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
+/** A body stream that holds the socket back while nobody reads it. */
+function bodyStream(socket: () => Socket | undefined): Readable {
+  const stream = new Readable({
+    read() {
+      socket()?.resume();
+    },
+  });
+  // A failure destroys the stream before anything may read it; the reader sees it as it reads.
+  stream.on('error', () => undefined);
+  return stream;
+}
+
 /** One connection, one request, one response (its body read unless it is a redirect to follow). */
-async function exchange(hop: Hop, run: Run): Promise<HopOutcome> {
+async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Promise<HopOutcome> {
   const {options} = run;
-  const target = targetOf(hop.url);
+  const unixSocket = options.unixSocket;
+  const url = targetOf(hop.url);
+  const target = unixSocket === undefined ? url : {...url, where: unixSocket};
+  // Built before the clock starts: the send phase is the write alone.
+  const request = requestHead(hop.method, hop.url, hop.headers, hop.own, hop.body);
+  const holdBody = waitsForContinue(request.lines) && request.body !== undefined;
   const marks: Marks = {start: performance.now()};
+  onStart(marks.start);
   let phase: Phase = 'connecting';
   let socket: Socket | undefined;
-  let request: ClientRequest | undefined;
-  let incoming: IncomingMessage | undefined;
   let response: HttpResponse | undefined;
   let body: BodyState | undefined;
   let file: FileHandle | undefined;
-  let expected: number | undefined;
+  let reader: ResponseReader | undefined;
   let failed: RequestFailure | undefined;
+  let continueTimer: NodeJS.Timeout | undefined;
+  const warnings: string[] = [];
   let rejectStopped: (failure: RequestFailure) => void = () => undefined;
   const stopped = new Promise<never>((_resolve, reject) => {
     rejectStopped = reject;
   });
   stopped.catch(() => undefined);
+  const stream = bodyStream(() => socket);
+  const life = {over: false};
 
   const fail = (failure: RequestFailure) => {
     if (failed !== undefined) return;
     failed = failure;
+    clearTimeout(continueTimer);
     rejectStopped(failure);
-    incoming?.destroy(failure);
-    request?.destroy(failure);
+    stream.destroy(failure);
     socket?.destroy();
   };
   const stopMessage = (reason: Stop): RequestFailure => {
@@ -187,7 +256,7 @@ async function exchange(hop: Hop, run: Run): Promise<HopOutcome> {
     if (phase === 'body') {
       return new RequestFailure(
         'timeout',
-        `no complete response within ${within} (${receivedSoFar(body?.wireBytes ?? 0, expected)} of body)`,
+        `no complete response within ${within} (${receivedSoFar(reader?.received ?? 0, reader?.expected)} of body)`,
       );
     }
     if (phase === 'waiting' && (socket?.bytesRead ?? 0) > 0) {
@@ -203,6 +272,10 @@ async function exchange(hop: Hop, run: Run): Promise<HopOutcome> {
   if (run.stopped !== undefined) fail(stopMessage(run.stopped));
 
   const info = (text: string) => run.note('info', text);
+  const warn = (text: string) => {
+    warnings.push(text);
+    info(`Warning: ${text}`);
+  };
   try {
     if (failed !== undefined) throw failed;
     const connected = await openConnection(target, {
@@ -218,17 +291,34 @@ async function exchange(hop: Hop, run: Run): Promise<HopOutcome> {
       onPhase(next) {
         phase = next;
       },
+      route: {
+        family: options.family,
+        resolve: options.resolve,
+        connectTo: options.connectTo,
+        unixSocket,
+      },
     });
     phase = 'waiting';
-    incoming = await send(connected, hop, run, marks, (created) => {
-      request = created;
+    const head = await sendAndRead(connected, {
+      hop,
+      request,
+      holdBody,
+      run,
+      marks,
+      stream,
+      warn,
+      fail,
+      stopped,
+      onReader(created) {
+        reader = created;
+      },
+      onContinueTimer(timer) {
+        continueTimer = timer;
+      },
+      life,
     });
-    marks.response = performance.now();
     phase = 'body';
-    response = describeResponse(incoming, hop.url, connected);
-    const lengthHeader = incoming.headers['content-length'];
-    const length = Number(lengthHeader);
-    expected = lengthHeader !== undefined && Number.isSafeInteger(length) ? length : undefined;
+    response = describeResponse(head, hop.url, connected, unixSocket);
     const location = header(response.headers, 'location');
     if (
       options.followRedirects === true &&
@@ -236,102 +326,222 @@ async function exchange(hop: Hop, run: Run): Promise<HopOutcome> {
       location !== undefined
     ) {
       // No connection is reused, so the redirect's body need not be read.
-      return {response, error: undefined, marks, location};
+      return {response, error: undefined, marks, ended: performance.now(), location};
     }
     body = emptyBody();
     if (options.saveBodyTo !== undefined) {
       file = await openBodyFile(options.saveBodyTo);
       response.savedTo = options.saveBodyTo;
     }
-    const coding = codingOf(header(response.headers, 'content-encoding'));
+    // As curl: without --compressed the body is kept as it was sent.
+    const coding =
+      options.compressed === true
+        ? codingOf(header(response.headers, 'content-encoding'))
+        : undefined;
     response.decoded = coding;
-    await readBody(incoming, coding, body, {
+    await readBody(stream, coding, body, {
       maxBodyBytes: run.maxBodyBytes,
       consumer: bodyConsumer(file, options.saveBodyTo, options.onBodyChunk, stopped),
     });
     marks.end = performance.now();
-    return {response: withBody(response, body), error: undefined, marks, location: undefined};
+    const excess = reader?.excessWarning();
+    if (excess !== undefined) warn(excess);
+    response.warnings.push(...warnings);
+    return {
+      response: withBody(response, body),
+      error: undefined,
+      marks,
+      ended: marks.end,
+      location: undefined,
+    };
   } catch (error) {
+    const ended = performance.now();
     const described =
       failed?.failure ??
       describeError(error, {
         host: target.host,
         where: target.where,
         phase,
-        received: body?.wireBytes ?? 0,
-        expected,
+        received: reader?.received ?? 0,
+        expected: reader?.expected,
       });
+    if (error instanceof ResponseFailure && error.failure.code === 'protocol')
+      showReceived(error, run);
     info(described.message);
+    response?.warnings.push(...warnings);
     const partial =
       response === undefined || body === undefined ? response : withBody(response, body);
-    return {response: partial, error: described, marks, location: undefined};
+    return {response: partial, error: described, marks, ended, location: undefined};
   } finally {
     run.stop = undefined;
+    life.over = true;
+    clearTimeout(continueTimer);
     if (marks.connect !== undefined) info('Connection closed');
     socket?.destroy();
+    stream.destroy();
     await file?.close().catch(() => undefined);
   }
 }
 
-/** Writes the request on an open connection and waits for the response head. */
-function send(
-  socket: Socket,
-  hop: Hop,
-  run: Run,
-  marks: Marks,
-  onRequest: (request: ClientRequest) => void,
-): Promise<IncomingMessage> {
-  const headers = requestHeaders(hop);
-  const path = hop.url.pathname + hop.url.search;
-  run.note('out', `${hop.method} ${path} HTTP/1.1`);
-  for (const [name, value] of headers) run.note('out', `${name}: ${value}`);
-  run.note('out', '');
-  return new Promise((resolve, reject) => {
-    const request = http.request({
-      method: hop.method,
-      path,
-      headers: headers.flat(),
-      createConnection: () => socket,
-      maxHeaderSize: maxResponseHeaderBytes,
-      setHost: false,
-    });
-    onRequest(request);
-    request.on('error', reject);
-    request.once('close', () => {
-      reject(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}));
-    });
-    request.once('finish', () => {
-      marks.sent = performance.now();
-    });
-    request.on('information', (informational) => {
-      run.note(
-        'in',
-        statusLine(
-          informational.httpVersion,
-          informational.statusCode,
-          informational.statusMessage,
-        ),
-      );
-      for (const [name, value] of pairs(informational.rawHeaders)) {
-        run.note('in', `${name}: ${value}`);
-      }
-      run.note('in', '');
-    });
-    request.once('response', (incoming) => {
-      run.note(
-        'in',
-        statusLine(incoming.httpVersion, incoming.statusCode ?? 0, incoming.statusMessage ?? ''),
-      );
-      for (const [name, value] of pairs(incoming.rawHeaders)) run.note('in', `${name}: ${value}`);
-      run.note('in', '');
-      resolve(incoming);
-    });
-    request.end(hop.body);
-  });
+/** What could not be read as a response, line by line as it came, for the transcript. */
+function showReceived(failure: ResponseFailure, run: Run): void {
+  if (failure.received.length === 0) return;
+  const lines = textOfBytes(failure.received).split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (const line of lines) run.note('in', line.replace(/\r$/, ''));
 }
 
-function statusLine(httpVersion: string, status: number, reason: string): string {
-  return `HTTP/${httpVersion} ${status}${reason === '' ? '' : ` ${reason}`}`;
+type SendContext = {
+  hop: Hop;
+  request: RequestHead;
+  holdBody: boolean;
+  run: Run;
+  marks: Marks;
+  stream: Readable;
+  warn: (text: string) => void;
+  fail: (failure: RequestFailure) => void;
+  stopped: Promise<never>;
+  onReader: (reader: ResponseReader) => void;
+  onContinueTimer: (timer: NodeJS.Timeout) => void;
+  /** Set once the exchange is over: what the socket does then is not part of it. */
+  life: {over: boolean};
+};
+
+/**
+ * Writes the request on an open connection and reads the response as it comes: 1xx heads are
+ * told and skipped, the final head resolves, and its body goes on into `stream`.
+ */
+function sendAndRead(socket: Socket, context: SendContext): Promise<ResponseHead> {
+  const {hop, request, run, marks, stream, warn, fail} = context;
+  const where = run.options.unixSocket ?? targetOf(hop.url).where;
+  let finalHead: ((head: ResponseHead) => void) | undefined;
+  let bodySent = !context.holdBody;
+  let headWritten: number | undefined;
+
+  const tell = (head: ResponseHead) => {
+    for (const line of head.lines) run.note('in', line);
+    run.note('in', '');
+    for (const warning of head.warnings) run.note('info', `Warning: ${warning}`);
+  };
+  const sendBody = () => {
+    if (bodySent) return;
+    bodySent = true;
+    socket.write(request.body ?? Buffer.alloc(0), () => {
+      marks.sent = performance.now();
+    });
+  };
+  const reader = new ResponseReader(
+    {method: hop.method, maxHeaderBytes: maxResponseHeaderBytes, where},
+    {
+      head(head, informational) {
+        tell(head);
+        if (informational) {
+          if (head.status === 100) sendBody();
+          return;
+        }
+        if (!bodySent) {
+          // As curl: a final answer instead of 100 Continue means the body is not sent.
+          bodySent = true;
+          marks.sent ??= headWritten;
+          run.note('info', 'the server answered before the body was sent: it was not sent');
+        }
+        marks.firstByte ??= early;
+        finalHead?.(head);
+      },
+      body(chunk) {
+        if (!stream.push(chunk)) socket.pause();
+      },
+      trailer(line) {
+        run.note('in', line);
+      },
+      warning: warn,
+      end() {
+        stream.push(null);
+      },
+    },
+  );
+  context.onReader(reader);
+
+  let early: number | undefined;
+  let finished = false;
+  const finish = () => {
+    if (finished || context.life.over) return;
+    finished = true;
+    try {
+      reader.finish();
+    } catch (error) {
+      fail(asFailure(error));
+    }
+  };
+  socket.on('data', (chunk: Buffer) => {
+    if (context.life.over) return;
+    // The first byte after the request was all written; one that came before (a 100 Continue)
+    // counts only if nothing comes after.
+    if (marks.sent === undefined) early ??= performance.now();
+    else marks.firstByte ??= performance.now();
+    try {
+      reader.feed(chunk);
+    } catch (error) {
+      fail(asFailure(error));
+    }
+  });
+  socket.once('end', finish);
+  socket.once('close', finish);
+  socket.on('error', (error: Error) => {
+    if (context.life.over || finished) return;
+    finished = true;
+    if (reader.headRead && !reader.done && reader.expected !== undefined)
+      warn(reader.shortWarning());
+    const described = describeError(error, {
+      host: hop.url.hostname,
+      where,
+      phase: reader.headRead ? 'body' : 'waiting',
+      received: reader.received,
+      expected: reader.expected,
+    });
+    fail(new RequestFailure(described.code, described.message));
+  });
+
+  const {head: headBytes, body} = request;
+  const written = () => {
+    marks.sent = performance.now();
+  };
+  if (context.holdBody) {
+    socket.write(headBytes, () => {
+      headWritten = performance.now();
+    });
+  } else if (body === undefined) {
+    socket.write(headBytes, written);
+  } else if (body.length <= oneWriteBytes) {
+    socket.write(Buffer.concat([headBytes, body]), written);
+  } else {
+    socket.write(headBytes);
+    socket.write(body, written);
+  }
+  // Told after the write, so that telling it costs the send phase nothing.
+  for (const line of request.lines) run.note('out', line);
+  run.note('out', '');
+  if (context.holdBody) {
+    context.onContinueTimer(
+      setTimeout(() => {
+        if (bodySent) return;
+        run.note('info', 'Done waiting for 100-continue');
+        sendBody();
+      }, continueTimeoutMs),
+    );
+  }
+
+  return Promise.race([
+    new Promise<ResponseHead>((resolve) => {
+      finalHead = resolve;
+    }),
+    context.stopped,
+  ]);
+}
+
+function asFailure(error: unknown): RequestFailure {
+  if (error instanceof RequestFailure) return error;
+  return new RequestFailure('protocol', error instanceof Error ? error.message : String(error));
 }
 
 async function openBodyFile(file: string): Promise<FileHandle> {

@@ -86,18 +86,35 @@ export type RequestOptions = {
 };
 
 /**
- * Durations of each phase in milliseconds, as curl -w reports them but as phases, not cumulative.
- * After redirects the phases are those of the last exchange; total covers them all.
+ * Durations of each phase in milliseconds, as curl -w reports them but as phases, not cumulative,
+ * each taken at a socket event. The phases follow one another without gaps: each runs from the
+ * end of the one before it (the start of the exchange for the first present one) to its own
+ * event, so a waterfall draws them end to end, `redirect` first. An absent phase (no DNS for an
+ * address, no TLS for http) is undefined and takes no time.
+ *
+ * After redirects the phases are those of the last exchange and `redirect` is all the time before
+ * it. For an exchange that completed, total = redirect + dns + connect + tls + send + firstByte +
+ * download. For one that failed, total runs to the failure and the phase cut short is undefined
+ * (the time after the last phase is where it failed).
  */
 export type Timings = {
+  /** Resolving the name (the socket's lookup event); undefined for an address or --resolve. */
   dns: number | undefined;
+  /** Until TCP is connected (or the Unix socket). */
   connect: number | undefined;
+  /** The TLS handshake, until secureConnect. */
   tls: number | undefined;
-  /** Writing the request (headers and body) until the kernel has taken its last byte. */
+  /**
+   * Writing the request (headers and body) until the kernel has taken its last byte; with
+   * Expect: 100-continue this includes waiting for the 100.
+   */
   send: number | undefined;
   /** From the request being sent to the first response byte (server think time). */
   firstByte: number | undefined;
+  /** From the first response byte to the end of the body (headers included). */
   download: number | undefined;
+  /** The exchanges before the last one, when redirects were followed. */
+  redirect?: number;
   total: number;
 };
 

@@ -119,7 +119,7 @@ describe('sendRequest reading bodies', () => {
   });
 
   it.each(['gzip', 'deflate', 'raw-deflate', 'br'])('decodes a %s body', async (coding) => {
-    const result = await sendRequest({url: `${server.origin}/${coding}`});
+    const result = await sendRequest({url: `${server.origin}/${coding}`, compressed: true});
     expect(result.error).toBeUndefined();
     expect(Buffer.from(result.response?.body ?? []).toString()).toBe(text);
     expect(result.response?.bodyBytes).toBe(text.length);
@@ -128,7 +128,7 @@ describe('sendRequest reading bodies', () => {
   });
 
   it('calls a body that does not decode a protocol error', async () => {
-    const result = await sendRequest({url: `${server.origin}/corrupt`});
+    const result = await sendRequest({url: `${server.origin}/corrupt`, compressed: true});
     expect(result.error?.code).toBe('protocol');
     expect(result.error?.message).toMatch(/^the gzip body could not be decoded: /);
     expect(result.response?.status).toBe(200);
@@ -136,7 +136,7 @@ describe('sendRequest reading bodies', () => {
 
   it('stops decoding a gzip bomb at the cap with memory bounded', async () => {
     const {value: result, growth} = await withPeakRss(() =>
-      sendRequest({url: `${server.origin}/bomb`}),
+      sendRequest({url: `${server.origin}/bomb`, compressed: true}),
     );
     console.log(
       `gzip bomb (${bomb.length} B on the wire): RSS grew ${(growth / MiB).toFixed(1)} MiB`,
@@ -158,6 +158,7 @@ describe('sendRequest reading bodies', () => {
     const {value: result, growth} = await withPeakRss(() =>
       sendRequest({
         url: `${server.origin}/bomb?members=4`,
+        compressed: true,
         maxBodyBytes: 1024,
         onBodyChunk(chunk) {
           streamed += chunk.length;

@@ -438,14 +438,18 @@ describe('sendRequest refusing or failing', () => {
     }
   });
 
-  it('calls a malformed response a protocol error', async () => {
+  it('calls bytes that are not an HTTP response a protocol error and shows what came', async () => {
     const broken = await rawServer((socket) => {
-      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nX-Bad: a\u001bb\r\n\r\n'));
+      socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\nmore\n'));
     });
     try {
       const result = await sendRequest({url: `${broken.origin}/`});
       expect(result.error?.code).toBe('protocol');
-      expect(result.error?.message).toContain(`malformed response from 127.0.0.1:${broken.port}`);
+      expect(result.error?.message).toBe(
+        `malformed response from 127.0.0.1:${broken.port}: not an HTTP response (no status line)`,
+      );
+      expect(result.response).toBeUndefined();
+      expect(transcriptText(result)).toContain('< SSH-2.0-OpenSSH_9.2');
     } finally {
       await broken.close();
     }
@@ -475,7 +479,8 @@ describe('sendRequest on the wire', () => {
       const sent = result.transcript.filter((line) => line.kind === 'out').map((line) => line.text);
       expect(head).toBe(sent.join('\r\n') + '\r\n');
       expect(sent.slice(0, 5)).toEqual([
-        'DELETE /path?q=1 HTTP/1.1',
+        // As curl -X: the method as written, not upper-cased.
+        'delete /path?q=1 HTTP/1.1',
         `Host: 127.0.0.1:${server.port}`,
         `User-Agent: porthole/${version}`,
         'x-lower: one',

@@ -1,0 +1,118 @@
+/**
+ * The HTTP/1.x request as it goes on the wire: the request line and the headers in curl 7.88's
+ * order and spelling, then the body. Built before the connection opens, written with one write.
+ */
+import type {HeaderList} from './types.js';
+
+/** What curl would add by itself, before and after the headers given with -H. */
+export type OwnHeaders = {
+  /** `name:password` for `Authorization: Basic`. */
+  user: string | undefined;
+  bearer: string | undefined;
+  range: string | undefined;
+  /** '' sends none. */
+  userAgent: string;
+  referer: string | undefined;
+  cookie: string | undefined;
+  compressed: boolean;
+  bodyType: string | undefined;
+  expectContinue: boolean;
+  /** Lower-cased names of own headers not to send. */
+  omit: ReadonlySet<string>;
+  httpVersion: '1.0' | '1.1';
+};
+
+export type RequestHead = {
+  /** The request line, then each header line, as written (no line ends). */
+  lines: string[];
+  /** The head, blank line included, as bytes. */
+  head: Buffer;
+  /** The body as it goes on the wire (chunk-framed when a Transfer-Encoding: chunked was given). */
+  body: Buffer | undefined;
+};
+
+export const acceptEncoding = 'deflate, gzip, br, zstd';
+
+/**
+ * The request line and headers for `method url`. A custom header replaces the engine's own of the
+ * same name and goes out where the custom headers go, except Host, which keeps the first place.
+ */
+export function requestHead(
+  method: string,
+  url: URL,
+  custom: HeaderList,
+  own: OwnHeaders,
+  body: Buffer | undefined,
+): RequestHead {
+  const given = new Set(custom.map(([name]) => name.toLowerCase()));
+  const wanted = (name: string) => !given.has(name) && !own.omit.has(name);
+  const lines = [`${method} ${url.pathname}${url.search} HTTP/${own.httpVersion}`];
+  const add = (name: string, value: string) =>
+    lines.push(value === '' ? `${name}:` : `${name}: ${value}`);
+
+  const customHost = custom.find(([name]) => name.toLowerCase() === 'host');
+  if (customHost !== undefined) add(customHost[0], customHost[1]);
+  else if (!own.omit.has('host')) add('Host', url.host);
+  if (wanted('authorization')) {
+    const basic = own.user ?? urlCredentials(url);
+    if (basic !== undefined) add('Authorization', `Basic ${Buffer.from(basic).toString('base64')}`);
+    else if (own.bearer !== undefined) add('Authorization', `Bearer ${own.bearer}`);
+  }
+  if (own.range !== undefined && wanted('range')) add('Range', `bytes=${own.range}`);
+  if (own.userAgent !== '' && wanted('user-agent')) add('User-Agent', own.userAgent);
+  if (wanted('accept')) add('Accept', '*/*');
+  if (own.compressed && wanted('accept-encoding')) add('Accept-Encoding', acceptEncoding);
+  if (own.referer !== undefined && wanted('referer')) add('Referer', own.referer);
+  if (own.cookie !== undefined && wanted('cookie')) add('Cookie', own.cookie);
+  for (const [name, value] of custom) if (name.toLowerCase() !== 'host') add(name, value);
+
+  const chunked = custom.some(
+    ([name, value]) =>
+      name.toLowerCase() === 'transfer-encoding' && /(^|,)\s*chunked\s*$/i.test(value),
+  );
+  if (body !== undefined && !chunked && wanted('content-length')) {
+    add('Content-Length', String(body.length));
+  }
+  if (body !== undefined && own.bodyType !== undefined && wanted('content-type')) {
+    add('Content-Type', own.bodyType);
+  }
+  if (body !== undefined && own.expectContinue && wanted('expect')) add('Expect', '100-continue');
+
+  return {
+    lines,
+    // As curl sends its arguments: the text's UTF-8 bytes.
+    head: Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8'),
+    body: body === undefined || !chunked ? body : chunkFramed(body),
+  };
+}
+
+/**
+ * Whether the body waits for `100 Continue`: curl waits when it sent the Expect header, its own
+ * or one given with -H.
+ */
+export function waitsForContinue(lines: string[]): boolean {
+  return lines.some((line) => /^expect:\s*100-continue\s*$/i.test(line));
+}
+
+/** `http://a%40b:c@host/` -> `a@b:c`, as curl decodes URL credentials before sending them. */
+function urlCredentials(url: URL): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  return `${percentDecoded(url.username)}:${percentDecoded(url.password)}`;
+}
+
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function chunkFramed(body: Buffer): Buffer {
+  if (body.length === 0) return Buffer.from('0\r\n\r\n', 'latin1');
+  return Buffer.concat([
+    Buffer.from(`${body.length.toString(16)}\r\n`, 'latin1'),
+    body,
+    Buffer.from('\r\n0\r\n\r\n', 'latin1'),
+  ]);
+}
