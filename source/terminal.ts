@@ -5,9 +5,11 @@
 import {writeSync} from 'node:fs';
 
 const enterAlternateScreen = '\u001B[?1049h\u001B[H';
+/** Pastes arrive between ESC [200~ and ESC [201~, so a pasted line break is not Enter. */
+const enableBracketedPaste = '\u001B[?2004h';
 const leaveAlternateScreen = '\u001B[?1049l';
 const showCursor = '\u001B[?25h';
-/** Bracketed paste and mouse modes off, in case anything turned them on. */
+/** Bracketed paste (turned on at start) and mouse modes off, in case anything turned them on. */
 const resetModes = '\u001B[?2004l\u001B[?1000l\u001B[?1002l\u001B[?1006l';
 
 const signals = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
@@ -80,7 +82,7 @@ export function enterFullScreen(
     process.exit(70);
   }
 
-  writeNow(fd, enterAlternateScreen);
+  writeNow(fd, enterAlternateScreen + enableBracketedPaste);
   for (const signal of signals) process.on(signal, onSignal);
   process.on('exit', restore);
   process.on('uncaughtException', onCrash);

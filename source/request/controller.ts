@@ -4,11 +4,18 @@
  */
 import path from 'node:path';
 import {notify, type PortholeStore} from '../store/store.js';
-import type {RequestForm, RequestState} from '../store/request-state.js';
-import {formProblem, methodSemantics} from './form.js';
-import {parseHeaderLines} from './header-lines.js';
-import {appendHistory, historyFile, loadHistory} from './history.js';
-import {toCurl} from './curl.js';
+import {
+  keptExchanges,
+  sameForm,
+  wholeForm,
+  type KeptExchange,
+  type RequestState,
+  type WholeForm,
+} from '../store/request-state.js';
+import {methodSemantics, urlProblem} from './form.js';
+import {hostOf, withoutCredentials} from './credentials.js';
+import {appendHistory, historyFile, loadHistory, withEntry, type HistoryEntry} from './history.js';
+import {curlText, planForm} from './plan-form.js';
 import type {RequestOptions, RequestResult, TranscriptLine} from './types.js';
 
 export type RequestController = {
@@ -17,64 +24,77 @@ export type RequestController = {
   cancel(): void;
   copyAsCurl(): void;
   loadHistory(): Promise<void>;
+  /** Answers the password prompt (undefined: cancelled). */
+  answerPassword(password: string | undefined): void;
   /** Resolves when the request in flight (if any) has finished; for tests and the soak. */
   settled(): Promise<void>;
 };
 
-/** How often the transcript of a request in flight is shown as it grows. */
+/** How often the transcript and byte count of a request in flight are shown as they grow. */
 const transcriptFlushMs = 100;
 
 export type ControllerOptions = {
   send?: (options: RequestOptions) => Promise<RequestResult>;
-  /** Where history lives; null keeps no history. Default: the XDG state directory. */
+  /** Where history lives; null keeps no history on disk. Default: the XDG state directory. */
   historyPath?: string | null;
   /** Writes text to the clipboard (OSC 52 on a terminal). */
   copy?: (text: string) => void;
   timeoutMs?: number;
 };
 
-function sameForm(a: RequestForm | undefined, b: RequestForm): boolean {
-  return (
-    a !== undefined &&
-    a.method === b.method &&
-    a.url === b.url &&
-    a.headers === b.headers &&
-    a.body === b.body
-  );
-}
+type Engine = {
+  sendRequest(options: RequestOptions): Promise<RequestResult>;
+  warmEngine?(): Promise<void>;
+};
 
-function formOf(request: RequestState): RequestForm {
-  return {
-    method: request.method,
-    url: request.url.trim(),
-    headers: request.headers,
-    body: request.body,
-  };
+/** The engine (and with it tls, zlib and dns) loads with the first request, not at start. */
+async function engineSend(request: RequestOptions): Promise<RequestResult> {
+  const engine: Engine = await import('./send-request.js');
+  // Loading and first-use work happen before the request starts, so no phase is charged for them.
+  await engine.warmEngine?.();
+  return engine.sendRequest(request);
 }
 
 export function createRequestController(
   store: PortholeStore,
   options: ControllerOptions = {},
 ): RequestController {
-  // The engine (and with it tls, zlib and dns) loads with the first request, not at start.
-  const send =
-    options.send ??
-    ((request: RequestOptions) =>
-      import('./send-request.js').then(({sendRequest}) => sendRequest(request)));
+  const send = options.send ?? engineSend;
   const historyPath = options.historyPath === undefined ? historyFile() : options.historyPath;
   let abort: AbortController | undefined;
   let inFlight: Promise<void> = Promise.resolve();
+  let passwordAnswer: ((password: string | undefined) => void) | undefined;
 
   const update = (patch: Partial<RequestState>) =>
     store.setState({request: {...store.getState().request, ...patch}});
 
-  async function exchange(form: RequestForm, request: RequestState) {
-    const parsed = parseHeaderLines(form.headers);
-    const headers = typeof parsed === 'string' ? [] : parsed;
+  /** The pane asks for the password in a masked prompt; Esc answers undefined. */
+  const askPassword = (user: string) =>
+    new Promise<string | undefined>((resolve) => {
+      passwordAnswer = resolve;
+      update({passwordPrompt: {user, text: ''}});
+      store.setState({editing: 'field'});
+    });
+
+  async function exchange(form: WholeForm, notes: string[]) {
+    const request = store.getState().request;
+    const planned = await planForm(form, {askPassword});
+    if (typeof planned === 'string') {
+      update({notes: [...notes, `not sent: ${planned}`]});
+      notify(store, `not sent: ${planned}`);
+      return;
+    }
     const controller = new AbortController();
     abort = controller;
     const startedAt = Date.now();
-    update({inFlight: {startedAt, transcript: []}, confirmResend: false, lastSent: form});
+    const allNotes = [...notes, ...planned.notes];
+    update({
+      inFlight: {startedAt, transcript: [], bodyBytes: 0},
+      confirmResend: false,
+      lastSent: form,
+      credentialHost: hostOf(form.url),
+      notes: allNotes,
+    });
     const savedTo =
       request.saveBodies && historyPath
         ? path.join(
@@ -86,46 +106,76 @@ export function createRequestController(
     // Let the screen show "sending" first: React renders a store change in a microtask, and a
     // render that ran after the connection started would be counted as connect time.
     await new Promise((resolve) => setImmediate(resolve));
-    // The live transcript reaches the screen in batches: a render per line would run on this same
-    // thread between the socket's events and delay them, and the timings would show our own work
-    // (measured on loopback before: connect 7-18 ms shown, where curl sees 0.5 ms).
+    // The live transcript and byte count reach the screen in batches: a render per line would run
+    // on this same thread between the socket's events and delay them, and the timings would show
+    // our own work (measured on loopback before: connect 7-18 ms shown, where curl sees 0.5 ms).
     const pending: TranscriptLine[] = [];
+    let bodyBytes = 0;
+    let firstBodyAt: number | undefined;
     let flush: NodeJS.Timeout | undefined;
     const showPending = () => {
       flush = undefined;
       const current = store.getState().request.inFlight;
-      if (current && pending.length > 0) {
-        update({inFlight: {...current, transcript: [...current.transcript, ...pending.splice(0)]}});
+      if (current) {
+        update({
+          inFlight: {
+            ...current,
+            transcript: [...current.transcript, ...pending.splice(0)],
+            bodyBytes,
+            firstBodyAt,
+          },
+        });
       }
     };
     const result = await send({
-      url: form.url,
-      method: form.method,
-      headers,
-      body: form.body === '' ? undefined : form.body,
-      followRedirects: request.followRedirects,
-      insecure: request.insecure,
-      timeoutMs: options.timeoutMs,
+      ...planned.options,
+      timeoutMs: planned.options.timeoutMs ?? options.timeoutMs,
       saveBodyTo: savedTo,
       signal: controller.signal,
       onTranscript(line) {
         pending.push(line);
         flush ??= setTimeout(showPending, transcriptFlushMs);
       },
+      onBodyChunk(chunk) {
+        firstBodyAt ??= Date.now();
+        bodyBytes += chunk.length;
+        flush ??= setTimeout(showPending, transcriptFlushMs);
+      },
     });
     clearTimeout(flush);
     abort = undefined;
-    update({inFlight: undefined, result, scroll: 0, historyIndex: undefined});
+    const entry: HistoryEntry = {
+      at: new Date(startedAt).toISOString(),
+      method: form.method,
+      url: form.url,
+      headers: form.headers,
+      body: form.body,
+      ...(form.options ? {options: form.options} : {}),
+      ...(form.insecure ? {insecure: true} : {}),
+      ...(form.followRedirects ? {followRedirects: true} : {}),
+      status: result.response?.status,
+      error: result.error?.message,
+    };
+    const kept: KeptExchange = {key: entry.at, form, at: startedAt, result, notes: allNotes};
+    const state = store.getState().request;
+    update({
+      inFlight: undefined,
+      result,
+      answered: {form, at: startedAt},
+      scroll: 0,
+      column: 0,
+      // A new response is searched afresh.
+      search: '',
+      match: undefined,
+      searchCaret: 0,
+      historyIndex: undefined,
+      history: withEntry(state.history, entry),
+      kept: [...state.kept, kept].slice(-keptExchanges),
+    });
+    if (store.getState().editing === 'search') store.setState({editing: undefined});
     if (historyPath) {
-      const entry = {
-        at: new Date(startedAt).toISOString(),
-        ...form,
-        status: result.response?.status,
-        error: result.error?.message,
-      };
       const problem = await appendHistory(historyPath, entry);
       if (problem) notify(store, `history not saved: ${problem}`);
-      else update({history: [...store.getState().request.history, entry].slice(-200)});
     }
   }
 
@@ -133,22 +183,40 @@ export function createRequestController(
     send({confirmed = false} = {}) {
       const request = store.getState().request;
       // One exchange at a time: a second Enter must not silently cancel (or repeat) the first.
-      if (request.inFlight) {
+      if (request.inFlight || passwordAnswer) {
         notify(store, 'a request is in flight: Esc cancels it');
         return;
       }
-      const form = formOf(request);
-      const problem = formProblem(form);
+      let form = wholeForm(request);
+      form = {...form, url: form.url.trim()};
+      const problem = urlProblem(form.url);
       if (problem) {
         notify(store, `not sent: ${problem}`);
         return;
+      }
+      // Credentials entered for one host do not silently go to another (curl drops them on a
+      // redirect to another host): judged on send, against the host they were entered for.
+      const notes: string[] = [];
+      const host = hostOf(form.url);
+      const from = request.credentialHost;
+      if (from !== undefined && host !== undefined && from !== host) {
+        const stripped = withoutCredentials(form);
+        if (stripped.dropped.length > 0) {
+          form = {...form, ...stripped.form};
+          notes.push(
+            `dropped ${stripped.dropped.join(', ')}: the host changed from ${from} to ${host}`,
+          );
+          update({headers: form.headers, options: form.options});
+        }
       }
       const repeat = sameForm(request.lastSent, form) && !methodSemantics(form.method).idempotent;
       if (repeat && !confirmed) {
         update({confirmResend: true});
         return;
       }
-      inFlight = exchange(form, request).catch((error: unknown) => {
+      update({confirmResend: false, curl: undefined});
+      inFlight = exchange(form, notes).catch((error: unknown) => {
+        abort = undefined;
         update({inFlight: undefined});
         notify(store, `request failed: ${error instanceof Error ? error.message : String(error)}`);
       });
@@ -157,19 +225,26 @@ export function createRequestController(
       if (store.getState().request.confirmResend) update({confirmResend: false});
       abort?.abort();
     },
+    answerPassword(password) {
+      const answer = passwordAnswer;
+      passwordAnswer = undefined;
+      update({passwordPrompt: undefined});
+      store.setState({editing: undefined});
+      if (password === undefined)
+        notify(store, 'not sent: no password given (the form is as it was)');
+      answer?.(password);
+    },
     copyAsCurl() {
       const request = store.getState().request;
-      const command = toCurl({
-        ...formOf(request),
-        insecure: request.insecure,
-        followRedirects: request.followRedirects,
-      });
-      options.copy?.(command);
-      update({curl: command});
-      notify(
-        store,
-        'copied as curl (OSC 52 clipboard, where the terminal allows); also shown below',
-      );
+      const command = curlText(wholeForm(request));
+      if (typeof command === 'string') {
+        options.copy?.(command);
+        update({curl: command, curlRevealed: false});
+        notify(
+          store,
+          'copied as curl (OSC 52 clipboard, where the terminal allows); shown in the response area',
+        );
+      } else notify(store, `cannot copy as curl: ${command.problem}`);
     },
     async loadHistory() {
       if (!historyPath) return;

@@ -1,11 +1,21 @@
 /** The request form's rules: method semantics, the URL read back in parts, header lines. Pure. */
 import {httpMethods, type HttpMethod} from './types.js';
-import {parseHeaderLines} from './header-lines.js';
 import {parseUrl} from './hops.js';
 import {RequestFailure} from './errors.js';
 
-export function nextMethod(method: HttpMethod): HttpMethod {
-  return httpMethods[(httpMethods.indexOf(method) + 1) % httpMethods.length] ?? 'GET';
+/** The next of the seven common methods; any other token goes to GET. */
+export function nextMethod(method: string): HttpMethod {
+  return stepMethod(method, 1);
+}
+
+export function previousMethod(method: string): HttpMethod {
+  return stepMethod(method, -1);
+}
+
+function stepMethod(method: string, step: 1 | -1): HttpMethod {
+  const index = httpMethods.indexOf(method as HttpMethod);
+  if (index === -1) return step > 0 ? 'GET' : 'OPTIONS';
+  return httpMethods[(index + step + httpMethods.length) % httpMethods.length] ?? 'GET';
 }
 
 /** RFC 9110 §9.2: safe methods change nothing; idempotent ones may be repeated to the same effect. */
@@ -26,24 +36,32 @@ export function methodSemantics(method: string): {
 }
 
 export type UrlParts =
-  | {ok: true; scheme: string; host: string; port: number; portImplied: boolean; path: string}
+  | {
+      ok: true;
+      scheme: string;
+      /** No scheme was written: http:// is added, as curl does. */
+      schemeImplied: boolean;
+      host: string;
+      port: number;
+      portImplied: boolean;
+      path: string;
+    }
   | {ok: false; error: string};
 
 /** The URL as scheme, host, port (the default shown when implied) and path with query. */
 export function urlParts(text: string): UrlParts {
   const trimmed = text.trim();
   if (!trimmed) return {ok: false, error: 'no URL yet'};
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    return {ok: false, error: 'malformed URL (it needs a scheme, like http://)'};
-  }
+  const schemeImplied = !/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
   // The engine's own check, so the form flags exactly what sending would refuse.
-  const url = parseUrl(trimmed);
+  const url = parseUrl(schemeImplied ? `http://${trimmed}` : trimmed);
   if (url instanceof RequestFailure) return {ok: false, error: url.message};
   const scheme = url.protocol.replace(/:$/, '');
   const portImplied = url.port === '';
   return {
     ok: true,
     scheme,
+    schemeImplied,
     host: url.hostname,
     port: portImplied ? (scheme === 'https' ? 443 : 80) : Number(url.port),
     portImplied,
@@ -51,10 +69,8 @@ export function urlParts(text: string): UrlParts {
   };
 }
 
-/** Why the form cannot be sent, or undefined when it can. */
-export function formProblem(form: {url: string; headers: string}): string | undefined {
-  const parts = urlParts(form.url);
-  if (!parts.ok) return parts.error;
-  const headers = parseHeaderLines(form.headers);
-  return typeof headers === 'string' ? headers : undefined;
+/** Why the form's URL cannot be sent, or undefined when it can. */
+export function urlProblem(url: string): string | undefined {
+  const parts = urlParts(url);
+  return parts.ok ? undefined : parts.error;
 }

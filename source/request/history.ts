@@ -14,11 +14,35 @@ export type HistoryEntry = {
   /** One `Name: value` per line. */
   headers: string;
   body: string;
+  /** Every other curl option, as shell words. */
+  options?: string;
+  insecure?: boolean;
+  followRedirects?: boolean;
   status?: number;
   error?: string;
 };
 
 export const historyLimit = 200;
+
+/** The same request (what was sent, not when or what came back). */
+export function sameRequest(a: HistoryEntry | undefined, b: HistoryEntry): boolean {
+  return (
+    a !== undefined &&
+    a.method === b.method &&
+    a.url === b.url &&
+    a.headers === b.headers &&
+    a.body === b.body &&
+    (a.options ?? '') === (b.options ?? '') &&
+    (a.insecure ?? false) === (b.insecure ?? false) &&
+    (a.followRedirects ?? false) === (b.followRedirects ?? false)
+  );
+}
+
+/** The entries with one more: a request repeated right after itself replaces its last entry. */
+export function withEntry(entries: readonly HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
+  const kept = sameRequest(entries.at(-1), entry) ? entries.slice(0, -1) : entries;
+  return [...kept, entry].slice(-historyLimit);
+}
 
 /** `$XDG_STATE_HOME/porthole/history.jsonl`, or under `~/.local/state` when that is unset or relative. */
 export function historyFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -64,7 +88,8 @@ function parseEntries(text: string): HistoryEntry[] {
 function toEntry(value: unknown): HistoryEntry | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
-  const {at, method, url, headers, body, status, error} = record;
+  const {at, method, url, headers, body, options, insecure, followRedirects, status, error} =
+    record;
   if (typeof at !== 'string' || typeof method !== 'string' || typeof url !== 'string') {
     return undefined;
   }
@@ -75,6 +100,9 @@ function toEntry(value: unknown): HistoryEntry | undefined {
     headers: typeof headers === 'string' ? headers : '',
     body: typeof body === 'string' ? body : '',
   };
+  if (typeof options === 'string' && options !== '') entry.options = options;
+  if (insecure === true) entry.insecure = true;
+  if (followRedirects === true) entry.followRedirects = true;
   if (typeof status === 'number' && Number.isInteger(status)) entry.status = status;
   if (typeof error === 'string') entry.error = error;
   return entry;
@@ -83,7 +111,7 @@ function toEntry(value: unknown): HistoryEntry | undefined {
 const pending = new Map<string, Promise<unknown>>();
 
 /**
- * Adds an entry and keeps the newest historyLimit. The file is rewritten through a temporary file
+ * Adds an entry (replacing the last one when it is the same request) and keeps the newest historyLimit. The file is rewritten through a temporary file
  * and a rename, so a reader never sees half a file; appends from one process run one at a time.
  * Returns undefined, or a message saying why the history could not be written.
  */
@@ -110,7 +138,7 @@ async function writeWith(file: string, entry: HistoryEntry): Promise<string | un
     const loaded = await readHistory(file);
     // An unreadable history is left as it is rather than replaced by one entry.
     if (loaded.error !== undefined) return loaded.error;
-    const entries = [...loaded.entries, entry].slice(-historyLimit);
+    const entries = withEntry(loaded.entries, entry);
     const handle = await open(temporary, 'w', 0o600);
     try {
       await handle.chmod(0o600);

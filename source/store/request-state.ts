@@ -1,20 +1,43 @@
 /** The Request pane's form and the exchange in flight or last finished. */
-import type {HttpMethod, RequestResult, TranscriptLine} from '../request/types.js';
+import type {RequestResult, TranscriptLine} from '../request/types.js';
 import type {HistoryEntry} from '../request/history.js';
 
-export type RequestField = 'method' | 'url' | 'headers' | 'body';
-export const requestFields: readonly RequestField[] = ['method', 'url', 'headers', 'body'];
+export type RequestField = 'method' | 'url' | 'headers' | 'body' | 'options';
+export const requestFields: readonly RequestField[] = [
+  'method',
+  'url',
+  'headers',
+  'body',
+  'options',
+];
+export type TextField = Exclude<RequestField, 'method'>;
 
 export type ResponseTab = 'body' | 'headers' | 'timing' | 'transcript';
 export const responseTabs: readonly ResponseTab[] = ['body', 'headers', 'timing', 'transcript'];
 
+/** The form's text fields; with the two toggles it is a whole curl command (a CurlForm). */
 export type RequestForm = {
-  method: HttpMethod;
+  /** Any token, shown and sent as typed. */
+  method: string;
   url: string;
-  /** One `Name: value` per line. */
+  /** One curl -H argument per line (`Name: value`, `Name;` sends it empty, `Name:` removes it). */
   headers: string;
   body: string;
+  /** Every other curl option, as shell words (`--compressed -u bob`). */
+  options: string;
 };
+
+/** The whole form as curl takes it: the fields and the -k / -L toggles. */
+export type WholeForm = RequestForm & {insecure: boolean; followRedirects: boolean};
+
+/** What a shown response answers: the form as it was sent, and when. */
+export type Answered = {form: WholeForm; at: number};
+
+/** A finished exchange kept in memory for its history entry (keyed by the entry's `at`). */
+export type KeptExchange = Answered & {key: string; result: RequestResult; notes: string[]};
+
+/** Results kept in memory for history entries; older ones are shown as "no response kept". */
+export const keptExchanges = 20;
 
 export type RequestState = RequestForm & {
   field: RequestField;
@@ -24,26 +47,45 @@ export type RequestState = RequestForm & {
   insecure: boolean;
   /** Write each whole response body to a file under the state directory. */
   saveBodies: boolean;
-  inFlight: {startedAt: number; transcript: TranscriptLine[]} | undefined;
+  inFlight:
+    | {startedAt: number; transcript: TranscriptLine[]; bodyBytes: number; firstBodyAt?: number}
+    | undefined;
   result: RequestResult | undefined;
+  /** The request `result` answers (or the history entry shown, whose result may not be kept). */
+  answered: Answered | undefined;
+  /** One-line remarks about the request shown: dropped credentials, ignored options, plan notes. */
+  notes: string[];
+  /** Why the text left in a field could not be read (a paste that is not a curl command). */
+  fieldProblem: {field: TextField; text: string} | undefined;
+  /** The host the form's credentials were entered for or last sent to. */
+  credentialHost: string | undefined;
   /** The form as last sent, to ask before re-sending a request that is not idempotent. */
-  lastSent: RequestForm | undefined;
+  lastSent: WholeForm | undefined;
   confirmResend: boolean;
   tab: ResponseTab;
   scroll: number;
+  /** Columns scrolled sideways, when long lines are not wrapped. */
+  column: number;
+  wrap: boolean;
   search: string;
+  searchCaret: number;
+  /** The match last shown, where `n` goes on from. */
+  match: {line: number; column: number} | undefined;
   history: HistoryEntry[];
   /** Position while walking history with up/down; undefined when editing a new request. */
   historyIndex: number | undefined;
+  kept: KeptExchange[];
   /** The last "copy as curl" command, shown for manual copy. */
   curl: string | undefined;
+  curlRevealed: boolean;
+  /** A password asked for before sending (`-u user` without one); typed text is never shown. */
+  passwordPrompt: {user: string; text: string} | undefined;
 };
 
+export const emptyForm: RequestForm = {method: 'GET', url: '', headers: '', body: '', options: ''};
+
 export const initialRequestState: RequestState = {
-  method: 'GET',
-  url: '',
-  headers: '',
-  body: '',
+  ...emptyForm,
   field: 'url',
   caret: 0,
   followRedirects: false,
@@ -51,12 +93,48 @@ export const initialRequestState: RequestState = {
   saveBodies: false,
   inFlight: undefined,
   result: undefined,
+  answered: undefined,
+  notes: [],
+  fieldProblem: undefined,
+  credentialHost: undefined,
   lastSent: undefined,
   confirmResend: false,
   tab: 'body',
   scroll: 0,
+  column: 0,
+  wrap: false,
   search: '',
+  searchCaret: 0,
+  match: undefined,
   history: [],
   historyIndex: undefined,
+  kept: [],
   curl: undefined,
+  curlRevealed: false,
+  passwordPrompt: undefined,
 };
+
+export function wholeForm(request: RequestState): WholeForm {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body,
+    options: request.options,
+    insecure: request.insecure,
+    followRedirects: request.followRedirects,
+  };
+}
+
+export function sameForm(a: WholeForm | undefined, b: WholeForm): boolean {
+  return (
+    a !== undefined &&
+    a.method === b.method &&
+    a.url.trim() === b.url.trim() &&
+    a.headers === b.headers &&
+    a.body === b.body &&
+    a.options === b.options &&
+    a.insecure === b.insecure &&
+    a.followRedirects === b.followRedirects
+  );
+}

@@ -13,6 +13,8 @@ export type SocketsView = {
   /** Only listeners reachable from other machines. */
   exposedOnly: boolean;
   filter: string;
+  /** Caret in the filter while it is edited; undefined is its end. */
+  filterCaret?: number;
   sort: SocketSort;
   /** Index of the selected row among the rows shown, and the row's key so it stays selected as rows move. */
   cursor: number;

@@ -48,9 +48,14 @@ export function Footer() {
       </Text>
     );
   }
-  const local = keymap.bindings(scopeOf(state)).filter((binding) => binding.hint);
+  // While any text field is edited, its editing keys (one line editor for all) come after its own.
+  const local =
+    state.editing === 'search'
+      ? []
+      : keymap.bindings(scopeOf(state)).filter((binding) => binding.hint);
+  const line = state.editing ? keymap.bindings('line').filter((binding) => binding.hint) : [];
   const global = state.editing ? [] : keymap.bindings('global').filter((binding) => binding.hint);
-  const hints = [...local, ...global].map(hint).join(' · ');
+  const hints = [...local, ...line, ...global].map(hint).join(' · ');
   return (
     <Text wrap="truncate">
       {state.ownersHidden ? (

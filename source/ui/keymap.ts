@@ -4,7 +4,8 @@
  */
 import type {Key} from 'ink';
 
-export type Scope = 'global' | 'help' | 'addresses' | 'sockets' | 'filter' | 'request' | 'editing';
+export type Scope =
+  'global' | 'help' | 'addresses' | 'sockets' | 'filter' | 'request' | 'editing' | 'line';
 
 export type Binding = {
   action: string;
@@ -24,6 +25,7 @@ export const scopeTitles: Record<Scope, string> = {
   filter: 'Sockets filter (after /)',
   request: 'Request',
   editing: 'Editing a request field',
+  line: 'In any text field (URL, headers, body, options, search, filter)',
 };
 
 const defaults: Binding[] = [
@@ -113,6 +115,7 @@ const defaults: Binding[] = [
   {action: 'previous-field', scope: 'request', keys: ['up', 'k'], help: 'previous field'},
   {action: 'next-field', scope: 'request', keys: ['down', 'j'], help: 'next field'},
   {action: 'method', scope: 'request', keys: ['m'], help: 'next method', hint: 'method'},
+  {action: 'previous-method', scope: 'request', keys: ['M'], help: 'previous method'},
   {action: 'cancel', scope: 'request', keys: ['esc'], help: 'cancel the request in flight'},
   {
     action: 'tab',
@@ -130,6 +133,9 @@ const defaults: Binding[] = [
   },
   {action: 'top', scope: 'request', keys: ['g', 'home'], help: 'top of the response'},
   {action: 'bottom', scope: 'request', keys: ['G', 'end'], help: 'end of the response'},
+  {action: 'scroll-left', scope: 'request', keys: ['left'], help: 'scroll long lines left'},
+  {action: 'scroll-right', scope: 'request', keys: ['right'], help: 'scroll long lines right'},
+  {action: 'wrap', scope: 'request', keys: ['W'], help: 'wrap long lines on/off'},
   {action: 'search', scope: 'request', keys: ['/'], help: 'search the response'},
   {action: 'next-match', scope: 'request', keys: ['n'], help: 'next match'},
   {action: 'follow', scope: 'request', keys: ['f'], help: 'follow redirects on/off (curl -L)'},
@@ -146,6 +152,12 @@ const defaults: Binding[] = [
     keys: ['c'],
     help: 'copy as curl (OSC 52 clipboard, also shown)',
     hint: 'curl',
+  },
+  {
+    action: 'reveal',
+    scope: 'request',
+    keys: ['r'],
+    help: 'show the copied curl command unmasked / masked',
   },
   {action: 'history-back', scope: 'request', keys: ['['], help: 'older request from history'},
   {action: 'history-forward', scope: 'request', keys: [']'], help: 'newer request from history'},
@@ -165,6 +177,47 @@ const defaults: Binding[] = [
     scope: 'editing',
     keys: ['down'],
     help: 'URL: newer request from history',
+  },
+
+  {
+    action: 'line-start',
+    scope: 'line',
+    keys: ['ctrl-a', 'home'],
+    help: 'start of line',
+    hint: 'start',
+  },
+  {action: 'line-end', scope: 'line', keys: ['ctrl-e', 'end'], help: 'end of line', hint: 'end'},
+  {action: 'char-back', scope: 'line', keys: ['left', 'ctrl-b'], help: 'one character back'},
+  {action: 'char-forward', scope: 'line', keys: ['right', 'ctrl-f'], help: 'one character forward'},
+  {action: 'word-back', scope: 'line', keys: ['alt-b'], help: 'one word back', hint: 'word←'},
+  {action: 'word-forward', scope: 'line', keys: ['alt-f'], help: 'one word forward', hint: 'word→'},
+  {action: 'delete-back', scope: 'line', keys: ['backspace'], help: 'delete the character before'},
+  {
+    action: 'delete-forward',
+    scope: 'line',
+    keys: ['ctrl-d'],
+    help: 'delete the character under the caret',
+  },
+  {
+    action: 'delete-word-back',
+    scope: 'line',
+    keys: ['ctrl-w'],
+    help: 'delete the word before',
+    hint: 'del word',
+  },
+  {
+    action: 'delete-to-start',
+    scope: 'line',
+    keys: ['ctrl-u'],
+    help: 'delete to the start of the line',
+    hint: 'del←',
+  },
+  {
+    action: 'delete-to-end',
+    scope: 'line',
+    keys: ['ctrl-k'],
+    help: 'delete to the end of the line',
+    hint: 'del→',
   },
 ];
 
@@ -219,6 +272,8 @@ export function keyName(input: string, key: Key): string {
   // Most terminals send DEL (0x7f) for Backspace, which Ink reports as delete.
   if (key.backspace || key.delete) return 'backspace';
   if (key.ctrl && input.length === 1) return `ctrl-${input.toLowerCase()}`;
+  // Alt-B arrives as ESC b; Ink reports it as meta with input 'b'.
+  if (key.meta && [...input].length === 1) return `alt-${input}`;
   return input === ' ' ? 'space' : input;
 }
 
@@ -241,6 +296,7 @@ export function keyLabel(key: string): string {
   };
   if (labels[key]) return labels[key];
   if (key.startsWith('ctrl-')) return `^${key.slice(5).toUpperCase()}`;
+  if (key.startsWith('alt-')) return `M-${key.slice(4)}`;
   return key;
 }
 

@@ -1,10 +1,16 @@
-import {useContext} from 'react';
+import {useContext, useRef} from 'react';
 import {useApp, useInput, type Key} from 'ink';
 import {cycleFocus} from '../store/store.js';
-import {keyName, splitKeys} from './keymap.js';
+import {keyName, plainKey, splitKeys} from './keymap.js';
 import {helpLines} from './help-overlay.js';
 import {useKeymap, usePortholeStore} from './store-context.js';
 import {KeyRouterContext} from './use-pane-input.js';
+
+/** A paste whose end marker never came ends after this long without more of it. */
+const pasteEndMs = 1000;
+/** More than any field takes; the rest of a runaway paste is dropped, not kept in memory. */
+const maxPasteLength = 1024 * 1024;
+const pastedCommand = /^\s*(?:\$\s+)?curl\s+\S/;
 
 /**
  * The one input hook: the help takes keys while open; then keys that work everywhere (quit, pane
@@ -28,6 +34,11 @@ export function useAppKeys(): void {
         store.setState({helpScroll: Math.min(last, state.helpScroll + 1)});
       }
       if (name === 'ctrl-c') exit();
+      return;
+    }
+    // Ctrl-C at the password prompt cancels the send, not the dashboard.
+    if (name === 'ctrl-c' && state.request.passwordPrompt) {
+      router.get(state.focus)?.current(name, input, key);
       return;
     }
     const global = keymap.action('global', name);
@@ -56,8 +67,43 @@ export function useAppKeys(): void {
     }
   };
 
+  /** Pasted text is one event for the focused pane, never a run of keys. */
+  const dispatchPaste = (text: string) => {
+    const state = store.getState();
+    if (state.helpOpen || text === '') return;
+    router.get(state.focus)?.current('paste', text, plainKey);
+  };
+  const paste = useRef<{text: string; timer: NodeJS.Timeout} | undefined>(undefined);
+  const endPaste = () => {
+    const pasted = paste.current;
+    if (!pasted) return;
+    clearTimeout(pasted.timer);
+    paste.current = undefined;
+    dispatchPaste(pasted.text);
+  };
+
   useInput((chunk, chunkKey) => {
-    for (const [input, key] of splitKeys(chunk, chunkKey, store.getState().editing !== undefined)) {
+    // Bracketed paste (enabled in terminal.ts): ESC [200~ … ESC [201~, which Ink hands over as
+    // `[200~`, the text (in one or more parts) and `[201~`.
+    if (chunk === '[200~') {
+      endPaste();
+      paste.current = {text: '', timer: setTimeout(endPaste, pasteEndMs)};
+      return;
+    }
+    if (paste.current) {
+      if (chunk === '[201~') return endPaste();
+      const part = chunkKey.return ? '\r' : chunkKey.tab ? '\t' : chunk;
+      if (paste.current.text.length < maxPasteLength) paste.current.text += part;
+      paste.current.timer.refresh();
+      return;
+    }
+    const state = store.getState();
+    // A curl command pasted where no field is edited, by a terminal without bracketed paste.
+    if (!state.editing && state.focus === 'request' && pastedCommand.test(chunk)) {
+      dispatchPaste(chunk);
+      return;
+    }
+    for (const [input, key] of splitKeys(chunk, chunkKey, state.editing !== undefined)) {
       dispatch(input, key);
     }
   });

@@ -1,5 +1,11 @@
 import {describe, expect, it} from 'vitest';
-import {formProblem, methodSemantics, nextMethod, urlParts} from '../../source/request/form.js';
+import {
+  methodSemantics,
+  nextMethod,
+  previousMethod,
+  urlParts,
+  urlProblem,
+} from '../../source/request/form.js';
 
 describe('request form', () => {
   it('tells each method what it promises', () => {
@@ -26,6 +32,7 @@ describe('request form', () => {
     expect(urlParts('http://127.0.0.1:8080/a?b=1')).toEqual({
       ok: true,
       scheme: 'http',
+      schemeImplied: false,
       host: '127.0.0.1',
       port: 8080,
       portImplied: false,
@@ -41,21 +48,36 @@ describe('request form', () => {
 
   it('flags a malformed URL before sending', () => {
     expect(urlParts('')).toEqual({ok: false, error: 'no URL yet'});
-    expect(urlParts('localhost:8080')).toMatchObject({ok: false});
     expect(urlParts('http://')).toMatchObject({ok: false});
     expect(urlParts('ftp://host/')).toEqual({
       ok: false,
       error: 'unsupported scheme ftp: in ftp://host/ (only http and https)',
     });
-    expect(urlParts('127.0.0.1:8080/x')).toMatchObject({
-      ok: false,
-      error: expect.stringContaining('scheme') as string,
-    });
   });
 
-  it('names what is wrong before sending', () => {
-    expect(formProblem({url: 'http://a/', headers: 'x'})).toMatch(/not a header/);
-    expect(formProblem({url: 'nope', headers: ''})).toMatch(/malformed URL/);
-    expect(formProblem({url: 'http://a/', headers: 'A: 1\n\nB: 2'})).toBeUndefined();
+  it('reads a URL without a scheme as curl does: http:// is added', () => {
+    expect(urlParts('localhost:8080/x')).toMatchObject({
+      ok: true,
+      scheme: 'http',
+      schemeImplied: true,
+      host: 'localhost',
+      port: 8080,
+      path: '/x',
+    });
+    expect(urlParts('http://a/')).toMatchObject({schemeImplied: false});
+  });
+
+  it('names what is wrong with a URL before sending', () => {
+    expect(urlProblem('http://a/')).toBeUndefined();
+    expect(urlProblem('')).toBe('no URL yet');
+    expect(urlProblem('ftp://a/')).toMatch(/unsupported scheme/);
+  });
+
+  it('steps through the seven methods both ways; another token starts from either end', () => {
+    expect(nextMethod('OPTIONS')).toBe('GET');
+    expect(previousMethod('GET')).toBe('OPTIONS');
+    expect(previousMethod('POST')).toBe('HEAD');
+    expect(nextMethod('PURGE')).toBe('GET');
+    expect(previousMethod('PURGE')).toBe('OPTIONS');
   });
 });

@@ -46,9 +46,14 @@ describe('request pane', () => {
     const app = await renderApp(requestFocused('https://example.test/a?b=1'));
     expect(app.screen()).toContain('https · host example.test · port 443 (default) · /a?b=1');
     app.store.setState({request: {...app.store.getState().request, url: 'example.test:8080'}});
-    await app.waitForScreen((s) => s.includes('✗ malformed URL'), 'the URL flagged');
+    await app.waitForScreen(
+      (s) => s.includes('http (added, as curl does) · host example.test · port 8080'),
+      'a URL without a scheme read as curl reads it',
+    );
+    app.store.setState({request: {...app.store.getState().request, url: 'ftp://example.test/'}});
+    await app.waitForScreen((s) => s.includes('✗ unsupported scheme ftp:'), 'the URL flagged');
     await app.press(keys.enter);
-    await app.waitForScreen((s) => s.includes('not sent: malformed URL'), 'refused to send');
+    await app.waitForScreen((s) => s.includes('not sent: unsupported scheme'), 'refused to send');
     expect(hits).toBe(0);
   });
 
@@ -59,7 +64,7 @@ describe('request pane', () => {
     expect(screen).toMatch(
       /200 OK · success · 25 B · [\d.]+ ms · HTTP\/1\.1 from 127\.0\.0\.1:\d+ · the request worked/,
     );
-    expect(screen).toMatch(/dns — · connect [\d.]+ ms · tls — · first byte [\d.]+ ms/);
+    expect(screen).toMatch(/dns — · connect [\d.]+ ms · tls — · (?:request sent [\d.]+ ms · )?first byte [\d.]+ ms/);
     expect(screen).toContain('"items": [');
     await app.press('v');
     await app.waitForScreen((s) => /Content-Type: application\/json/i.test(s), 'the headers tab');
@@ -218,7 +223,8 @@ describe('request pane', () => {
     await app.waitForScreen((s) => s.includes('200 OK'), 'first');
     app.store.setState({request: {...app.store.getState().request, url: `${server.origin}/two`}});
     await app.press(keys.enter);
-    await app.waitForScreen(() => app.store.getState().request.history.length === 2, 'two entries');
+    await app.waitForScreen((s) => s.includes('200 OK') && s.includes('/two'), 'second');
+    await app.requests.settled();
     expect(statSync(historyPath).mode & 0o777).toBe(0o600);
     await app.press('[', '[');
     await app.waitForScreen(

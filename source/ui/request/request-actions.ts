@@ -1,42 +1,82 @@
 /** Store updates of the Request pane that need no I/O. */
 import type {PortholeStore} from '../../store/store.js';
-import type {RequestForm, RequestState} from '../../store/request-state.js';
-import type {HttpMethod} from '../../request/types.js';
-import {httpMethods} from '../../request/types.js';
+import {
+  emptyForm,
+  type RequestState,
+  type TextField,
+  type WholeForm,
+} from '../../store/request-state.js';
+import {hostOf} from '../../request/credentials.js';
+import {httpMethods, type HttpMethod} from '../../request/types.js';
 
 export function updateRequest(store: PortholeStore, patch: Partial<RequestState>): void {
   store.setState({request: {...store.getState().request, ...patch}});
 }
 
+/** One of the seven common methods, by any spelling; undefined for another token. */
 export function asMethod(text: string | undefined): HttpMethod | undefined {
   const upper = text?.toUpperCase();
   return httpMethods.find((method) => method === upper);
 }
 
-/** Focuses the Request pane with a URL filled in, ready for Enter to send. */
-export function openRequest(store: PortholeStore, url: string, method?: HttpMethod): void {
-  const {request} = store.getState();
+/**
+ * Focuses the Request pane on a fresh GET to a URL, ready for Enter to send. Nothing of the
+ * previous request comes along: its headers (a token), body and options were meant for another
+ * service.
+ */
+export function openRequest(store: PortholeStore, url: string, method = 'GET'): void {
   store.setState({
     focus: 'request',
     editing: undefined,
     request: {
-      ...request,
+      ...store.getState().request,
+      ...emptyForm,
+      method,
       url,
-      method: method ?? request.method,
+      insecure: false,
+      followRedirects: false,
       field: 'url',
       caret: url.length,
       confirmResend: false,
       historyIndex: undefined,
+      fieldProblem: undefined,
+      credentialHost: hostOf(url),
+      curl: undefined,
     },
   });
 }
 
-export function fillForm(store: PortholeStore, form: Partial<RequestForm>): void {
-  const {request} = store.getState();
-  updateRequest(store, {...form, caret: (form.url ?? request.url).length, confirmResend: false});
+/** Fills the whole form (a paste, a history entry): its credentials belong to its URL's host. */
+export function fillForm(store: PortholeStore, form: WholeForm, patch: Partial<RequestState> = {}) {
+  updateRequest(store, {
+    ...form,
+    caret: form.url.length,
+    confirmResend: false,
+    fieldProblem: undefined,
+    credentialHost: hostOf(form.url),
+    ...patch,
+  });
 }
 
-/** Steps through history: -1 is older, +1 newer; past the newest the form is left as it is. */
+/**
+ * After a text field changed by typing: credentials typed while the URL names a host are that
+ * host's; a URL typed after them takes them along only while they have no host yet.
+ */
+export function fieldEdited(store: PortholeStore, field: TextField): void {
+  const request = store.getState().request;
+  const host = hostOf(request.url);
+  const patch: Partial<RequestState> = {};
+  if (request.fieldProblem?.field === field) patch.fieldProblem = undefined;
+  if (field === 'headers' || field === 'options' || request.credentialHost === undefined) {
+    patch.credentialHost = host;
+  }
+  if (Object.keys(patch).length > 0) updateRequest(store, patch);
+}
+
+/**
+ * Steps through history: -1 is older, +1 newer; past the newest the form is left as it is. Each
+ * entry brings its own response when one is kept in memory, never the one of another request.
+ */
 export function recallHistory(store: PortholeStore, step: -1 | 1): void {
   const {request} = store.getState();
   const {history} = request;
@@ -48,13 +88,26 @@ export function recallHistory(store: PortholeStore, step: -1 | 1): void {
     updateRequest(store, {historyIndex: undefined});
     return;
   }
-  updateRequest(store, {
-    historyIndex: index,
-    method: asMethod(entry.method) ?? 'GET',
+  const form: WholeForm = {
+    method: entry.method,
     url: entry.url,
     headers: entry.headers,
     body: entry.body,
-    caret: entry.url.length,
-    confirmResend: false,
+    options: entry.options ?? '',
+    insecure: entry.insecure ?? false,
+    followRedirects: entry.followRedirects ?? false,
+  };
+  const kept = request.kept.find((each) => each.key === entry.at);
+  fillForm(store, form, {
+    historyIndex: index,
+    result: kept?.result,
+    answered: kept ?? {form, at: Date.parse(entry.at)},
+    notes: kept?.notes ?? [],
+    scroll: 0,
+    column: 0,
+    search: '',
+    match: undefined,
+    searchCaret: 0,
+    curl: undefined,
   });
 }

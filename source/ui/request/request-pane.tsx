@@ -5,14 +5,22 @@ import {sanitizeLine} from '../../sanitize.js';
 import {maskSecrets, maskUrl} from '../../request/mask.js';
 import {methodSemantics, urlParts} from '../../request/form.js';
 import {statusMeaning} from '../../request/status.js';
-import {responseTabs, type RequestField, type RequestState} from '../../store/request-state.js';
+import {
+  responseTabs,
+  sameForm,
+  wholeForm,
+  type RequestField,
+  type RequestState,
+  type TextField,
+} from '../../store/request-state.js';
 import {Pane, type PaneProps} from '../pane.js';
 import {useTheme} from '../theme.js';
 import {useClock} from '../use-clock.js';
 import {usePorthole} from '../store-context.js';
-import {caretWindow} from './text-edit.js';
+import {caretWindow, wholeSlice} from './text-edit.js';
 import {screenful} from '../table.js';
-import {responseLines} from './response-lines.js';
+import {responseLines, wrapLines} from './response-lines.js';
+import {curlLines} from './curl-view.js';
 import {timingSummary, transcriptText} from '../../request/describe.js';
 import {useRequestKeys} from './use-request-keys.js';
 
@@ -104,6 +112,13 @@ function EditorLines({
   );
 }
 
+/** Why pasted text in this field was not read, beside it. */
+function Problem({request, field}: {request: RequestState; field: TextField}) {
+  const theme = useTheme();
+  if (request.fieldProblem?.field !== field) return null;
+  return <Text color={theme.error}>{'  ✗ ' + sanitizeLine(request.fieldProblem.text)}</Text>;
+}
+
 /** A multi-line field: one summary line, or the editor's lines while it is edited. */
 function TextField({
   label,
@@ -124,6 +139,7 @@ function TextField({
     return (
       <FieldLine label={label} field={field} request={request} editing={false}>
         {screenful(summary, width)}
+        <Problem request={request} field={field} />
       </FieldLine>
     );
   }
@@ -131,6 +147,7 @@ function TextField({
     <>
       <FieldLine label={label} field={field} request={request} editing>
         <Text dimColor>Enter new line · Ctrl-S send · Esc done</Text>
+        <Problem request={request} field={field} />
       </FieldLine>
       <EditorLines
         text={request[field]}
@@ -142,34 +159,78 @@ function TextField({
   );
 }
 
+/** HH:MM:SS, local time: when the shown response was asked for. */
+function clockTime(at: number): string {
+  const date = new Date(at);
+  return [date.getHours(), date.getMinutes(), date.getSeconds()]
+    .map((part) => String(part).padStart(2, '0'))
+    .join(':');
+}
+
+function rate(bytes: number, since: number | undefined, now: number): string {
+  if (since === undefined || now - since < 200) return '';
+  return ` · ${formatBytes(Math.round((bytes * 1000) / (now - since)))}/s`;
+}
+
 export function RequestPane({width, height, focused}: PaneProps) {
   const theme = useTheme();
   const request = usePorthole((state) => state.request);
   const editing = usePorthole((state) => state.editing);
   const now = useClock(100, request.inFlight !== undefined);
-  const lines = useMemo(
-    () => (request.curl !== undefined ? [] : responseLines(request.result, request.tab, width)),
-    [request.result, request.tab, request.curl, width],
+  const {result, inFlight, answered} = request;
+  const baseLines = useMemo(
+    () => (request.curl !== undefined ? [] : responseLines(result, request.tab, width)),
+    [result, request.tab, request.curl, width],
   );
-  useRequestKeys(lines);
+  const lines = useMemo(
+    () => (request.wrap ? wrapLines(baseLines, width) : baseLines),
+    [baseLines, request.wrap, width],
+  );
 
-  const {result, inFlight} = request;
+  const editingField = focused && editing === 'field' ? request.field : undefined;
+  const headersRows = editingField === 'headers' ? editorLines : 1;
+  const bodyRows = editingField === 'body' ? editorLines : 1;
+  const formRows = 4 + headersRows + bodyRows;
+  const warnings = result?.response?.warnings ?? [];
+  const remarks = [...warnings.map((warning) => `⚠ ${warning}`), ...request.notes];
+  const infoRows = (answered ? 1 : 0) + (remarks.length > 0 ? 1 : 0);
+  const contentRows = Math.max(0, height - 1 - formRows - 3 - infoRows);
+  useRequestKeys({lines, rows: contentRows, width});
+
   const semantics = methodSemantics(request.method);
   const parts = urlParts(request.url);
 
   const statusLine = (() => {
+    if (request.passwordPrompt) {
+      return (
+        <Text color={theme.warning} bold>
+          {sanitizeLine(`password for ${request.passwordPrompt.user}: `) +
+            '•'.repeat([...request.passwordPrompt.text].length) +
+            '▏  (Enter sends · Esc cancels)'}
+        </Text>
+      );
+    }
     if (inFlight) {
       const elapsed = formatDuration(Math.max(0, now - inFlight.startedAt));
+      const bytes =
+        inFlight.bodyBytes > 0
+          ? ` · ${formatBytes(inFlight.bodyBytes)} so far${rate(inFlight.bodyBytes, inFlight.firstBodyAt, now)}`
+          : '';
       return (
-        <Text color={theme.warning}>{`sending ${request.method} … ${elapsed}  (Esc cancels)`}</Text>
+        <Text color={theme.warning}>
+          {sanitizeLine(`sending ${request.method} … ${elapsed}${bytes}  (Esc cancels)`)}
+        </Text>
       );
     }
     if (request.confirmResend) {
       return (
         <Text color={theme.warning} bold>
-          {`${request.method} is not idempotent: send it again? y = yes, Esc = no`}
+          {sanitizeLine(`${request.method} is not idempotent: send it again? y = yes, Esc = no`)}
         </Text>
       );
+    }
+    if (answered && !result) {
+      return <Text dimColor>no response kept for this entry (Enter sends it again)</Text>;
     }
     if (result?.error) {
       return (
@@ -202,7 +263,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
 
   if (!focused) {
     const target = request.url
-      ? `${request.method} ${sanitizeLine(screenful(maskUrl(request.url), width))}`
+      ? `${sanitizeLine(request.method)} ${sanitizeLine(screenful(maskUrl(request.url), width))}`
       : 'no request yet';
     return (
       <Pane title="Request" focused={false} width={width} height={height}>
@@ -214,11 +275,6 @@ export function RequestPane({width, height, focused}: PaneProps) {
     );
   }
 
-  const editingField = editing === 'field' ? request.field : undefined;
-  const headersRows = editingField === 'headers' ? editorLines : 1;
-  const bodyRows = editingField === 'body' ? editorLines : 1;
-  const formRows = 3 + headersRows + bodyRows;
-  const contentRows = Math.max(0, height - 1 - formRows - 3);
   const toggles = [
     request.followRedirects ? 'follow redirects' : 'no redirects',
     request.insecure ? 'TLS NOT VERIFIED' : 'TLS verified',
@@ -227,11 +283,16 @@ export function RequestPane({width, height, focused}: PaneProps) {
     .filter(Boolean)
     .join(' · ');
   const fieldWidth = width - labelWidth;
+  const stale = answered !== undefined && !sameForm(answered.form, wholeForm(request));
+  const position =
+    request.historyIndex === undefined
+      ? ''
+      : ` · ${request.historyIndex + 1} of ${request.history.length}`;
 
   return (
     <Pane title="Request" focused width={width} height={height} summary={toggles}>
       <FieldLine label="Method" field="method" request={request} editing={false}>
-        <Text bold>{request.method.padEnd(8)}</Text>
+        <Text bold>{sanitizeLine(screenful(request.method, width)).padEnd(8)}</Text>
         <Text dimColor>{semantics.words}</Text>
       </FieldLine>
       <FieldLine label="URL" field="url" request={request} editing={editingField === 'url'}>
@@ -243,16 +304,18 @@ export function RequestPane({width, height, focused}: PaneProps) {
           )
         )}
       </FieldLine>
-      <Text wrap="truncate" color={parts.ok ? theme.muted : theme.error}>
+      <Text wrap="truncate" color={parts.ok && !request.fieldProblem ? theme.muted : theme.error}>
         {' '.repeat(labelWidth) +
-          (parts.ok
-            ? sanitizeLine(
-                screenful(
-                  `${parts.scheme} · host ${parts.host} · port ${parts.port}${parts.portImplied ? ' (default)' : ''} · ${parts.path}`,
-                  width,
-                ),
-              )
-            : `✗ ${parts.error}`)}
+          (request.fieldProblem?.field === 'url'
+            ? `✗ ${sanitizeLine(screenful(request.fieldProblem.text, width))}`
+            : parts.ok
+              ? sanitizeLine(
+                  screenful(
+                    `${parts.scheme}${parts.schemeImplied ? ' (added, as curl does)' : ''} · host ${parts.host} · port ${parts.port}${parts.portImplied ? ' (default)' : ''} · ${parts.path}`,
+                    width,
+                  ),
+                )
+              : `✗ ${parts.error}`)}
       </Text>
       <TextField
         label="Headers"
@@ -270,7 +333,43 @@ export function RequestPane({width, height, focused}: PaneProps) {
         width={width}
         summary={request.body === '' ? '(empty)' : summaryOf(request.body, (line) => line)}
       />
+      <FieldLine
+        label="Options"
+        field="options"
+        request={request}
+        editing={editingField === 'options'}
+      >
+        {editingField === 'options' ? (
+          <Caret line={request.options} caret={request.caret} width={fieldWidth} />
+        ) : request.options.trim() === '' ? (
+          <Text dimColor>(none: any curl option, e.g. --compressed -u bob)</Text>
+        ) : (
+          sanitizeLine(screenful(curlLines(request.options, false).join(' '), width))
+        )}
+        <Problem request={request} field="options" />
+      </FieldLine>
       <Text wrap="truncate">{statusLine}</Text>
+      {answered ? (
+        <Text wrap="truncate" dimColor>
+          {'answers ' +
+            sanitizeLine(
+              screenful(`${answered.form.method} ${maskUrl(answered.form.url)}`, width),
+            ) +
+            ` · ${clockTime(answered.at)}${position}`}
+          {stale ? <Text color={theme.warning}> (form changed since)</Text> : null}
+        </Text>
+      ) : null}
+      {remarks.length > 0 ? (
+        <Text wrap="truncate" color={theme.warning}>
+          {sanitizeLine(
+            screenful(
+              remarks.slice(0, 2).join(' · ') +
+                (remarks.length > 2 ? ` · +${remarks.length - 2} more` : ''),
+              width,
+            ),
+          )}
+        </Text>
+      ) : null}
       <Text wrap="truncate" dimColor>
         {result && !inFlight ? timingSummary(result.timings) : ' '}
       </Text>
@@ -292,60 +391,90 @@ export function RequestPane({width, height, focused}: PaneProps) {
               : '') +
             (lines.length > contentRows
               ? `  ${request.scroll + 1}-${Math.min(lines.length, request.scroll + contentRows)} of ${lines.length}`
-              : '')}
+              : '') +
+            (!request.wrap && request.column > 0 ? `  → col ${request.column + 1}` : '')}
         </Text>
       </Text>
-      <ResponseContent
-        lines={
-          inFlight ? inFlight.transcript.map((line) => transcriptText(line, {mask: true})) : lines
-        }
-        curl={request.curl}
-        scroll={inFlight ? Math.max(0, inFlight.transcript.length - contentRows) : request.scroll}
-        rows={contentRows}
-        search={request.search}
-        width={width}
-      />
+      {request.curl !== undefined ? (
+        <CurlCommand
+          command={request.curl}
+          revealed={request.curlRevealed}
+          rows={contentRows}
+          width={width}
+        />
+      ) : (
+        <ResponseContent
+          lines={
+            inFlight ? inFlight.transcript.map((line) => transcriptText(line, {mask: true})) : lines
+          }
+          scroll={inFlight ? Math.max(0, inFlight.transcript.length - contentRows) : request.scroll}
+          column={inFlight || request.wrap ? 0 : request.column}
+          rows={contentRows}
+          search={request.search}
+          width={width}
+        />
+      )}
     </Pane>
+  );
+}
+
+/** The copied command, here in the response area, masked until revealed. */
+function CurlCommand({
+  command,
+  revealed,
+  rows,
+  width,
+}: {
+  command: string;
+  revealed: boolean;
+  rows: number;
+  width: number;
+}) {
+  const theme = useTheme();
+  const shown = curlLines(command, revealed);
+  const room = Math.max(0, rows - 1);
+  const cut = shown.length > room;
+  const body = shown.slice(0, cut ? Math.max(0, room - 1) : room);
+  return (
+    <>
+      <Text wrap="truncate" dimColor>
+        {revealed
+          ? 'copied as curl, shown unmasked (r masks) · any other key closes'
+          : 'copied as curl; credentials masked here, not in the clipboard (r reveals)'}
+      </Text>
+      {body.map((line, index) => (
+        <Text key={index} wrap="truncate" color={theme.accent}>
+          {screenful(line, width)}
+        </Text>
+      ))}
+      {cut ? (
+        <Text dimColor>{`… ${shown.length - body.length} more lines (in the clipboard)`}</Text>
+      ) : null}
+    </>
   );
 }
 
 function ResponseContent({
   lines,
-  curl,
   scroll,
+  column,
   rows,
   search,
   width,
 }: {
   lines: readonly string[];
-  curl: string | undefined;
   scroll: number;
+  column: number;
   rows: number;
   search: string;
   width: number;
 }) {
   const theme = useTheme();
-  if (curl !== undefined) {
-    const text = sanitizeLine(curl);
-    const chunks: string[] = [];
-    for (let index = 0; index < text.length && chunks.length < rows; index += width) {
-      chunks.push(text.slice(index, index + width));
-    }
-    return (
-      <>
-        {chunks.map((chunk, index) => (
-          <Text key={index} color={theme.accent}>
-            {chunk}
-          </Text>
-        ))}
-      </>
-    );
-  }
   const needle = search.toLowerCase();
   return (
     <>
       {lines.slice(scroll, scroll + rows).map((full, index) => {
-        const line = screenful(full, width);
+        const line = screenful(column > 0 ? wholeSlice(full, column) : full, width);
         const at = needle ? line.toLowerCase().indexOf(needle) : -1;
         if (at === -1) {
           return (

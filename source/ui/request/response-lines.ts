@@ -6,6 +6,7 @@ import {describeBody} from '../../request/body-view.js';
 import {maskSecrets} from '../../request/mask.js';
 import {formatBytes, formatDuration} from '../../format.js';
 import {sanitizeLine} from '../../sanitize.js';
+import {wholeSlice} from './text-edit.js';
 
 /** A waterfall, as browsers draw one: each phase on its line, its bar starting where the last ended. */
 export function timingWaterfall(timings: Timings, barWidth: number): string[] {
@@ -70,6 +71,35 @@ export function responseLines(
     case 'transcript':
       return result.transcript.map((line) => transcriptText(line, {mask: true}));
   }
+}
+
+/** The first match at or after line `from` (case-insensitive), wrapping round: its line and column. */
+export function findMatch(
+  lines: readonly string[],
+  search: string,
+  from: number,
+): {line: number; column: number} | undefined {
+  const line = findLine(lines, search, from);
+  if (line === undefined) return undefined;
+  return {line, column: (lines[line] ?? '').toLowerCase().indexOf(search.toLowerCase())};
+}
+
+/** Long lines cut into rows of `width` characters, for the wrapped view. */
+export function wrapLines(lines: readonly string[], width: number): string[] {
+  const room = Math.max(1, width);
+  const rows: string[] = [];
+  for (const line of lines) {
+    if (line.length <= room) {
+      rows.push(line);
+      continue;
+    }
+    for (let start = 0; start < line.length;) {
+      const piece = wholeSlice(line, start, start + room);
+      rows.push(piece);
+      start += Math.max(1, piece.length);
+    }
+  }
+  return rows;
 }
 
 /** The first line at or after `from` that holds the search text (case-insensitive), wrapping round. */

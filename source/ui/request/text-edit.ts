@@ -1,4 +1,7 @@
-/** Editing text with a caret, for the request form's fields. Pure: text in, text out. */
+/**
+ * The one line editor behind every text field (request form, Options, response search, Sockets
+ * filter): a caret, the readline keys, and pastes. Pure: text in, text out.
+ */
 import stringWidth from 'string-width';
 import {typedText} from '../../sanitize.js';
 
@@ -60,6 +63,26 @@ export function deleteWord(edit: Edit): Edit {
   const before = edit.text.slice(0, edit.caret);
   const kept = before.replace(/\S+\s*$|\s+$/, '');
   return {text: kept + edit.text.slice(edit.caret), caret: kept.length};
+}
+
+/** Alt-B: to the start of the word before the caret (readline's backward-word). */
+export function wordBack(edit: Edit): Edit {
+  const before = edit.text.slice(0, edit.caret);
+  const match = /[\p{L}\p{N}_]+[^\p{L}\p{N}_]*$/u.exec(before);
+  return {...edit, caret: match ? match.index : 0};
+}
+
+/** Alt-F: to the end of the word after the caret (readline's forward-word). */
+export function wordForward(edit: Edit): Edit {
+  const after = edit.text.slice(edit.caret);
+  const match = /^[^\p{L}\p{N}_]*[\p{L}\p{N}_]+/u.exec(after);
+  return {...edit, caret: edit.caret + (match ? match[0].length : after.length)};
+}
+
+/** Ctrl-K: delete from the caret to the end of the line. */
+export function deleteToLineEnd(edit: Edit): Edit {
+  const end = lineEnd(edit).caret;
+  return {text: edit.text.slice(0, edit.caret) + edit.text.slice(end), caret: edit.caret};
 }
 
 /** Ctrl-U: delete from the start of the line to the caret. */
@@ -124,4 +147,61 @@ export function caretWindow(
     used += charWidth;
   }
   return {before, after};
+}
+
+/** What the editing keys do; the key table (`line` scope) says which key does which. */
+export const lineActions = [
+  'line-start',
+  'line-end',
+  'char-back',
+  'char-forward',
+  'word-back',
+  'word-forward',
+  'delete-back',
+  'delete-forward',
+  'delete-word-back',
+  'delete-to-start',
+  'delete-to-end',
+] as const;
+export type LineAction = (typeof lineActions)[number];
+
+const lineEdits: Record<LineAction, (edit: Edit) => Edit> = {
+  'line-start': lineStart,
+  'line-end': lineEnd,
+  'char-back': (edit) => moveCaret(edit, -1),
+  'char-forward': (edit) => moveCaret(edit, 1),
+  'word-back': wordBack,
+  'word-forward': wordForward,
+  'delete-back': backspace,
+  'delete-forward': deleteForward,
+  'delete-word-back': deleteWord,
+  'delete-to-start': deleteToLineStart,
+  'delete-to-end': deleteToLineEnd,
+};
+
+export function isLineAction(action: string | undefined): action is LineAction {
+  return action !== undefined && action in lineEdits;
+}
+
+/** Applies one editing action; the caret is first brought inside the text. */
+export function applyLineAction(edit: Edit, action: LineAction): Edit {
+  return lineEdits[action]({...edit, caret: Math.max(0, Math.min(edit.caret, edit.text.length))});
+}
+
+/**
+ * What one key does to a field: an editing action, or typed/pasted text inserted at the caret.
+ * Undefined for a key that is neither (an unbound special key), so the caller may use it.
+ */
+export function editWithKey(
+  edit: Edit,
+  action: string | undefined,
+  name: string,
+  input: string,
+  multiline: boolean,
+): Edit | undefined {
+  if (isLineAction(action)) return applyLineAction(edit, action);
+  if (name === 'space') return insertText(edit, ' ', multiline);
+  if (name.length > 1 && [...input].length <= 1) return undefined;
+  if (typedText(input) === '' && !/[\r\n]/.test(input)) return undefined;
+  return insertText(edit, input, multiline);
 }

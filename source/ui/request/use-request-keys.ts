@@ -1,146 +1,174 @@
 import {notify, type PortholeStore} from '../../store/store.js';
-import {requestFields, responseTabs, type RequestField} from '../../store/request-state.js';
-import {nextMethod} from '../../request/form.js';
-import {parseCurl} from '../../request/curl.js';
-import {typedText} from '../../sanitize.js';
+import {
+  requestFields,
+  responseTabs,
+  type RequestState,
+  type TextField,
+} from '../../store/request-state.js';
+import {nextMethod, previousMethod} from '../../request/form.js';
+import type {RequestController} from '../../request/controller.js';
+import type {Keymap} from '../keymap.js';
 import {useKeymap, usePortholeStore, useRequestController} from '../store-context.js';
 import {usePaneInput} from '../use-pane-input.js';
-import {asMethod, fillForm, recallHistory, updateRequest} from './request-actions.js';
-import {findLine} from './response-lines.js';
-import {
-  backspace,
-  deleteForward,
-  deleteToLineStart,
-  deleteWord,
-  insertText,
-  lineEnd,
-  lineStart,
-  moveCaret,
-  moveLine,
-  type Edit,
-} from './text-edit.js';
+import {fieldEdited, recallHistory, updateRequest} from './request-actions.js';
+import {findMatch} from './response-lines.js';
+import {pasteText} from './paste.js';
+import {editWithKey, insertText, moveLine, type Edit} from './text-edit.js';
 
-type TextField = Exclude<RequestField, 'method'>;
+/** What the response area shows, as the keys need it: its lines and the room it has. */
+export type ResponseView = {lines: readonly string[]; rows: number; width: number};
 
-const caretKeys: Record<string, (edit: Edit) => Edit> = {
-  left: (edit) => moveCaret(edit, -1),
-  right: (edit) => moveCaret(edit, 1),
-  home: lineStart,
-  'ctrl-a': lineStart,
-  end: lineEnd,
-  'ctrl-e': lineEnd,
-  backspace,
-  'ctrl-d': deleteForward,
-  'ctrl-w': deleteWord,
-  'ctrl-u': deleteToLineStart,
-};
+const multiline = (field: TextField) => field === 'headers' || field === 'body';
 
-/** A pasted `curl ...` command fills the whole form instead of landing in the URL. */
-function pastedCurl(store: PortholeStore, input: string): boolean {
-  if (input.length < 6 || !/^\s*curl\s/.test(input)) return false;
-  const parsed = parseCurl(input);
-  if (typeof parsed === 'string') {
-    notify(store, `not a curl command I can read: ${parsed}`);
-    return true;
-  }
-  const method = asMethod(parsed.method);
-  fillForm(store, {
-    method: method ?? 'GET',
-    url: parsed.url,
-    headers: parsed.headers,
-    body: parsed.body,
-  });
-  updateRequest(store, {insecure: parsed.insecure, followRedirects: parsed.followRedirects});
-  if (!method) notify(store, `${parsed.method} is not one of the panel's methods; using GET`);
-  notify(store, 'form filled from the pasted curl command');
-  return true;
+/** A plain paste (no bracketed-paste markers) of several lines or a curl command. */
+function isPaste(input: string): boolean {
+  return [...input].length > 1 && (/[\r\n]/.test(input) || /^\s*(?:\$\s+)?curl\s/.test(input));
 }
 
-function editField(store: PortholeStore, name: string, input: string): void {
+function editField(store: PortholeStore, keymap: Keymap, name: string, input: string): void {
   const request = store.getState().request;
   const field = request.field as TextField;
-  const multiline = field !== 'url';
+  if (name === 'paste' || (field === 'url' && isPaste(input)))
+    return pasteText(store, input, field);
   const edit: Edit = {text: request[field], caret: Math.min(request.caret, request[field].length)};
-  const apply = (next: Edit) => updateRequest(store, {[field]: next.text, caret: next.caret});
-
-  const caretMove = caretKeys[name];
-  if (caretMove) return apply(caretMove(edit));
+  const apply = (next: Edit) => {
+    if (next.text === edit.text && next.caret === edit.caret) return;
+    updateRequest(store, {[field]: next.text, caret: next.caret});
+    if (next.text !== edit.text) fieldEdited(store, field);
+  };
   if (name === 'up' || name === 'down') {
-    if (multiline) return apply(moveLine(edit, name === 'up' ? -1 : 1));
-    return recallHistory(store, name === 'up' ? -1 : 1);
-  }
-  if (name === 'enter') return apply(insertText(edit, '\n', true));
-  if (name.length > 1 && name !== 'space' && input.length <= 1) return; // an unbound special key
-  const text = name === 'space' ? ' ' : input;
-  if (field === 'url' && pastedCurl(store, text)) {
-    store.setState({editing: undefined});
+    if (multiline(field)) apply(moveLine(edit, name === 'up' ? -1 : 1));
+    else if (field === 'url') recallHistory(store, name === 'up' ? -1 : 1);
     return;
   }
-  apply(insertText(edit, text, multiline));
+  if (name === 'enter') return apply(insertText(edit, '\n', true));
+  const next = editWithKey(edit, keymap.action('line', name), name, input, multiline(field));
+  if (next) apply(next);
 }
 
-function searchKey(store: PortholeStore, name: string, input: string, lines: readonly string[]) {
+/** Scrolls sideways so that a match at `column` is in view (long lines are not wrapped). */
+function columnFor(request: RequestState, at: number, length: number, width: number): number {
+  if (request.wrap) return 0;
+  if (at >= request.column && at + length <= request.column + width) return request.column;
+  return Math.max(0, at - Math.floor(width / 3));
+}
+
+function showMatch(store: PortholeStore, view: ResponseView, from: number): void {
+  const {request} = store.getState();
+  const found = findMatch(view.lines, request.search, from);
+  if (!found) {
+    notify(store, request.search ? `no match for ${request.search}` : 'press / to search');
+    return;
+  }
+  const lastTop = Math.max(0, view.lines.length - view.rows);
+  updateRequest(store, {
+    match: found,
+    scroll: Math.min(found.line, lastTop),
+    column: columnFor(request, found.column, request.search.length, view.width),
+  });
+}
+
+function searchKey(
+  store: PortholeStore,
+  keymap: Keymap,
+  name: string,
+  input: string,
+  view: ResponseView,
+) {
   const {request} = store.getState();
   if (name === 'esc') {
     store.setState({editing: undefined});
-    updateRequest(store, {search: ''});
+    updateRequest(store, {search: '', searchCaret: 0, match: undefined});
   } else if (name === 'enter') {
     store.setState({editing: undefined});
-    const found = findLine(lines, request.search, 0);
-    if (found === undefined && request.search) notify(store, `no match for ${request.search}`);
-    else if (found !== undefined) updateRequest(store, {scroll: found});
-  } else if (name === 'backspace') {
-    updateRequest(store, {search: request.search.slice(0, -1)});
+    if (request.search) showMatch(store, view, request.scroll);
+    else updateRequest(store, {match: undefined});
   } else {
-    const text = typedText(input);
-    if (text) updateRequest(store, {search: (request.search + text).slice(0, 200)});
+    const edit = {
+      text: request.search,
+      caret: Math.min(request.searchCaret, request.search.length),
+    };
+    const next = editWithKey(edit, keymap.action('line', name), name, input, false);
+    if (next)
+      updateRequest(store, {
+        search: next.text.slice(0, 200),
+        searchCaret: Math.min(next.caret, 200),
+      });
   }
+}
+
+function passwordKey(
+  controller: RequestController,
+  store: PortholeStore,
+  name: string,
+  input: string,
+) {
+  const prompt = store.getState().request.passwordPrompt;
+  if (!prompt) return;
+  if (name === 'esc' || name === 'ctrl-c') return controller.answerPassword(undefined);
+  if (name === 'enter') return controller.answerPassword(prompt.text);
+  let text = prompt.text;
+  if (name === 'backspace') text = [...text].slice(0, -1).join('');
+  else if (name === 'ctrl-u') text = '';
+  else if (name === 'space') text += ' ';
+  else if (name === 'paste' || name.length === 1 || [...input].length > 1) {
+    text = insertText({text, caret: text.length}, input, false).text;
+  }
+  updateRequest(store, {passwordPrompt: {...prompt, text}});
 }
 
 function toggle(
   store: PortholeStore,
-  key: 'followRedirects' | 'insecure' | 'saveBodies',
+  key: 'followRedirects' | 'insecure' | 'saveBodies' | 'wrap',
   words: [string, string],
 ) {
   const value = !store.getState().request[key];
-  updateRequest(store, {[key]: value});
+  updateRequest(store, {[key]: value, ...(key === 'wrap' ? {column: 0} : {})});
   notify(store, value ? words[0] : words[1]);
 }
 
 /** The Request pane's keys: the form, sending, and reading the response. */
-export function useRequestKeys(lines: readonly string[]): void {
+export function useRequestKeys(view: ResponseView): void {
   const store = usePortholeStore();
   const keymap = useKeymap();
   const controller = useRequestController();
   usePaneInput('request', (name, input) => {
     const state = store.getState();
     const {request} = state;
+    if (request.passwordPrompt) return passwordKey(controller, store, name, input);
     if (state.editing === 'field') {
       const action = keymap.action('editing', name);
+      const sendsOnEnter = request.field === 'url' || request.field === 'options';
       if (action === 'done') store.setState({editing: undefined});
-      else if (action === 'send' || (name === 'enter' && request.field === 'url')) {
+      else if (action === 'send' || (name === 'enter' && sendsOnEnter)) {
         store.setState({editing: undefined});
         controller.send();
-      } else if (
-        (action === 'history-back' || action === 'history-forward') &&
-        request.field === 'url'
-      ) {
-        recallHistory(store, action === 'history-back' ? -1 : 1);
-      } else editField(store, name, input);
+      } else editField(store, keymap, name, input);
       return;
     }
-    if (state.editing === 'search') return searchKey(store, name, input, lines);
-    if (request.curl !== undefined) updateRequest(store, {curl: undefined});
+    if (state.editing === 'search') return searchKey(store, keymap, name, input, view);
+    const action = keymap.action('request', name);
+    if (request.curl !== undefined) {
+      if (action === 'reveal') return updateRequest(store, {curlRevealed: !request.curlRevealed});
+      updateRequest(store, {curl: undefined, curlRevealed: false});
+    }
+    if (name === 'paste') {
+      const field = request.field === 'method' ? 'url' : request.field;
+      return pasteText(store, input, field);
+    }
     if (request.confirmResend) {
-      if (keymap.action('request', name) === 'confirm') controller.send({confirmed: true});
+      if (action === 'confirm') controller.send({confirmed: true});
       else updateRequest(store, {confirmResend: false});
       return;
     }
 
-    const action = keymap.action('request', name);
     const fieldIndex = requestFields.indexOf(request.field);
+    const {lines, rows} = view;
+    const lastTop = Math.max(0, lines.length - rows);
     const scrollTo = (line: number) =>
-      updateRequest(store, {scroll: Math.max(0, Math.min(Math.max(0, lines.length - 1), line))});
+      updateRequest(store, {scroll: Math.max(0, Math.min(lastTop, line))});
+    const sideways = (step: number) =>
+      updateRequest(store, {column: request.wrap ? 0 : Math.max(0, request.column + step)});
     switch (action) {
       case 'send':
         return controller.send();
@@ -160,28 +188,35 @@ export function useRequestKeys(lines: readonly string[]): void {
       }
       case 'method':
         return updateRequest(store, {method: nextMethod(request.method)});
+      case 'previous-method':
+        return updateRequest(store, {method: previousMethod(request.method)});
       case 'tab': {
         const tab = responseTabs[(responseTabs.indexOf(request.tab) + 1) % responseTabs.length];
-        return updateRequest(store, {tab: tab ?? 'body', scroll: 0});
+        return updateRequest(store, {tab: tab ?? 'body', scroll: 0, column: 0});
       }
       case 'scroll-up':
-        return scrollTo(request.scroll - 10);
+        return scrollTo(request.scroll - Math.max(1, rows - 1));
       case 'scroll-down':
-        return scrollTo(request.scroll + 10);
+        return scrollTo(request.scroll + Math.max(1, rows - 1));
+      case 'scroll-left':
+        return sideways(-Math.max(1, Math.floor(view.width / 2)));
+      case 'scroll-right':
+        return sideways(Math.max(1, Math.floor(view.width / 2)));
       case 'top':
-        return scrollTo(0);
+        return updateRequest(store, {scroll: 0, column: 0});
       case 'bottom':
-        return scrollTo(lines.length - 1);
+        // The last screenful, not the last line alone.
+        return scrollTo(lastTop);
+      case 'wrap':
+        return toggle(store, 'wrap', [
+          'long lines wrapped',
+          'long lines cut (← → scroll sideways)',
+        ]);
       case 'search':
         store.setState({editing: 'search'});
-        return updateRequest(store, {search: ''});
-      case 'next-match': {
-        const found = findLine(lines, request.search, request.scroll + 1);
-        if (found === undefined)
-          notify(store, request.search ? `no match for ${request.search}` : 'press / to search');
-        else scrollTo(found);
-        return;
-      }
+        return updateRequest(store, {search: '', searchCaret: 0, match: undefined});
+      case 'next-match':
+        return showMatch(store, view, (request.match?.line ?? request.scroll - 1) + 1);
       case 'follow':
         return toggle(store, 'followRedirects', [
           'following redirects (up to 10), as curl -L',
@@ -203,9 +238,6 @@ export function useRequestKeys(lines: readonly string[]): void {
         return recallHistory(store, -1);
       case 'history-forward':
         return recallHistory(store, 1);
-    }
-    if (request.field === 'method' && (name === 'left' || name === 'right')) {
-      updateRequest(store, {method: nextMethod(request.method)});
     }
   });
 }

@@ -26,10 +26,21 @@ import {
 import {useSocketsKeys} from './use-sockets-keys.js';
 import {caretWindow} from '../request/text-edit.js';
 
-/** The end of the filter that fits the pane beside `/` and the caret, wide characters included. */
-function filterTail(filter: string, width: number): string {
+/** The part of the filter that fits the pane beside `/`, around the caret, wide characters included. */
+function filterWindow(filter: string, caret: number, width: number) {
   const safe = sanitizeLine(filter);
-  return caretWindow(safe, safe.length, width - 2).before;
+  return caretWindow(safe, Math.min(caret, safe.length), width - 2);
+}
+
+function FilterCaret({before, after}: {before: string; after: string}) {
+  const [atCaret = ''] = after;
+  return (
+    <>
+      {before}
+      <Text inverse>{atCaret || ' '}</Text>
+      {after.slice(atCaret.length)}
+    </>
+  );
 }
 
 /** A socket that appeared stays highlighted this long. */
@@ -113,6 +124,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
       ipv6: v.ipv6,
       exposedOnly: v.exposedOnly,
       filter: v.filter,
+      filterCaret: v.filterCaret,
       sort: v.sort,
       mode: v.mode,
     })),
@@ -229,7 +241,14 @@ export function SocketsPane({width, height, focused}: PaneProps) {
       })}
       {showFilter ? (
         <Text wrap="truncate" color={editing ? theme.accent : undefined}>
-          {`/${filterTail(view.filter, width)}${editing ? '▏' : ''}`}
+          {'/'}
+          {editing ? (
+            <FilterCaret
+              {...filterWindow(view.filter, view.filterCaret ?? view.filter.length, width)}
+            />
+          ) : (
+            filterWindow(view.filter, view.filter.length, width).before
+          )}
         </Text>
       ) : null}
     </Pane>

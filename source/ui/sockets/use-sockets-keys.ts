@@ -1,6 +1,6 @@
 import {notify} from '../../store/store.js';
 import {socketSorts, type SocketsView} from '../../store/sockets-view-state.js';
-import {typedText} from '../../sanitize.js';
+import {editWithKey, wholeSlice} from '../request/text-edit.js';
 import {openRequest} from '../request/request-actions.js';
 import {useKeymap, usePortholeStore} from '../store-context.js';
 import {usePaneInput} from '../use-pane-input.js';
@@ -33,17 +33,32 @@ export function useSocketsKeys(visible: number): void {
       if (action === 'filter-done') store.setState({editing: undefined});
       else if (action === 'filter-clear') {
         store.setState({editing: undefined});
-        update({filter: '', cursor: 0, selectedKey: undefined});
-      } else if (name === 'backspace') update({filter: view.filter.slice(0, -1)});
-      else if (name === 'ctrl-u') update({filter: ''});
-      else {
-        // Keep the filter to a sane length whatever is pasted.
-        const text = typedText(input);
-        if (text)
-          update({filter: (view.filter + text).slice(0, 200), cursor: 0, selectedKey: undefined});
+        update({filter: '', filterCaret: 0, cursor: 0, selectedKey: undefined});
+      } else {
+        // The same line editor as every text field; the filter is kept to a sane length.
+        const caret = Math.min(view.filterCaret ?? view.filter.length, view.filter.length);
+        const next = editWithKey(
+          {text: view.filter, caret},
+          keymap.action('line', name),
+          name,
+          input,
+          false,
+        );
+        if (!next) return;
+        const filter = wholeSlice(next.text, 0, 200);
+        if (filter === view.filter) update({filterCaret: Math.min(next.caret, filter.length)});
+        else {
+          update({
+            filter,
+            filterCaret: Math.min(next.caret, filter.length),
+            cursor: 0,
+            selectedKey: undefined,
+          });
+        }
       }
       return;
     }
+    if (name === 'paste') return;
 
     const action = keymap.action('sockets', name);
     if (!action) return;
@@ -88,6 +103,7 @@ export function useSocketsKeys(visible: number): void {
       case 'last':
         return moveTo(rows.order.length - 1);
       case 'filter':
+        update({filterCaret: view.filter.length});
         store.setState({editing: 'filter'});
         return;
       case 'sort': {
