@@ -1,7 +1,7 @@
 /**
  * What curl puts on the wire beside what porthole does for the same paste. Real curl runs the
  * paste as a bash script (so the corpus is checked to be valid shell) with `curl` standing for
- * `curl --connect-to ::127.0.0.1:PORT -s -S -o /dev/null`; porthole reads the same paste with its
+ * `curl --connect-to ::127.0.0.1:PORT --no-progress-meter -o /dev/null`; porthole reads the same paste with its
  * one curl reader, plans it and sends it with the engine, connected to the same capture server.
  *
  * Both sides get the paste with `https://` read as `http://` (the HTTP/1.1 bytes are what is
@@ -9,7 +9,8 @@
  * They run in a temporary directory holding the files the corpus names.
  *
  * Normalised before comparing, and nothing else: each tool's own User-Agent line
- * (`curl/…`, `porthole/…`), the Connection line unless the paste names one, and a multipart
+ * (`curl/…`, `porthole/…`) unless the paste names a User-Agent (-A, -H), the Connection line
+ * unless the paste names one, and a multipart
  * boundary the tool made up (not one written in the paste), which also changes Content-Length
  * by as much when that length was right.
  */
@@ -59,9 +60,10 @@ export function normalise(request: CapturedRequest, paste: string): string {
   const headEnd = request.head.length;
   const lines = request.head.slice(0, headEnd - 4).split('\r\n');
   const namesConnection = /connection\s*:/i.test(paste);
+  const namesAgent = /(\s-A|--user-agent|user-agent\s*[:;])/i.test(paste);
   const kept = lines.filter((line, index) => {
     if (index === 0) return true;
-    if (/^user-agent:\s*(curl|porthole)\//i.test(line)) return false;
+    if (!namesAgent && /^user-agent:\s*(curl|porthole)\//i.test(line)) return false;
     if (!namesConnection && /^connection\s*:/i.test(line)) return false;
     return true;
   });
@@ -193,7 +195,7 @@ export async function openWire(): Promise<Wire> {
     async runCurl(script, stdin) {
       const server = serverFor(script);
       const before = server.requests.length;
-      const prelude = `curl() { command curl --connect-to ::127.0.0.1:${tcp.port} -s -S -o /dev/null "$@"; }\n`;
+      const prelude = `curl() { command curl --connect-to ::127.0.0.1:${tcp.port} --no-progress-meter -o /dev/null "$@"; }\n`;
       const {code, stderr} = await runShell(prelude + script, directory, stdin);
       const captures = server.requests.slice(before);
       const problem = code === 0 ? undefined : `curl exit ${code}: ${stderr.trim().split('\n')[0]}`;
