@@ -15,7 +15,7 @@ import {
 import {methodSemantics, urlProblem} from './form.js';
 import {hostOf, withoutCredentials} from './credentials.js';
 import {appendHistory, historyFile, loadHistory, withEntry, type HistoryEntry} from './history.js';
-import {curlText, planForm} from './plan-form.js';
+import {credentialsIn, curlText, planForm} from './plan-form.js';
 import type {RequestOptions, RequestResult, TranscriptLine} from './types.js';
 
 export type RequestController = {
@@ -201,6 +201,14 @@ export function createRequestController(
       const from = request.credentialHost;
       if (from !== undefined && host !== undefined && from !== host) {
         const stripped = withoutCredentials(form);
+        const left = credentialsIn({...form, ...stripped.form});
+        if (left.length > 0) {
+          notify(
+            store,
+            `not sent: ${left.join(', ')} was entered for ${from}, not ${host}; remove it from the form to send`,
+          );
+          return;
+        }
         if (stripped.dropped.length > 0) {
           form = {...form, ...stripped.form};
           notes.push(
