@@ -1,7 +1,8 @@
 /**
  * curl's -w/--write-out: `%{variable}` and `%header{name}` expanded from one finished exchange,
  * `\n` `\r` `\t` turned into their characters, `%%` into `%`. Everything else is printed as
- * written, as curl does (an unknown variable prints nothing and is named once on stderr).
+ * written, as curl does: `\x` and `%x` pairs as they are (`%\t` is not a tab), an unknown
+ * variable as nothing (and named once on stderr).
  */
 import type {HeaderList, RequestResult, Timings} from '../request/types.js';
 
@@ -119,41 +120,38 @@ export function expandWriteOut(
   let index = 0;
   while (index < format.length) {
     const char = format[index] ?? '';
-    if (char === '\\' && index + 1 < format.length) {
-      const escaped = escapes[format[index + 1] ?? ''];
-      if (escaped !== undefined) {
-        text += escaped;
-        index += 2;
-        continue;
-      }
-    } else if (char === '%') {
-      if (format[index + 1] === '%') {
-        text += '%';
-        index += 2;
-        continue;
-      }
-      const rest = format.slice(index + 1);
-      const named = /^(header)?\{([^}]*)\}/.exec(rest);
-      if (named !== null) {
-        const [whole, header, name = ''] = named;
-        index += 1 + whole.length;
-        if (header !== undefined) {
-          const wanted = name.toLowerCase();
-          const values = facts.headers
-            .filter(([key]) => key.toLowerCase() === wanted)
-            .map(([, value]) => value);
-          text += clean(values.join(', '));
-          continue;
-        }
-        const variable = variables[name.toLowerCase()];
-        if (variable === undefined) {
-          if (!unknown.includes(name)) unknown.push(name);
-        } else text += clean(variable(facts));
-        continue;
-      }
+    const next = format[index + 1];
+    if (next === undefined || (char !== '\\' && char !== '%')) {
+      text += char;
+      index += 1;
+      continue;
     }
-    text += char;
-    index += 1;
+    if (char === '\\') {
+      // curl turns \n \r \t into characters and prints any other pair as written.
+      text += escapes[next] ?? char + next;
+      index += 2;
+      continue;
+    }
+    const named = /^%(header)?\{([^}]*)\}/.exec(format.slice(index));
+    if (named === null) {
+      // `%%` is `%`; any other pair (`%x`, a `%{` never closed) is printed as written.
+      text += next === '%' ? '%' : char + next;
+      index += 2;
+      continue;
+    }
+    const [whole, header, name = ''] = named;
+    index += whole.length;
+    if (header !== undefined) {
+      const wanted = name.toLowerCase();
+      const values = facts.headers
+        .filter(([key]) => key.toLowerCase() === wanted)
+        .map(([, value]) => value);
+      text += clean(values.join(', '));
+      continue;
+    }
+    const variable = variables[name.toLowerCase()];
+    if (variable !== undefined) text += clean(variable(facts));
+    else if (!unknown.includes(name)) unknown.push(name);
   }
   return {text, unknown};
 }

@@ -88,6 +88,8 @@ describe('-w formats', () => {
       'a\nb\tc\rd % \\\\q \\a %x 100% end\\',
     );
     expect(expand('%{http_code').text).toBe('%{http_code');
+    // Read in pairs, as curl: `\\n` is a backslash pair then n, `%\t` is not a tab.
+    expect(expand('\\\\n|100%\\t|%').text).toBe('\\\\n|100%\\t|%');
   });
 
   it('prints nothing for an unknown variable and names it once', () => {
