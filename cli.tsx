@@ -149,20 +149,19 @@ async function main() {
       process.stdout.write(version + '\n');
       return;
     case 'request': {
-      const {runRequestCommand} = await import('./source/cli/request-command.js');
-      process.exitCode = await runRequestCommand(
-        {
-          url: command.url,
-          method: command.method,
-          headers: command.headers,
-          data: command.data,
-          insecure: command.insecure,
-          location: command.location,
-          timeoutSeconds: command.timeoutSeconds,
-          output: command.output,
+      const [{runRequestCommand}, {loadConfig}] = await Promise.all([
+        import('./source/cli/request-command.js'),
+        import('./source/cli/config.js'),
+      ]);
+      const loaded = loadConfig();
+      process.exitCode = await runRequestCommand(command.args, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        defaults: {
+          timeoutMs: loaded.config.requestTimeoutMs,
+          problems: loaded.problems.map((problem) => `${loaded.file}: ${problem}`),
         },
-        {stdout: process.stdout, stderr: process.stderr},
-      );
+      });
       return;
     }
     case 'json':

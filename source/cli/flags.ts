@@ -14,8 +14,6 @@ type FlagSpec = {
   /** Shown in --help; `value` names the argument. */
   value?: string;
   description: string;
-  /** Listed under the request command. */
-  request?: boolean;
 };
 
 export const flagSpecs = {
@@ -26,7 +24,11 @@ export const flagSpecs = {
   },
   all: {type: 'boolean', description: 'show sockets in all states, not only listeners'},
   json: {type: 'boolean', description: 'print one snapshot as JSON and exit'},
-  url: {type: 'string', value: 'URL', description: 'open the Request pane with URL filled in'},
+  url: {
+    type: 'string',
+    value: 'URL',
+    description: "open the Request pane filled in: a URL or a whole curl command ('curl -H …')",
+  },
   noColor: {type: 'boolean', description: 'no colours (NO_COLOR set does the same)'},
   procRoot: {
     type: 'string',
@@ -44,48 +46,12 @@ export const flagSpecs = {
     type: 'string',
     shortFlag: 'X',
     value: 'METHOD',
-    description: 'request method (default GET)',
-    request: true,
-  },
-  header: {
-    type: 'string',
-    shortFlag: 'H',
-    isMultiple: true,
-    value: "'Name: value'",
-    description: 'add a request header (repeatable)',
-    request: true,
-  },
-  data: {
-    type: 'string',
-    shortFlag: 'd',
-    value: 'DATA',
-    description: 'request body (makes the default method POST)',
-    request: true,
-  },
-  insecure: {
-    type: 'boolean',
-    shortFlag: 'k',
-    description: 'do not verify TLS certificates',
-    request: true,
-  },
-  location: {
-    type: 'boolean',
-    shortFlag: 'L',
-    description: 'follow redirects (up to 10)',
-    request: true,
+    description: "with --url: the request method (default GET, or the command's)",
   },
   timeout: {
     type: 'string',
     value: 'SECONDS',
-    description: 'give up after SECONDS (default 30)',
-    request: true,
-  },
-  output: {
-    type: 'string',
-    shortFlag: 'o',
-    value: 'FILE',
-    description: 'write the body to FILE instead of stdout',
-    request: true,
+    description: 'with --url: give up a request after SECONDS (default 30)',
   },
   help: {type: 'boolean', shortFlag: 'h', description: 'show this help'},
   version: {type: 'boolean', shortFlag: 'v', description: 'print the version'},
@@ -109,10 +75,6 @@ function flagLine(name: string, spec: FlagSpec): string {
 
 export function helpText(): string {
   const entries = Object.entries(flagSpecs) as Array<[FlagName, FlagSpec]>;
-  const lines = (request: boolean) =>
-    entries
-      .filter(([, spec]) => Boolean(spec.request) === request)
-      .map(([name, spec]) => flagLine(name, spec));
   return [
     'porthole: addresses, sockets and HTTP requests of this machine, live in the terminal',
     '',
@@ -120,13 +82,12 @@ export function helpText(): string {
     '  porthole [options]                 the dashboard (a plain snapshot when stdout is not a terminal)',
     '  porthole --json                    one snapshot as JSON',
     '  porthole --url URL [-X METHOD]     the dashboard with the Request pane filled in',
-    "  porthole request URL [-X METHOD] [-H 'Name: value']... [-d DATA] [-k] [-L] [--timeout SECONDS]",
+    '  porthole --url "curl -H \'A: b\' URL"  the same from a whole curl command',
+    '  porthole request [curl options] URL  one request as curl makes it, timed',
+    '                                     (porthole request --help lists the curl options)',
     '',
     'Options',
-    ...lines(false),
-    '',
-    'Request options (porthole request; -X and --timeout also with --url)',
-    ...lines(true),
+    ...entries.map(([name, spec]) => flagLine(name, spec)),
     '',
     'Keys: press ? in the dashboard.',
   ].join('\n');
@@ -162,14 +123,8 @@ export type Command =
     }
   | {
       kind: 'request';
-      url: string;
-      method: string | undefined;
-      headers: string[];
-      data: string | undefined;
-      insecure: boolean;
-      location: boolean;
-      timeoutSeconds: number | undefined;
-      output: string | undefined;
+      /** Everything after `request`, for the curl reader. */
+      args: string[];
     };
 
 export type SocketSourceChoice = 'auto' | 'proc' | 'systeminformation';
@@ -192,6 +147,8 @@ export function parseInterval(text: string): number {
 
 /** Reads argv into one command; throws UsageError for anything that cannot run. */
 export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
+  // curl's options are not porthole's: the request command reads its own arguments, as curl does.
+  if (argv[0] === 'request') return {kind: 'request', args: argv.slice(1)};
   const options = Object.fromEntries(
     Object.entries(flagSpecs).map(([name, spec]: [string, FlagSpec]) => [
       kebab(name),
@@ -238,7 +195,7 @@ export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
     throw new UsageError(`--source: expected auto, proc or systeminformation, got "${source}"`);
   }
   const roots = {procRoot: text('procRoot'), sysRoot: text('sysRoot'), source};
-  const [command, ...rest] = input;
+  const [command] = input;
   const timeout = text('timeout');
   const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
   if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && Number.isFinite(timeoutSeconds))) {
@@ -246,21 +203,7 @@ export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
   }
 
   if (command === 'request') {
-    const [url, ...extra] = rest;
-    if (!url) throw new UsageError('request: which URL? porthole request URL');
-    if (extra.length > 0) throw new UsageError(`request: one URL only, got also "${extra[0]}"`);
-    const header = flags.header;
-    return {
-      kind: 'request',
-      url,
-      method: text('method'),
-      headers: Array.isArray(header) ? header.map(String) : [],
-      data: text('data'),
-      insecure: on('insecure'),
-      location: on('location'),
-      timeoutSeconds,
-      output: text('output'),
-    };
+    throw new UsageError('request comes first: porthole request [curl options] URL');
   }
   if (command !== undefined) throw new UsageError(`unknown command "${command}" (try --help)`);
 

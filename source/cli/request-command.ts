@@ -1,30 +1,52 @@
 /**
- * `porthole request URL [-X METHOD] [-H 'Name: value']... [-d DATA] [-k] [-L] [--timeout SECONDS]
- * [-o FILE]`: one request, its transcript and timings on stderr, its body on stdout. A pipe or a
- * file gets the body byte for byte; a terminal gets it made safe to show.
+ * `porthole request <curl arguments>`: one request, read as curl reads its arguments and printed
+ * as curl prints it (-s -S -v -i -f -o -O -w), timed by porthole's engine. Without -v or -s, a
+ * terminal on stderr also gets one line of status and timings, porthole's addition to curl.
  */
+import {readFile, writeFile} from 'node:fs/promises';
 import {describeBody} from '../request/body-view.js';
-import {parseHeaderLine} from '../request/header-lines.js';
-import {sendRequest} from '../request/send-request.js';
-import type {HeaderList, RequestErrorCode} from '../request/types.js';
+import {curlOptionHelp, planRequest, readCurlArgs} from '../request/curl/index.js';
+import {cookieJarText} from '../request/curl/cookies.js';
+import type {OutputOptions} from '../request/curl/types.js';
 import {timingSummary, transcriptText} from '../request/describe.js';
+import {sendRequest} from '../request/send-request.js';
+import type {
+  HttpResponse,
+  RequestErrorCode,
+  RequestOptions,
+  RequestResult,
+} from '../request/types.js';
+import {formatBytes} from '../format.js';
 import {sanitizeLine} from '../sanitize.js';
-
-export type RequestCommandArgs = {
-  url: string;
-  method?: string;
-  /** Each `Name: value`. */
-  headers: string[];
-  data?: string;
-  insecure: boolean;
-  location: boolean;
-  timeoutSeconds?: number;
-  output?: string;
-};
+import {askPassword, firstLine} from './password-prompt.js';
+import {
+  fileSink,
+  flushed,
+  headCollector,
+  outputTarget,
+  streamSink,
+  type BodySink,
+} from './request-output.js';
+import {expandWriteOut, writeOutFacts} from './write-out.js';
 
 export type CommandStream = NodeJS.WritableStream & {isTTY?: boolean};
 
-export type CommandIo = {stdout: CommandStream; stderr: CommandStream; signal?: AbortSignal};
+export type CommandIo = {
+  stdout: CommandStream;
+  stderr: CommandStream;
+  /** For `-d @-`, `--data-binary @-` and `-T -`. Default process.stdin. */
+  stdin?: NodeJS.ReadableStream;
+  /** Where -o and -O files are made. Default the working directory. */
+  cwd?: string;
+  /** For `-u NAME`: the password, or undefined when cancelled. Default: asked on the terminal. */
+  askPassword?: (user: string) => Promise<string | undefined>;
+  /** From the config file: the timeout when -m is not given, and what was wrong with the file. */
+  defaults?: {timeoutMs?: number; problems?: string[]};
+  signal?: AbortSignal;
+};
+
+/** Exit codes: curl's 22 for -f; 130 for Ctrl-C at the password prompt, as a shell reports it. */
+export const exitCodes = {ok: 0, failed: 1, usage: 2, httpError: 22, cancelled: 130} as const;
 
 /** Mistakes in what was asked for, rather than failures of the exchange. */
 const usageErrors = new Set<RequestErrorCode>([
@@ -33,105 +55,235 @@ const usageErrors = new Set<RequestErrorCode>([
   'invalid-request',
 ]);
 
-/** Runs the command; resolves to the exit code: 0 when a response arrived, 1 when the exchange failed, 2 for bad arguments. */
-export async function runRequestCommand(args: RequestCommandArgs, io: CommandIo): Promise<number> {
+export function requestHelpText(): string {
+  const width = Math.max(...curlOptionHelp.map(({flags}) => flags.length));
+  return [
+    'porthole request: one HTTP request, given as curl takes it, with honest timings',
+    '',
+    'Usage',
+    '  porthole request [curl options] URL',
+    '',
+    'The body goes to stdout, as curl prints it. On a terminal porthole adds one line on stderr',
+    'with the status and each phase of the exchange; -s leaves it out, -v prints the whole',
+    'transcript and the timings. Exit 0 when a response arrived (any status; 22 with -f for',
+    '400 and above), 1 when the exchange failed, 2 for a command that cannot be run, 130 when',
+    'the password prompt was cancelled.',
+    '',
+    'Options (as curl)',
+    ...curlOptionHelp.map(({flags, description}) => `  ${flags.padEnd(width)}  ${description}`),
+  ].join('\n');
+}
+
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
+/** Runs the command; resolves to the exit code (see exitCodes). */
+export async function runRequestCommand(args: string[], io: CommandIo): Promise<number> {
   const {stdout, stderr} = io;
-  const refuse = async (message: string, code: number) => {
-    stderr.write(`porthole: ${sanitizeLine(message)}\n`);
+  const end = async (code: number, message?: string) => {
+    if (message !== undefined) stderr.write(`porthole: ${sanitizeLine(message)}\n`);
     await flushed(stdout);
     await flushed(stderr);
     return code;
   };
-
-  const headers: HeaderList = [];
-  for (const line of args.headers) {
-    const header = parseHeaderLine(line);
-    if (typeof header === 'string') return refuse(`bad -H value: ${header}`, 2);
-    headers.push(header);
+  if (wantsHelp(args)) {
+    stdout.write(requestHelpText() + '\n');
+    return end(exitCodes.ok);
   }
-  const {timeoutSeconds} = args;
-  if (timeoutSeconds !== undefined && !(Number.isFinite(timeoutSeconds) && timeoutSeconds > 0)) {
-    return refuse('--timeout needs a positive number of seconds', 2);
-  }
-  const given = new Set(headers.map(([name]) => name.toLowerCase()));
-  // As curl -d: a body without a type is form data.
-  if (args.data !== undefined && !given.has('content-type')) {
-    headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+  const command = readCurlArgs(args);
+  if (typeof command === 'string') return end(exitCodes.usage, command);
+  const {output} = command;
+  const quiet = output.silent && !output.showError;
+  if (!output.silent) {
+    for (const problem of io.defaults?.problems ?? []) stderr.write(`porthole: ${problem}\n`);
   }
 
-  const toTerminal = stdout.isTTY === true && args.output === undefined;
-  const streamBody = !toTerminal && args.output === undefined;
+  let cancelled = false;
+  let stdinTaken = false;
+  const stdin = () => io.stdin ?? process.stdin;
+  const ask =
+    io.askPassword ??
+    ((user: string) =>
+      askPassword(user, {
+        stderr,
+        readLine: () => (stdinTaken ? Promise.resolve('') : firstLine(stdin())),
+      }));
+  const planned = await planRequest(command, {
+    readFile: (file) => readFile(file),
+    readStdin: () => {
+      stdinTaken = true;
+      return readAll(stdin());
+    },
+    askPassword: async (user) => {
+      const password = await ask(user);
+      if (password === undefined) cancelled = true;
+      return password;
+    },
+  });
+  if (cancelled) return end(exitCodes.cancelled, 'no password given; nothing was sent');
+  if (typeof planned === 'string') return end(exitCodes.usage, planned);
+  if (!output.silent) for (const note of planned.notes) stderr.write(`porthole: ${note}\n`);
+  // Checked before sending, as a request whose answer cannot be kept is better not made.
+  const target = await outputTarget(output, planned.options.url, io.cwd ?? process.cwd());
+  if (typeof target === 'string') return end(exitCodes.usage, target);
+  const options: RequestOptions = {
+    ...planned.options,
+    timeoutMs: planned.options.timeoutMs ?? io.defaults?.timeoutMs,
+  };
+
+  const sink = target.kind === 'file' ? fileSink(target.file) : streamSink(stdout);
+  // curl -I prints the head it asked for, as -i would.
+  const shown = {...output, include: output.include || command.head};
+  const exchange = await exchangeAndPrint(options, shown, {
+    ...io,
+    sink,
+    toTerminal: target.kind === 'stdout' && stdout.isTTY === true,
+  });
+  const {result, failedStatus, writeError} = exchange;
+  let code: number = exitCodes.ok;
+  let message: string | undefined;
+  if (writeError !== undefined) {
+    code = exitCodes.failed;
+    const where = target.kind === 'file' ? target.file : 'stdout';
+    message = `cannot write the body to ${where}: ${writeError.message}`;
+  } else if (failedStatus !== undefined) {
+    code = exitCodes.httpError;
+    message = `the server answered ${failedStatus} (-f)`;
+  } else if (result.error !== undefined) {
+    code = usageErrors.has(result.error.code) ? exitCodes.usage : exitCodes.failed;
+    message = result.error.message;
+  }
+
+  if (planned.cookieJar !== undefined && result.response !== undefined) {
+    const problem = await saveCookies(planned.cookieJar, result.response);
+    if (problem !== undefined && !quiet) stderr.write(`porthole: ${sanitizeLine(problem)}\n`);
+  }
+  if (output.writeOut !== undefined) {
+    const facts = writeOutFacts(result, {
+      url: options.url,
+      method: options.method ?? 'GET',
+      exitCode: code,
+    });
+    const expanded = expandWriteOut(
+      output.writeOut,
+      facts,
+      stdout.isTTY === true ? sanitizeLine : undefined,
+    );
+    stdout.write(expanded.text);
+    for (const name of expanded.unknown) {
+      stderr.write(`porthole: unknown --write-out variable: '${sanitizeLine(name)}'\n`);
+    }
+  }
+  if (output.verbose) stderr.write(timingSummary(result.timings, '  ') + '\n');
+  else if (!output.silent && stderr.isTTY === true && result.response !== undefined) {
+    stderr.write(summaryLine(result) + '\n');
+  }
+  return end(code, quiet && code !== exitCodes.usage ? undefined : message);
+}
+
+type Exchange = {
+  result: RequestResult;
+  /** The status that -f refused, when it did. */
+  failedStatus: string | undefined;
+  writeError: Error | undefined;
+};
+
+/** Sends the request and prints the response as the output options ask. */
+async function exchangeAndPrint(
+  options: RequestOptions,
+  output: OutputOptions,
+  io: CommandIo & {sink: BodySink; toTerminal: boolean},
+): Promise<Exchange> {
+  const {stdout, stderr, sink, toTerminal} = io;
+  const include = output.include;
+  const heads = headCollector();
+  const terminalHeads: string[] = [];
+  let failedStatus: string | undefined;
+  let writeError: Error | undefined;
   const stop = new AbortController();
-  let outputError: Error | undefined;
-  const onOutputError = (error: Error) => {
-    outputError ??= error;
+  const onStdoutError = (error: Error) => {
+    writeError ??= error;
     stop.abort();
   };
-  stdout.on('error', onOutputError);
+  // A failed write ends the exchange; the error is told once, naming where the body was going.
+  const keep = (write: Promise<void>) => write.catch(onStdoutError);
+  stdout.on('error', onStdoutError);
+  const refused = () => output.fail && heads.status() >= 400;
   try {
     const result = await sendRequest({
-      url: withScheme(args.url),
-      method: args.method ?? (args.data === undefined ? 'GET' : 'POST'),
-      headers,
-      body: args.data,
-      insecure: args.insecure,
-      followRedirects: args.location,
-      timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
-      saveBodyTo: args.output,
+      ...options,
       // Only a terminal shows the body from memory; a pipe or a file gets it as it arrives.
-      maxBodyBytes: toTerminal ? undefined : 0,
-      onBodyChunk: streamBody ? (chunk) => written(stdout, chunk) : undefined,
+      maxBodyBytes: toTerminal ? options.maxBodyBytes : 0,
+      onBodyChunk: toTerminal
+        ? undefined
+        : (chunk) => {
+            if (refused()) {
+              stop.abort();
+              return undefined;
+            }
+            return keep(sink.write(chunk));
+          },
       onTranscript(line) {
-        stderr.write(transcriptText(line) + '\n');
+        if (output.verbose) stderr.write(transcriptText(line) + '\n');
+        if (line.kind !== 'in') return;
+        const head = heads.take(line.text);
+        if (head === undefined || !include) return;
+        if (toTerminal) terminalHeads.push(...head.map(sanitizeLine), '');
+        else
+          void keep(sink.write(Buffer.from(head.map((text) => text + '\r\n').join('') + '\r\n')));
       },
       signal: io.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, io.signal]),
     });
     const {response} = result;
-    if (response !== undefined && toTerminal) {
-      const {lines} = describeBody(response, {formatJson: false});
-      if (lines.length > 0) stdout.write(lines.join('\n') + '\n');
+    if (output.fail && response !== undefined && response.status >= 400) {
+      failedStatus = `${response.status} ${sanitizeLine(response.statusText)}`.trim();
+    } else if (refused()) failedStatus = String(heads.status());
+    if (toTerminal) {
+      const lines = [...terminalHeads];
+      if (response !== undefined && failedStatus === undefined) {
+        lines.push(...describeBody(response, {formatJson: false}).lines);
+      }
+      if (lines.length > 0) await keep(sink.write(Buffer.from(lines.join('\n') + '\n')));
     }
-    stderr.write(timingSummary(result.timings, '  ') + '\n');
-    if (outputError !== undefined) {
-      return await refuse(`cannot write the body to stdout: ${outputError.message}`, 1);
+    await keep(sink.close(response !== undefined && failedStatus === undefined));
+    if (result.error?.code === 'file' && writeError === undefined) {
+      writeError = new Error(result.error.message);
     }
-    if (result.error !== undefined) {
-      return await refuse(result.error.message, usageErrors.has(result.error.code) ? 2 : 1);
-    }
-    await flushed(stdout);
-    await flushed(stderr);
-    return 0;
+    return {result, failedStatus, writeError};
   } finally {
-    stdout.off('error', onOutputError);
+    stdout.off('error', onStdoutError);
   }
 }
 
-/** As curl: a URL without a scheme is taken as http. */
-function withScheme(url: string): string {
-  const trimmed = url.trim();
-  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+/** `200 OK · 3 B · dns — · connect 0.3 ms · …`: the line a terminal gets on stderr by default. */
+function summaryLine(result: RequestResult): string {
+  const {response} = result;
+  const status = response === undefined ? '' : `${response.status} ${response.statusText}`;
+  const redirects = result.redirects.length;
+  return [
+    sanitizeLine(status.trim()),
+    ...(redirects > 0 ? [`${redirects} redirect${redirects === 1 ? '' : 's'}`] : []),
+    formatBytes(response?.bodyBytes ?? 0),
+    timingSummary(result.timings),
+  ].join(' · ');
 }
 
-/** Writes a chunk; when the stream is full, a promise that settles once it has drained. */
-function written(stream: CommandStream, chunk: Uint8Array): Promise<void> | undefined {
-  if (stream.write(chunk)) return undefined;
-  return new Promise((resolve, reject) => {
-    const drained = () => {
-      stream.off('error', failed);
-      resolve();
-    };
-    const failed = (error: Error) => {
-      stream.off('drain', drained);
-      reject(error);
-    };
-    stream.once('drain', drained);
-    stream.once('error', failed);
-  });
+/** -c FILE: the cookies the file held and those the response set, as curl writes its jar. */
+async function saveCookies(file: string, response: HttpResponse): Promise<string | undefined> {
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  try {
+    await writeFile(file, cookieJarText(existing, new URL(response.url), response.headers), {
+      mode: 0o600,
+    });
+    return undefined;
+  } catch (error) {
+    return `cannot write the cookie jar ${file}: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
-/** Resolves once everything written so far has been handed on, so an exit right after loses nothing. */
-function flushed(stream: CommandStream): Promise<void> {
-  return new Promise((resolve) => {
-    stream.write('', () => resolve());
-  });
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
 }

@@ -1,6 +1,6 @@
 /** The built command line, spawned as a user or a script would run it (needs `npm run build`). */
 import {execFile} from 'node:child_process';
-import {copyFileSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {httpServer, type Loopback} from '../helpers/servers.js';
 import {schema} from '../helpers/snapshot-schema.js';
+import {hasTmux, openTerminal} from '../helpers/tmux.js';
 import type {Server} from 'node:http';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -33,6 +34,17 @@ async function porthole(args: string[], options: {cwd?: string; file?: string} =
       stderr: failed.stderr.toString(),
       raw: failed.stdout,
     };
+  }
+}
+
+/** Real curl, the reference for what `porthole request` prints. */
+async function curlRun(args: string[]) {
+  try {
+    const {stdout} = await run('curl', args, {env});
+    return {code: 0, stdout};
+  } catch (error) {
+    const failed = error as {code: number; stdout: string};
+    return {code: failed.code, stdout: failed.stdout};
   }
 }
 
@@ -84,6 +96,7 @@ function checkSnapshot(snap: Record<string, unknown>) {
 }
 
 let server: Loopback<Server>;
+let authSeen = 0;
 let listener: net.Server;
 let listenerPort = 0;
 
@@ -91,6 +104,10 @@ beforeAll(async () => {
   server = await httpServer((request, response) => {
     if (request.url === '/binary')
       return response.end(Buffer.from([0, 1, 2, 0x1b, 0x5d, 0xff, 0x9b]));
+    if (request.url === '/auth') {
+      authSeen += 1;
+      return response.end(String(request.headers.authorization));
+    }
     if (request.url === '/missing') {
       response.statusCode = 404;
       return response.end('not here\n');
@@ -207,7 +224,7 @@ describe('flags', () => {
       '--all',
       '--url',
       '--no-color',
-      'porthole request URL',
+      'porthole request [curl options] URL',
     ]) {
       expect(help.stdout).toContain(flag);
     }
@@ -222,11 +239,13 @@ describe('flags', () => {
     ],
     [['--source', 'guess'], /^porthole: --source: expected auto, proc or systeminformation/],
     [['launch'], /^porthole: unknown command "launch" \(try --help\)\n$/],
-    [['request'], /^porthole: request: which URL\?/],
+    [['request'], /^porthole: no URL/],
     [
-      ['request', 'http://127.0.0.1:1/', '--timeout', 'x'],
-      /^porthole: --timeout: expected a number of seconds/,
+      ['request', '--frobnicate', 'http://127.0.0.1:1/'],
+      /^porthole: unsupported curl option --frobnicate\n$/,
     ],
+    [['request', 'http://127.0.0.1:1/', '-X'], /^porthole: curl option -X needs a value/],
+    [['--timeout', 'x'], /^porthole: --timeout: expected a number of seconds/],
     [['--interval', '1s', '--interval', '2s'], /^porthole: --interval can only be given once\n$/],
   ])('refuses %j with one line and exit code 2', async (args, message) => {
     const {code, stderr, stdout} = await porthole(args);
@@ -244,10 +263,22 @@ describe('flags', () => {
 });
 
 describe('porthole request', () => {
-  it('writes the body to stdout and the transcript and timings to stderr, exit 0', async () => {
+  it('prints the body alone into a pipe, and the transcript and timings with -v', async () => {
+    const quiet = await porthole([
+      'request',
+      '-X',
+      'PUT',
+      '-H',
+      'X-Test: yes',
+      `${server.origin}/`,
+    ]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe('you sent PUT yes\n');
+    expect(quiet.stderr).toBe('');
     const {code, stdout, stderr} = await porthole([
       'request',
       `${server.origin}/`,
+      '-v',
       '-X',
       'PUT',
       '-H',
@@ -273,6 +304,23 @@ describe('porthole request', () => {
     expect([...raw]).toEqual([0, 1, 2, 0x1b, 0x5d, 0xff, 0x9b]);
   });
 
+  it.each([
+    [['-s', '-w', '%{http_code} %{content_type}\\n', '-o', '/dev/null']],
+    [['-si']],
+    [['-o', '-', '-s']],
+    [['-sf', '-w', '%{http_code}\\n']],
+  ])('prints what curl prints for %j, with its exit code', async (args) => {
+    for (const where of ['/', '/missing']) {
+      const url = `${server.origin}${where}`;
+      const ours = await porthole(['request', ...args, url]);
+      const theirs = await curlRun([...args, url]);
+      // Date differs between the two answers; everything else is the same.
+      const undated = (text: string) => text.replace(/^Date: .*\r\n/m, '');
+      expect(undated(ours.stdout)).toBe(undated(theirs.stdout));
+      expect(ours.code).toBe(theirs.code);
+    }
+  });
+
   it('ends a transport error with exactly one line and a non-zero code', async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -281,9 +329,7 @@ describe('porthole request', () => {
     const {code, stdout, stderr} = await porthole(['request', `http://127.0.0.1:${port}/`]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    const last = stderr.trim().split('\n').at(-1);
-    expect(last).toBe(`porthole: connection refused by 127.0.0.1:${port}`);
-    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).toBe(`porthole: connection refused by 127.0.0.1:${port}\n`);
   });
 
   it('refuses a bad header line in one line', async () => {
@@ -291,6 +337,88 @@ describe('porthole request', () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('refuses -o into a folder that does not exist, creating nothing', async () => {
+    const file = path.join(scratch, 'missing-folder', 'out.txt');
+    const {code, stderr} = await porthole(['request', '-o', file, `${server.origin}/`]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`porthole: cannot write ${file}: no such directory\n`);
+    expect(existsSync(path.dirname(file))).toBe(false);
+  });
+
+  it('lists the curl options with request --help', async () => {
+    const {code, stdout} = await porthole(['request', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('porthole request [curl options] URL');
+    expect(stdout).toContain('-w, --write-out');
+  });
+
+  it('reads the password of -u NAME from stdin without a terminal, as curl', async () => {
+    const args = ['-s', '-u', 'bob', `${server.origin}/auth`];
+    // setsid: no controlling terminal, so neither can ask.
+    const fed = async (command: string[], input: string) => {
+      const running = run('setsid', ['-w', ...command, ...args], {env});
+      running.child.stdin?.end(input);
+      return running;
+    };
+    for (const [input, password] of [
+      ['', ''],
+      ['pw\nmore\n', 'pw'],
+    ] as const) {
+      const ours = await fed([process.execPath, cli, 'request'], input);
+      const theirs = await fed(['curl'], input);
+      expect(ours.stdout).toBe(theirs.stdout);
+      expect(ours.stdout).toBe(`Basic ${Buffer.from(`bob:${password}`).toString('base64')}`);
+      expect(ours.stderr).toBe("Enter host password for user 'bob':\n");
+    }
+  });
+
+  it.skipIf(!hasTmux())(
+    'asks for the password on the terminal, echo off; Ctrl-C exits 130, sending nothing',
+    async () => {
+      const terminal = openTerminal(100, 24);
+      const before = authSeen;
+      const shell = `${process.execPath} ${cli} request -u bob ${server.origin}/auth; echo " exit=$?"`;
+      const count = (text: string, line: RegExp) => text.match(line)?.length ?? 0;
+      const exited = /^ exit=\d+$/gm;
+      try {
+        terminal.type(shell);
+        terminal.keys('Enter');
+        await terminal.waitForScreen(
+          (screen) => screen.includes("Enter host password for user 'bob':"),
+          'the prompt',
+        );
+        terminal.type('secret');
+        terminal.keys('C-c');
+        const cancelled = await terminal.waitForScreen(
+          (screen) => count(screen, exited) === 1,
+          'the exit',
+        );
+        expect(cancelled).toContain('porthole: no password given; nothing was sent');
+        expect(cancelled).toContain(' exit=130');
+        expect(cancelled).not.toContain('secret');
+        expect(authSeen).toBe(before);
+
+        terminal.type(shell);
+        terminal.keys('Enter');
+        await terminal.waitForScreen(
+          (screen) => count(screen, /^Enter host password/gm) === 2,
+          'the second prompt',
+        );
+        terminal.type('pw');
+        terminal.keys('Enter');
+        const sent = await terminal.waitForScreen(
+          (screen) => count(screen, exited) === 2,
+          'the second exit',
+        );
+        expect(sent).toContain(`Basic ${Buffer.from('bob:pw').toString('base64')}`);
+        expect(sent).toContain(' exit=0');
+        expect(sent).not.toMatch(/'bob':\s*pw/);
+      } finally {
+        terminal.close();
+      }
+    },
+  );
 });
 
 describe('library entry', () => {

@@ -29,25 +29,27 @@ describe('command line', () => {
     expect(() => parse('--interval')).toThrow(UsageError);
   });
 
-  it('reads the request command with curl-like flags', () => {
-    expect(
-      parse('request http://127.0.0.1:1/ -X POST -H a:1 -H b:2 -d x -k -L --timeout 2.5 -o out'),
-    ).toEqual({
-      kind: 'request',
-      url: 'http://127.0.0.1:1/',
-      method: 'POST',
-      headers: ['a:1', 'b:2'],
-      data: 'x',
-      insecure: true,
-      location: true,
-      timeoutSeconds: 2.5,
-      output: 'out',
-    });
-    expect(() => parse('request')).toThrow(/which URL/);
-    expect(() => parse('request http://a/ --timeout zero')).toThrow(
-      /--timeout: expected a number of seconds/,
+  it('hands everything after request to the curl reader, untouched', () => {
+    expect(parse('request -u bob:pw --data-binary @body.json http://127.0.0.1:1/ -v -o -')).toEqual(
+      {
+        kind: 'request',
+        args: [
+          '-u',
+          'bob:pw',
+          '--data-binary',
+          '@body.json',
+          'http://127.0.0.1:1/',
+          '-v',
+          '-o',
+          '-',
+        ],
+      },
     );
-    expect(() => parse('request http://a/ http://b/')).toThrow(/one URL only/);
+    // -v is curl's --verbose here, not porthole's --version; --help is the request's own.
+    expect(parse('request -v')).toEqual({kind: 'request', args: ['-v']});
+    expect(parse('request --help')).toEqual({kind: 'request', args: ['--help']});
+    expect(parse('request')).toEqual({kind: 'request', args: []});
+    expect(() => parse('--all request http://a/')).toThrow(/request comes first/);
   });
 
   it('takes --url and -X for a prefilled Request pane, and --no-color', () => {
@@ -57,6 +59,12 @@ describe('command line', () => {
       method: 'HEAD',
       color: false,
     });
+    expect(
+      parseCommand(['--url', "curl -H 'A: b' localhost:8080/x", '--timeout', '5'], true),
+    ).toMatchObject({kind: 'dashboard', url: "curl -H 'A: b' localhost:8080/x", timeoutSeconds: 5});
+    expect(() => parse('--url http://a/ --timeout zero')).toThrow(
+      /--timeout: expected a number of seconds/,
+    );
   });
 
   it('refuses unknown commands and sources', () => {
@@ -77,5 +85,7 @@ describe('command line', () => {
     }
     expect(parse('--help')).toEqual({kind: 'help'});
     expect(parse('--version')).toEqual({kind: 'version'});
+    expect(help).toContain('porthole request [curl options] URL');
+    expect(help).toContain('porthole request --help');
   });
 });
