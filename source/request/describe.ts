@@ -27,11 +27,12 @@ export const timingPhases: ReadonlyArray<[keyof Omit<Timings, 'total'>, string]>
   ['dns', 'dns'],
   ['connect', 'connect'],
   ['tls', 'tls'],
+  ['send', 'request sent'],
   ['firstByte', 'first byte'],
   ['download', 'download'],
 ];
 
-/** `dns 0.1 ms · connect 0.3 ms · tls — · first byte 2.0 ms · download 0.1 ms · total 2.6 ms`. */
+/** `dns 0.1 ms · connect 0.3 ms · tls — · request sent 0.1 ms · first byte 2.0 ms · download 0.1 ms · total 2.6 ms`. */
 export function timingSummary(timings: Timings, separator = ' · '): string {
   return [
     ...timingPhases.map(([key, label]) => `${label} ${formatDuration(timings[key])}`),

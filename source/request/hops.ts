@@ -5,7 +5,7 @@
 import {hostPort, RequestFailure} from './errors.js';
 import type {Target} from './connection.js';
 import {headerNameProblem, headerValueProblem} from './header-lines.js';
-import type {OwnHeaders} from './http1-request.js';
+import {typedHost, typedTarget, type OwnHeaders} from './http1-request.js';
 import type {HeaderList, RequestOptions} from './types.js';
 import {version} from '../version.js';
 
@@ -17,6 +17,8 @@ export type Hop = {
   headers: HeaderList;
   /** The headers the engine adds itself, as curl does. */
   own: OwnHeaders;
+  /** The request target and Host as typed, when they came from the caller's text, not a Location. */
+  typed?: {target: string; host: string};
   body: Buffer | undefined;
 };
 
@@ -62,6 +64,7 @@ export function firstHop(options: RequestOptions): Hop | RequestFailure {
     method,
     headers,
     own,
+    typed: {target: typedTarget(options.url, url), host: typedHost(options.url, url)},
     body:
       body === undefined
         ? undefined

@@ -43,16 +43,18 @@ export function requestHead(
   custom: HeaderList,
   own: OwnHeaders,
   body: Buffer | undefined,
+  typed: {target?: string; host?: string} = {},
 ): RequestHead {
+  const target = typed.target ?? `${url.pathname}${url.search}`;
   const given = new Set(custom.map(([name]) => name.toLowerCase()));
   const wanted = (name: string) => !given.has(name) && !own.omit.has(name);
-  const lines = [`${method} ${url.pathname}${url.search} HTTP/${own.httpVersion}`];
+  const lines = [`${method} ${target} HTTP/${own.httpVersion}`];
   const add = (name: string, value: string) =>
     lines.push(value === '' ? `${name}:` : `${name}: ${value}`);
 
   const customHost = custom.find(([name]) => name.toLowerCase() === 'host');
   if (customHost !== undefined) add(customHost[0], customHost[1]);
-  else if (!own.omit.has('host')) add('Host', url.host);
+  else if (!own.omit.has('host')) add('Host', typed.host ?? url.host);
   if (wanted('authorization')) {
     const basic = own.user ?? urlCredentials(url);
     if (basic !== undefined) add('Authorization', `Basic ${Buffer.from(basic).toString('base64')}`);
@@ -84,6 +86,59 @@ export function requestHead(
     head: Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8'),
     body: body === undefined || !chunked ? body : chunkFramed(body),
   };
+}
+
+/**
+ * The request target as curl 7.88 makes it from the URL as typed: the path and query as written
+ * (no fragment), dot segments removed, only non-ASCII in the path percent-encoded (lower-case
+ * hex, as curl). The WHATWG URL would also encode `"`, `<`, `>` and decode `%2e`, which curl does
+ * not. A URL with spaces or control characters, which curl refuses, is sent as WHATWG has it.
+ */
+export function typedTarget(text: string, url: URL): string {
+  const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^#]*)/.exec(text.trim());
+  const raw = match?.[1];
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  if (raw === undefined || /[\u0000-\u0020\u007f]/.test(raw)) return `${url.pathname}${url.search}`;
+  const query = raw.indexOf('?');
+  const rawPath = query === -1 ? raw : raw.slice(0, query);
+  const search = query === -1 ? '' : raw.slice(query);
+  const encoded = withoutDotSegments(rawPath === '' ? '/' : rawPath).replace(
+    /[^\x20-\x7e]+/gu,
+    (text) => [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16)}`).join(''),
+  );
+  return `${encoded}${search}`;
+}
+
+/**
+ * The Host header as curl 7.88 writes it from the URL as typed: the name in the case it was
+ * written (`API.Example.com`), the port only when it is not the scheme's default.
+ */
+export function typedHost(text: string, url: URL): string {
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(text.trim())?.[1] ?? '';
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const name = hostPort.startsWith('[')
+    ? hostPort.slice(0, hostPort.indexOf(']') + 1)
+    : hostPort.replace(/:[^:]*$/, '');
+  const host = name.toLowerCase() === url.hostname ? name : url.hostname;
+  return url.port === '' ? host : `${host}:${url.port}`;
+}
+
+/** RFC 3986 §5.2.4, on the path as written (`%2e` is not a dot here, as in curl). */
+function withoutDotSegments(path: string): string {
+  const output: string[] = [];
+  const segments = path.split('/').slice(1);
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (segment === '.') {
+      if (last) output.push('');
+    } else if (segment === '..') {
+      output.pop();
+      if (last) output.push('');
+    } else {
+      output.push(segment);
+    }
+  });
+  return `/${output.join('/')}`;
 }
 
 /**

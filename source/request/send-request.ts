@@ -221,7 +221,7 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
   const url = targetOf(hop.url);
   const target = unixSocket === undefined ? url : {...url, where: unixSocket};
   // Built before the clock starts: the send phase is the write alone.
-  const request = requestHead(hop.method, hop.url, hop.headers, hop.own, hop.body);
+  const request = requestHead(hop.method, hop.url, hop.headers, hop.own, hop.body, hop.typed);
   const holdBody = waitsForContinue(request.lines) && request.body !== undefined;
   const marks: Marks = {start: performance.now()};
   onStart(marks.start);
