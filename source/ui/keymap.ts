@@ -274,7 +274,9 @@ export function keyName(input: string, key: Key): string {
   if (key.ctrl && input.length === 1) return `ctrl-${input.toLowerCase()}`;
   // Alt-B arrives as ESC b; Ink reports it as meta with input 'b'.
   if (key.meta && [...input].length === 1) return `alt-${input}`;
-  return input === ' ' ? 'space' : input;
+  if (input === ' ') return 'space';
+  // Text typed faster than a frame, or pasted: 'end' or 'up' typed into a field is text, not a key.
+  return [...input].length > 1 ? 'text' : input;
 }
 
 /** How a key is written in help and hints. */

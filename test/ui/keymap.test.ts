@@ -24,5 +24,10 @@ describe('keymap', () => {
     expect(keyName('', {...noKey, delete: true})).toBe('backspace');
     expect(keyName('', {...noKey, return: true})).toBe('enter');
     expect(keyName(' ', noKey)).toBe('space');
+    expect(keyName('b', {...noKey, meta: true})).toBe('alt-b');
+    expect(keyName('k', {...noKey, ctrl: true})).toBe('ctrl-k');
+    // Typed or pasted text that spells a key's name is text.
+    expect(keyName('end', noKey)).toBe('text');
+    expect(keyName('up', noKey)).toBe('text');
   });
 });

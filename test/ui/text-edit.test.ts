@@ -4,6 +4,7 @@ import {
   backspace,
   caretWindow,
   deleteForward,
+  deleteToLineEnd,
   deleteToLineStart,
   deleteWord,
   insertText,
@@ -12,6 +13,9 @@ import {
   maxFieldLength,
   moveCaret,
   moveLine,
+  editWithKey,
+  wordBack,
+  wordForward,
 } from '../../source/ui/request/text-edit.js';
 
 describe('text editing', () => {
@@ -57,5 +61,25 @@ describe('text editing', () => {
     expect(stringWidth(before + after)).toBeLessThanOrEqual(40);
     const wide = caretWindow('東'.repeat(100), 50, 21);
     expect(stringWidth(wide.before + wide.after)).toBeLessThanOrEqual(21);
+  });
+});
+
+describe('readline keys', () => {
+  it('moves by words both ways and deletes to the end of the line', () => {
+    const text = 'curl http://a.test/x -H';
+    expect(wordBack({text, caret: text.length}).caret).toBe(22);
+    expect(wordBack({text, caret: 22}).caret).toBe(19);
+    expect(wordForward({text, caret: 0}).caret).toBe(4);
+    expect(wordForward({text, caret: 4}).caret).toBe(9);
+    expect(wordForward({text, caret: text.length}).caret).toBe(text.length);
+    expect(deleteToLineEnd({text: 'one\ntwo', caret: 1})).toEqual({text: 'o\ntwo', caret: 1});
+  });
+
+  it('maps each editing action to its edit, and leaves unbound keys to the caller', () => {
+    const edit = {text: 'abc', caret: 3};
+    expect(editWithKey(edit, 'line-start', 'ctrl-a', 'a', false)).toEqual({text: 'abc', caret: 0});
+    expect(editWithKey(edit, undefined, 'x', 'x', false)).toEqual({text: 'abcx', caret: 4});
+    expect(editWithKey(edit, undefined, 'ctrl-t', 't', false)).toBeUndefined();
+    expect(editWithKey(edit, undefined, 'text', 'd\re', false)).toEqual({text: 'abcd e', caret: 6});
   });
 });
