@@ -12,6 +12,8 @@ export const cliPath = path.resolve(import.meta.dirname, '../../dist/cli.js');
 export type Terminal = {
   /** The screen as text, one string per row. */
   screen(): string;
+  /** The screen and every line scrolled off above it (tmux keeps 2,000). */
+  scrollback(): string;
   /** Types text literally. */
   type(text: string): void;
   /** Sends tmux key names: 'Tab', 'BTab', 'Enter', 'Escape', 'C-c', 'Down', ... */
@@ -65,6 +67,7 @@ export function openTerminal(columns = 100, rows = 30): Terminal {
   tmux('set-option', '-g', 'remain-on-exit', 'on');
   const terminal: Terminal = {
     screen: () => tmux('capture-pane', '-p', '-t', 'main'),
+    scrollback: () => tmux('capture-pane', '-p', '-S', '-', '-t', 'main'),
     type: (text) => void tmux('send-keys', '-t', 'main', '-l', text),
     keys: (...names) => void tmux('send-keys', '-t', 'main', ...names),
     format: (format) => tmux('display-message', '-p', '-t', 'main', format).trim(),
