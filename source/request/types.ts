@@ -58,6 +58,8 @@ export type RequestOptions = {
   connectTo?: ConnectToEntry[];
   /** Connect to this Unix socket instead of the URL's host and port (curl --unix-socket). */
   unixSocket?: string;
+  /** Send the path as written, `/../` and `/./` included (curl --path-as-is). */
+  pathAsIs?: boolean;
   /** Follow 3xx responses with a Location, as curl -L. Default false. */
   followRedirects?: boolean;
   /** Default 10. */

@@ -104,7 +104,12 @@ function optionWords(command: CurlCommand): string[] {
   for (const part of command.form) {
     const marker = part.source === 'file' ? '@' : part.source === 'content' ? '<' : '';
     const plain = part.source === 'text' && /^[@<]/.test(part.value);
-    let value = `${part.name}=${marker}${part.value}`;
+    // A value that curl would cut at `;` or read as quoted is written in double quotes.
+    const quoted =
+      !plain && /^"|;/.test(part.value)
+        ? `"${part.value.replace(/["\\]/g, (char) => `\\${char}`)}"`
+        : part.value;
+    let value = `${part.name}=${marker}${quoted}`;
     if (part.type !== undefined) value += `;type=${part.type}`;
     if (part.filename !== undefined) value += `;filename=${part.filename}`;
     add(plain ? '--form-string' : '-F', value);
@@ -127,6 +132,8 @@ function optionWords(command: CurlCommand): string[] {
   for (const entry of command.resolve) add('--resolve', entry);
   for (const entry of command.connectTo) add('--connect-to', entry);
   if (command.unixSocket !== undefined) add('--unix-socket', command.unixSocket);
+  if (command.cacert !== undefined) add('--cacert', command.cacert);
+  if (command.pathAsIs === true) add('--path-as-is');
   if (command.family !== undefined) add(command.family === 4 ? '-4' : '-6');
   if (command.httpVersion !== undefined) add(`--http${command.httpVersion}`);
   return words;

@@ -369,6 +369,10 @@ async function plan(command: CurlCommand, io: PlanIo): Promise<PlannedRequest> {
   }
   if (command.upload !== undefined) {
     body = await readSource(io, command.upload, '-T');
+    // Standard input has no size known in advance: curl sends it in chunks.
+    const framed = given('content-length') || given('transfer-encoding');
+    if (command.upload === '-' && !http10 && !framed)
+      headers.push(['Transfer-Encoding', 'chunked']);
     // curl: a URL without a file part gets the local file's name.
     const target = new URL(url);
     if (command.upload !== '-' && target.pathname.endsWith('/')) {
@@ -430,6 +434,8 @@ async function plan(command: CurlCommand, io: PlanIo): Promise<PlannedRequest> {
   if (command.family !== undefined) options.family = command.family;
   if (command.httpVersion !== undefined) options.httpVersion = command.httpVersion;
   if (command.unixSocket !== undefined) options.unixSocket = command.unixSocket;
+  if (command.cacert !== undefined) options.ca = await readSource(io, command.cacert, '--cacert');
+  if (command.pathAsIs === true) options.pathAsIs = true;
   if (command.resolve.length > 0) options.resolve = command.resolve.map(resolveEntry);
   if (command.connectTo.length > 0) options.connectTo = command.connectTo.map(connectToEntry);
 

@@ -70,10 +70,21 @@ export function formPart(text: string, literal = false): FormPart | string {
     part.source = rest.startsWith('@') ? 'file' : 'content';
     rest = rest.slice(1);
   }
+  // A value (or file name) in double quotes is taken whole, \" and \\ unescaped, as curl does.
+  let value: string;
+  if (rest.startsWith('"')) {
+    const quoted = /^"((?:[^"\\]|\\.)*)"/.exec(rest);
+    if (quoted === null) return `bad -F value ${JSON.stringify(text)}: unterminated double quote`;
+    value = (quoted[1] ?? '').replace(/\\(["\\])/g, '$1');
+    rest = rest.slice(quoted[0].length);
+  } else {
+    const end = rest.search(/;\s*(?:type|filename|headers|encoder)=/);
+    value = end === -1 ? rest : rest.slice(0, end);
+    rest = end === -1 ? '' : rest.slice(end);
+  }
   // Attributes follow the value after `;`: type=, filename=, headers= (kept off the value).
   const attribute = /;\s*(type|filename|headers|encoder)=("(?:[^"\\]|\\.)*"|[^;]*)/g;
   const first = rest.search(/;\s*(?:type|filename|headers|encoder)=/);
-  const value = first === -1 ? rest : rest.slice(0, first);
   for (const match of (first === -1 ? '' : rest.slice(first)).matchAll(attribute)) {
     const [, key, raw = ''] = match;
     const unquoted = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
@@ -320,6 +331,37 @@ const options: CurlOption[] = [
     help: 'print FORMAT after the transfer (%{http_code}, %{time_total}, …)',
     apply: (c, v) => void (c.output.writeOut = v),
   },
+  {
+    long: 'fail-with-body',
+    help: 'as --fail, and still write the body',
+    apply(command) {
+      command.output.fail = true;
+      command.output.failWithBody = true;
+      return undefined;
+    },
+  },
+  {
+    long: 'cacert',
+    value: 'FILE',
+    help: 'also trust the certificate authorities in FILE (PEM)',
+    apply: (c, v) => void (c.cacert = v),
+  },
+  {
+    long: 'path-as-is',
+    help: 'send /../ and /./ as written',
+    apply: set('pathAsIs', true),
+  },
+  ...['retry', 'retry-delay', 'retry-max-time'].map((long): CurlOption => ({
+    long,
+    value: long === 'retry' ? 'NUM' : 'SECONDS',
+    help: 'accepted; porthole tries once',
+    apply: (c, v) => ignore(c, `--${long} ${v}`),
+  })),
+  ...['retry-all-errors', 'retry-connrefused'].map((long): CurlOption => ({
+    long,
+    help: 'accepted; porthole tries once',
+    apply: (c) => ignore(c, `--${long}`),
+  })),
   {
     long: 'no-progress-meter',
     help: 'accepted; porthole draws no progress meter',

@@ -35,6 +35,8 @@ export type OutputOptions = {
   remoteName: boolean;
   /** -w FORMAT, as given (curl's `%{…}` variables and `\n` escapes are expanded when printed). */
   writeOut?: string;
+  /** --fail-with-body: as -f, but the body of an HTTP error is still written. */
+  failWithBody?: boolean;
 };
 
 export type CurlCommand = {
@@ -75,6 +77,10 @@ export type CurlCommand = {
   /** --connect-to, each as given (`host:port:toHost:toPort`). */
   connectTo: string[];
   unixSocket?: string;
+  /** --cacert FILE: more certificate authorities to trust (PEM). */
+  cacert?: string;
+  /** --path-as-is: dot segments (`/../`) are sent as written. */
+  pathAsIs?: boolean;
   family?: 4 | 6;
   httpVersion?: '1.0' | '1.1';
   output: OutputOptions;
