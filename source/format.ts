@@ -1,8 +1,12 @@
 /** Plain formatting of figures for the screen; no colours, no I/O. */
 
-const binaryUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+const binaryUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'] as const;
 
-/** 1536 -> "1.5 KiB"; whole bytes below 1 KiB. */
+/**
+ * 1536 -> "1.5 KiB"; whole bytes below 1 KiB; three significant figures at most above it. The
+ * figure is rounded first, so 1023.9 B is "1.0 KiB", never "1024 B". Every size and rate on the
+ * screen goes through here.
+ */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—';
   let value = bytes;
@@ -11,13 +15,23 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  if (unit === 0) return `${value} B`;
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${binaryUnits[unit]}`;
+  const rounded = (figure: number) => {
+    const tenths = figure.toFixed(1);
+    return unit === 0 || Number(tenths) >= 100 ? figure.toFixed(0) : tenths;
+  };
+  let text = rounded(value);
+  if (Number(text) >= 1024 && unit < binaryUnits.length - 1) {
+    unit++;
+    text = rounded(value / 1024);
+  }
+  return `${text} ${binaryUnits[unit]}`;
 }
 
 /** Bytes per second, or "—" while a rate is not known yet (it needs two samples). */
 export function formatRate(bytesPerSecond: number | undefined): string {
-  return bytesPerSecond === undefined ? '—' : `${formatBytes(bytesPerSecond)}/s`;
+  if (bytesPerSecond === undefined || !Number.isFinite(bytesPerSecond) || bytesPerSecond < 0)
+    return '—';
+  return `${formatBytes(bytesPerSecond)}/s`;
 }
 
 /** 0.42 -> "0.42 ms", 12.3 -> "12.3 ms", 1520 -> "1.52 s". */

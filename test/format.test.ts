@@ -18,6 +18,25 @@ describe('figures', () => {
     expect(formatBytes(-1)).toBe('—');
   });
 
+  // A rate of 821.720666… B/s was printed with every digit of the float.
+  it('rounds fractions of a byte and carries into the next unit', () => {
+    expect(formatRate(0)).toBe('0 B/s');
+    expect(formatRate(0.4)).toBe('0 B/s');
+    expect(formatRate(821.720666)).toBe('822 B/s');
+    expect(formatRate(999.6)).toBe('1000 B/s');
+    expect(formatRate(1023.4)).toBe('1023 B/s');
+    expect(formatRate(1023.9)).toBe('1.0 KiB/s');
+    expect(formatRate(1024)).toBe('1.0 KiB/s');
+    expect(formatBytes(99.96 * 1024)).toBe('100 KiB');
+    expect(formatBytes(1023.7 * 1024)).toBe('1.0 MiB');
+    expect(formatBytes(5.25 * 1024 ** 3)).toBe('5.3 GiB');
+    expect(formatBytes(2 * 1024 ** 4)).toBe('2.0 TiB');
+    expect(formatBytes(3 * 1024 ** 5)).toBe('3.0 PiB');
+    expect(formatBytes(1024 ** 7)).toBe('1024 EiB');
+    expect(formatBytes(Number.NaN)).toBe('—');
+    expect(formatRate(Number.POSITIVE_INFINITY)).toBe('—');
+  });
+
   it('shows no rate until there are two samples', () => {
     expect(formatRate(undefined)).toBe('—');
     expect(formatRate(2048)).toBe('2.0 KiB/s');
