@@ -311,7 +311,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
             : parts.ok
               ? sanitizeLine(
                   screenful(
-                    `${parts.scheme}${parts.schemeImplied ? ' (added, as curl does)' : ''} · host ${parts.host} · port ${parts.port}${parts.portImplied ? ' (default)' : ''} · ${parts.path}`,
+                    `${parts.scheme}${parts.schemeImplied ? ' (added, as curl does)' : ''} · host ${parts.host} · port ${parts.port}${parts.portImplied ? ' (default)' : ''} · ${maskUrl(parts.path)}`,
                     width,
                   ),
                 )
