@@ -68,11 +68,10 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     import('./source/terminal.js'),
     import('./source/cli/terminal-input.js'),
   ]);
-  const {asMethod, openRequest} = await import('./source/ui/request/request-actions.js');
-  const method = command.method === undefined ? undefined : asMethod(command.method);
-  if (command.method !== undefined && !method) {
-    fail(`-X: expected GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS, got "${command.method}"`, 2);
-  }
+  const [actions, {formOfUrlFlag}] = await Promise.all([
+    import('./source/ui/request/request-actions.js'),
+    import('./source/cli/url-flag.js'),
+  ]);
   const loaded = config.loadConfig();
   for (const problem of loaded.problems)
     process.stderr.write(`porthole: ${loaded.file}: ${problem}\n`);
@@ -94,7 +93,16 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
         ? loaded.config.requestTimeoutMs
         : command.timeoutSeconds * 1000,
   });
-  if (command.url !== undefined) openRequest(portholeStore, command.url, method);
+  if (command.url !== undefined) {
+    // A URL or a whole curl command; -X names the method over the command's.
+    const {form, notes, problem} = formOfUrlFlag(command.url, command.method);
+    actions.openRequest(portholeStore, form.url, form.method);
+    actions.fillForm(portholeStore, form, {notes, field: 'url'});
+    if (problem !== undefined) {
+      actions.updateRequest(portholeStore, {fieldProblem: {field: 'url', text: problem}});
+      store.notify(portholeStore, `--url: ${problem}`);
+    }
+  }
   const poller = polling.createPoller(
     portholeStore,
     collect.createCollectors(portholeStore, {

@@ -1,7 +1,7 @@
 /**
  * curl -u NAME without a password: ask for it on the terminal, echo off, the prompt on stderr, as
- * curl does. Without a terminal curl takes the first line of stdin (`echo pw | curl -u bob …`),
- * an empty password when stdin is empty, and so does this.
+ * curl does. Without a terminal curl takes what stdin holds (`echo pw | curl -u bob …`), an
+ * empty password when stdin is empty, and so does this.
  */
 import {openSync} from 'node:fs';
 import tty from 'node:tty';
@@ -28,7 +28,7 @@ export type PromptIo = {
   stderr: NodeJS.WritableStream;
   /** The terminal to read from; default the controlling terminal (/dev/tty), if any. */
   openTerminal?: () => tty.ReadStream | undefined;
-  /** Without a terminal: the first line of stdin, when stdin is free ('' when it is not). */
+  /** Without a terminal: the password from stdin, when stdin is free ('' when it is not). */
   readLine?: () => Promise<string>;
 };
 
@@ -71,17 +71,17 @@ export async function askPassword(user: string, io: PromptIo): Promise<string | 
   });
 }
 
-/** The first line of a stream (without its line end), or all of it when it has no line end. */
-export async function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
+/**
+ * What curl takes as the password from stdin when there is no terminal: one read of up to 2 KiB,
+ * less a final line end (so `echo pw |` gives `pw`).
+ */
+export async function passwordFromStdin(stream: NodeJS.ReadableStream): Promise<string> {
   for await (const chunk of stream) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
-    const end = bytes.indexOf(0x0a);
-    if (end === -1) chunks.push(bytes);
-    else {
-      chunks.push(bytes.subarray(0, end));
-      break;
-    }
+    const bytes = (typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk)).subarray(
+      0,
+      2048,
+    );
+    return bytes.toString('utf8').replace(/\n$/, '');
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/\r$/, '');
+  return '';
 }

@@ -18,7 +18,7 @@ import type {
 } from '../request/types.js';
 import {formatBytes} from '../format.js';
 import {sanitizeLine} from '../sanitize.js';
-import {askPassword, firstLine} from './password-prompt.js';
+import {askPassword, passwordFromStdin} from './password-prompt.js';
 import {
   fileSink,
   flushed,
@@ -105,7 +105,7 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
     ((user: string) =>
       askPassword(user, {
         stderr,
-        readLine: () => (stdinTaken ? Promise.resolve('') : firstLine(stdin())),
+        readLine: () => (stdinTaken ? Promise.resolve('') : passwordFromStdin(stdin())),
       }));
   const planned = await planRequest(command, {
     readFile: (file) => readFile(file),

@@ -363,7 +363,7 @@ describe('porthole request', () => {
     };
     for (const [input, password] of [
       ['', ''],
-      ['pw\nmore\n', 'pw'],
+      ['pw\n', 'pw'],
     ] as const) {
       const ours = await fed([process.execPath, cli, 'request'], input);
       const theirs = await fed(['curl'], input);
@@ -414,6 +414,34 @@ describe('porthole request', () => {
         expect(sent).toContain(`Basic ${Buffer.from('bob:pw').toString('base64')}`);
         expect(sent).toContain(' exit=0');
         expect(sent).not.toMatch(/'bob':\s*pw/);
+      } finally {
+        terminal.close();
+      }
+    },
+  );
+});
+
+describe('porthole --url', () => {
+  it.skipIf(!hasTmux())(
+    'fills the Request pane from a whole curl command, which Enter sends',
+    async () => {
+      const terminal = openTerminal(120, 40);
+      try {
+        // runCli puts the arguments in single quotes: the header is quoted with \" inside.
+        terminal.runCli(`--url "curl -X PUT -H \\"X-Test: pane\\" ${server.origin}/"`, {
+          XDG_STATE_HOME: scratch,
+          XDG_CONFIG_HOME: scratch,
+        });
+        // Keys count once the dashboard is up (its sockets listed), not at the first frame.
+        await terminal.waitForScreen(
+          (screen) => screen.includes('X-Test: pane') && / \d+ shown/.test(screen),
+          'the form',
+        );
+        terminal.keys('Enter');
+        await terminal.waitForScreen(
+          (screen) => screen.includes('you sent PUT pane'),
+          'the response',
+        );
       } finally {
         terminal.close();
       }
