@@ -82,6 +82,11 @@ export type RequestOptions = {
    * the exchange with a 'file' error.
    */
   onBodyChunk?: (chunk: Uint8Array) => void | Promise<void>;
+  /**
+   * The body bytes received on the wire so far, after each chunk, for a live view of the
+   * download. Unlike onBodyChunk it does not ask for the whole body to be decoded.
+   */
+  onBodyProgress?: (wireBytes: number) => void;
   /** Each transcript line as it happens, for a live view of a request in flight. */
   onTranscript?: (line: TranscriptLine) => void;
   signal?: AbortSignal;

@@ -37,10 +37,18 @@ function gate() {
 
 const maxBodyBytes = 2 * 1024 * 1024;
 
-async function send(url: string, options: {timeoutMs?: number; follow?: boolean} = {}) {
+async function send(
+  url: string,
+  options: {timeoutMs?: number; follow?: boolean; curlOptions?: string} = {},
+) {
   const app = await renderApp({
     focus: 'request',
-    request: {url, caret: url.length, followRedirects: options.follow ?? false},
+    request: {
+      url,
+      caret: url.length,
+      followRedirects: options.follow ?? false,
+      options: options.curlOptions ?? '',
+    },
     controller: {timeoutMs: options.timeoutMs},
   });
   await app.press(keys.enter);
@@ -201,7 +209,8 @@ describe('network faults, with the dashboard answering keys meanwhile', () => {
         });
       }),
     );
-    const app = await send(`${server.origin}/`);
+    // As curl, the body is decoded only with --compressed.
+    const app = await send(`${server.origin}/`, {curlOptions: '--compressed'});
     await answersKeys(app);
     released.open();
     const screen = await app.waitForScreen((s) => s.includes('200 OK · success'), 'the response');
