@@ -9,7 +9,7 @@ import {curlOptionHelp, planRequest, readCurlArgs} from '../request/curl/index.j
 import {cookieJarText} from '../request/curl/cookies.js';
 import type {OutputOptions} from '../request/curl/types.js';
 import {timingSummary, transcriptText} from '../request/describe.js';
-import {sendRequest} from '../request/send-request.js';
+import {sendRequest, warmEngine} from '../request/send-request.js';
 import type {
   HttpResponse,
   RequestErrorCode,
@@ -130,6 +130,8 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
     timeoutMs: planned.options.timeoutMs ?? io.defaults?.timeoutMs,
   };
 
+  // Everything the first exchange would load runs now, so none of it lands inside its phases.
+  await warmEngine();
   const sink = target.kind === 'file' ? fileSink(target.file) : streamSink(stdout);
   // curl -I prints the head it asked for, as -i would.
   const shown = {...output, include: output.include || command.head};
@@ -207,7 +209,9 @@ async function exchangeAndPrint(
   // A failed write ends the exchange; the error is told once, naming where the body was going.
   const keep = (write: Promise<void>) => write.catch(onStdoutError);
   stdout.on('error', onStdoutError);
-  const refused = () => output.fail && heads.status() >= 400;
+  // -f drops the body of an HTTP error; --fail-with-body keeps it and still exits 22.
+  const failing = (status: number) => output.fail && status >= 400;
+  const refused = () => failing(heads.status()) && output.failWithBody !== true;
   try {
     const result = await sendRequest({
       ...options,
@@ -234,17 +238,18 @@ async function exchangeAndPrint(
       signal: io.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, io.signal]),
     });
     const {response} = result;
-    if (output.fail && response !== undefined && response.status >= 400) {
+    if (response !== undefined && failing(response.status)) {
       failedStatus = `${response.status} ${sanitizeLine(response.statusText)}`.trim();
-    } else if (refused()) failedStatus = String(heads.status());
+    } else if (failing(heads.status())) failedStatus = String(heads.status());
+    const bodyKept = response !== undefined && !refused();
     if (toTerminal) {
       const lines = [...terminalHeads];
-      if (response !== undefined && failedStatus === undefined) {
+      if (response !== undefined && bodyKept) {
         lines.push(...describeBody(response, {formatJson: false}).lines);
       }
       if (lines.length > 0) await keep(sink.write(Buffer.from(lines.join('\n') + '\n')));
     }
-    await keep(sink.close(response !== undefined && failedStatus === undefined));
+    await keep(sink.close(bodyKept));
     if (result.error?.code === 'file' && writeError === undefined) {
       writeError = new Error(result.error.message);
     }

@@ -251,6 +251,11 @@ describe('porthole request', () => {
       expect(failed.stdout.text()).toBe(theirs.stdout.toString());
       expect(failed.stderr.lines()).toEqual(['porthole: the server answered 404 Not Found (-f)']);
       expect((await run(['-sf', url])).stderr.text()).toBe('');
+      const withBody = await run(['-s', '--fail-with-body', '-w', '[%{http_code}]', url]);
+      const theirsWithBody = await curl(['-s', '--fail-with-body', '-w', '[%{http_code}]', url]);
+      expect(withBody.code).toBe(22);
+      expect(theirsWithBody.code).toBe(22);
+      expect(withBody.stdout.text()).toBe(theirsWithBody.stdout.toString());
       expect((await run(['-sSf', url])).stderr.lines()).toHaveLength(1);
     });
   });
