@@ -20,7 +20,11 @@ async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>
     if (error.code === 'EPIPE') process.exit(0);
     fail(`cannot write to stdout: ${error.message}`, 1);
   });
-  const {snapshot} = await import('./source/snapshot.js');
+  const [{snapshot}, config] = await Promise.all([
+    import('./source/snapshot.js'),
+    import('./source/cli/config.js'),
+  ]);
+  process.stderr.write(config.configProblemLines(config.loadConfig()));
   const snap = await snapshot({
     procRoot: command.procRoot,
     sysRoot: command.sysRoot,

@@ -1,13 +1,20 @@
 /**
  * Optional defaults from $XDG_CONFIG_HOME/porthole/config.json (~/.config/porthole/config.json):
- * `{"interval": "2s", "theme": "mono", "requestTimeout": 10, "keys": {"quit": "x"}}`.
+ * `{"interval": "2s", "theme": "mono", "requestTimeout": "10s", "keys": {"quit": "Q"}}`.
  * A bad file or field is named in one line and the defaults stand in for it.
  */
 import {readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {parseDuration} from '../format.js';
-import {knownActions, type KeyOverrides} from '../ui/keymap.js';
+import {
+  createKeymap,
+  keyLabel,
+  knownActions,
+  type Binding,
+  type KeyOverrides,
+} from '../ui/keymap.js';
+import {actionName, keyCollisions} from '../ui/key-collisions.js';
 import {themeNames, type ThemeName} from '../ui/theme.js';
 import {minimumIntervalMs} from './flags.js';
 
@@ -23,6 +30,14 @@ export type LoadedConfig = {config: Config; file: string; problems: string[]};
 export function configFile(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
   return path.join(base, 'porthole', 'config.json');
+}
+
+const bareNumber = /^\s*\d+(?:\.\d+)?\s*$/;
+const isBareNumber = (text: string) => bareNumber.test(text);
+
+/** "2s", "500ms", "1m"; a bare number is not one here (its unit would be a guess). */
+function durationWithUnit(text: string): number | undefined {
+  return isBareNumber(text) ? undefined : parseDuration(text);
 }
 
 function checkKeys(value: unknown, problems: string[]): KeyOverrides | undefined {
@@ -42,7 +57,47 @@ function checkKeys(value: unknown, problems: string[]): KeyOverrides | undefined
     else if (!valid) problems.push(`keys.${action}: expected a key like "x" or a list of keys`);
     else keys[action] = binding;
   }
-  return keys;
+  return refuseCollisions(keys, problems);
+}
+
+/** The override entry that gave a binding its keys, if one did. */
+function overrideOf(binding: Binding, keys: KeyOverrides): string | undefined {
+  const scoped = actionName(binding);
+  if (keys[scoped] !== undefined) return scoped;
+  return keys[binding.action] === undefined ? undefined : binding.action;
+}
+
+/**
+ * Drops each override that would put two actions on one key press (`"quit": "x"` while `x` is
+ * Sockets' exposed-only), one line each naming both. Overrides are judged together, so two
+ * actions may swap keys; of two overrides that meet, the later one is refused.
+ */
+function refuseCollisions(keys: KeyOverrides, problems: string[]): KeyOverrides {
+  const kept = {...keys};
+  const order = Object.keys(keys);
+  for (let round = 0; round < order.length; round++) {
+    const table = createKeymap(kept).all();
+    const defaults = createKeymap().all();
+    let refused: {entry: string; line: string} | undefined;
+    for (const {key, first, second} of keyCollisions(table)) {
+      const sides = [first, second]
+        .map((binding) => ({binding, entry: overrideOf(binding, kept)}))
+        .filter((side): side is {binding: Binding; entry: string} => side.entry !== undefined);
+      const latest = sides.sort((a, b) => order.indexOf(b.entry) - order.indexOf(a.entry))[0];
+      if (!latest) continue;
+      const other = latest.binding === first ? second : first;
+      const before = defaults.find((binding) => actionName(binding) === actionName(latest.binding));
+      const stays = before ? before.keys.map(keyLabel).join(', ') : 'unbound';
+      const line = `keys.${latest.entry}: ${keyLabel(key)} would be both ${actionName(latest.binding)} and ${actionName(other)}; refused (${latest.binding.action} stays ${stays})`;
+      if (!refused || order.indexOf(latest.entry) > order.indexOf(refused.entry)) {
+        refused = {entry: latest.entry, line};
+      }
+    }
+    if (!refused) break;
+    problems.push(refused.line);
+    delete kept[refused.entry];
+  }
+  return kept;
 }
 
 /** Reads and checks the config file. A missing file is no problem; anything wrong is one line each. */
@@ -70,13 +125,12 @@ export function loadConfig(file = configFile()): LoadedConfig {
   for (const [field, value] of Object.entries(raw as Record<string, unknown>)) {
     switch (field) {
       case 'interval': {
-        const ms =
-          typeof value === 'number'
-            ? value
-            : typeof value === 'string'
-              ? parseDuration(value)
-              : undefined;
-        if (ms === undefined || ms < minimumIntervalMs) {
+        const ms = typeof value === 'string' ? durationWithUnit(value) : undefined;
+        if (typeof value === 'number' || (typeof value === 'string' && isBareNumber(value))) {
+          problems.push(
+            `interval: ${String(value).trim()} has no unit; write "${String(value).trim()}s" or "${String(value).trim()}ms"; using the default`,
+          );
+        } else if (ms === undefined || ms < minimumIntervalMs) {
           problems.push(
             `interval: expected a duration of at least ${minimumIntervalMs}ms like "500ms" or "2s"; using the default`,
           );
@@ -87,10 +141,20 @@ export function loadConfig(file = configFile()): LoadedConfig {
         if (themeNames.includes(value as ThemeName)) config.theme = value as ThemeName;
         else problems.push(`theme: expected one of ${themeNames.join(', ')}; using the default`);
         break;
-      case 'requestTimeout':
-        if (typeof value === 'number' && value > 0) config.requestTimeoutMs = value * 1000;
-        else problems.push('requestTimeout: expected a number of seconds; using 30');
+      case 'requestTimeout': {
+        // A bare number is seconds, as curl's --max-time and porthole's --timeout take it.
+        const ms =
+          typeof value === 'number'
+            ? value * 1000
+            : typeof value === 'string'
+              ? isBareNumber(value)
+                ? Number(value) * 1000
+                : durationWithUnit(value)
+              : undefined;
+        if (ms !== undefined && Number.isFinite(ms) && ms > 0) config.requestTimeoutMs = ms;
+        else problems.push('requestTimeout: expected a duration like "10s" or "500ms"; using 30s');
         break;
+      }
       case 'keys': {
         const keys = checkKeys(value, problems);
         if (keys) config.keys = keys;
@@ -101,4 +165,13 @@ export function loadConfig(file = configFile()): LoadedConfig {
     }
   }
   return {config, file, problems};
+}
+
+/**
+ * What a run prints on stderr about the config, one line per problem. `--json` and the plain
+ * snapshot print it too, though interval, theme and keys do not apply there: a broken file is
+ * named wherever porthole runs.
+ */
+export function configProblemLines(loaded: LoadedConfig): string {
+  return loaded.problems.map((problem) => `porthole: ${loaded.file}: ${problem}\n`).join('');
 }
