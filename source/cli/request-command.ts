@@ -133,12 +133,13 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
   // Everything the first exchange would load runs now, so none of it lands inside its phases.
   await warmEngine();
   const sink = target.kind === 'file' ? fileSink(target.file) : streamSink(stdout);
-  // curl -I prints the head it asked for, as -i would.
+  // curl -I prints the head it asked for, as -i would, and never a body (even with -X GET).
   const shown = {...output, include: output.include || command.head};
   const exchange = await exchangeAndPrint(options, shown, {
     ...io,
     sink,
     toTerminal: target.kind === 'stdout' && stdout.isTTY === true,
+    headOnly: command.head,
   });
   const {result, failedStatus, writeError} = exchange;
   let code: number = exitCodes.ok;
@@ -193,7 +194,7 @@ type Exchange = {
 async function exchangeAndPrint(
   options: RequestOptions,
   output: OutputOptions,
-  io: CommandIo & {sink: BodySink; toTerminal: boolean},
+  io: CommandIo & {sink: BodySink; toTerminal: boolean; headOnly: boolean},
 ): Promise<Exchange> {
   const {stdout, stderr, sink, toTerminal} = io;
   const include = output.include;
@@ -211,7 +212,8 @@ async function exchangeAndPrint(
   stdout.on('error', onStdoutError);
   // -f drops the body of an HTTP error; --fail-with-body keeps it and still exits 22.
   const failing = (status: number) => output.fail && status >= 400;
-  const refused = () => failing(heads.status()) && output.failWithBody !== true;
+  let droppedBody = false;
+  const refused = () => io.headOnly || (failing(heads.status()) && output.failWithBody !== true);
   try {
     const result = await sendRequest({
       ...options,
@@ -221,6 +223,8 @@ async function exchangeAndPrint(
         ? undefined
         : (chunk) => {
             if (refused()) {
+              // The rest of the body is not wanted: the exchange ends here, on purpose.
+              droppedBody = true;
               stop.abort();
               return undefined;
             }
@@ -253,7 +257,8 @@ async function exchangeAndPrint(
     if (result.error?.code === 'file' && writeError === undefined) {
       writeError = new Error(result.error.message);
     }
-    return {result, failedStatus, writeError};
+    const error = droppedBody && result.error?.code === 'aborted' ? undefined : result.error;
+    return {result: {...result, error}, failedStatus, writeError};
   } finally {
     stdout.off('error', onStdoutError);
   }

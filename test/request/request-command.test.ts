@@ -202,6 +202,16 @@ describe('porthole request', () => {
       expect(ours.stdout.bytes().toString('latin1')).toBe(theirs.stdout.toString('latin1'));
     });
 
+    it('prints the head alone with -I, even with -X GET, as curl', async () => {
+      const url = `${fixed.origin}/`;
+      for (const args of [['-I'], ['-I', '-X', 'GET']]) {
+        const ours = await run([...args, url]);
+        const theirs = await curl(['-s', ...args, url]);
+        expect(ours.code).toBe(theirs.code);
+        expect(ours.stdout.text()).toBe(theirs.stdout.toString());
+      }
+    });
+
     it('prints -w as curl does, after the body', async () => {
       const url = `${fixed.origin}/a`;
       const format =
