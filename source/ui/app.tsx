@@ -50,10 +50,13 @@ export function App({store, requests, keymap, theme}: AppProps) {
   );
 }
 
-/** The longest wording that fits, so even a 20-column terminal reads the whole message. */
+/**
+ * One wording, "terminal too small: need 40x10", losing words from the front where it does not fit,
+ * so even a 20-column terminal reads the size it needs.
+ */
 export function tooSmallMessage(columns: number): string {
-  const need = `${minimumSize.columns}x${minimumSize.rows}`;
-  const wordings = [`terminal too small (need ${need})`, `too small: need ${need}`, `need ${need}`];
+  const need = `need ${minimumSize.columns}x${minimumSize.rows}`;
+  const wordings = [`terminal too small: ${need}`, `too small: ${need}`];
   return wordings.find((text) => text.length <= columns) ?? need;
 }
 

@@ -70,15 +70,16 @@ describe('dashboard shell', () => {
     expect(app.screen()).not.toContain('changed-after-quit');
   });
 
-  it('asks for a bigger terminal below the minimum size, and comes back after', async () => {
+  // It had two wordings: "too small: need 40x10" and "terminal too small (need 40x10)".
+  it('asks for a bigger terminal below the minimum size in one wording, and comes back after', async () => {
     const app = await renderApp();
     app.resize(30, 8);
-    await app.waitForScreen((s) => s.trim() === 'too small: need 40x10', 'the short message');
-    app.resize(39, 30);
     await app.waitForScreen(
-      (s) => s.trim() === 'terminal too small (need 40x10)',
+      (s) => s.trim() === 'terminal too small: need 40x10',
       'the full message',
     );
+    app.resize(25, 30);
+    await app.waitForScreen((s) => s.trim() === 'too small: need 40x10', 'the short message');
     app.resize(20, 5);
     await app.waitForScreen((s) => s.trim() === 'need 40x10', 'the shortest message');
     app.resize(80, 24);
