@@ -1,16 +1,29 @@
 /**
- * Request overhead: the total time of a GET to a loopback server as porthole's engine measures it
- * (`result.timings.total`, what the Request pane and `porthole request` show) against curl's own
- * `-w %{time_total}` for the same URL, alternating, each on a new connection.
+ * Request timings beside curl's: the same GET to the same loopback server, phase by phase, as
+ * porthole reports them and as `curl -w` does, in the three ways porthole sends a request:
  *
- * The server is a child process, so that serving does not share this process's event loop with
- * the client being measured. It answers every request with the same 2 KiB body.
+ * - `porthole request` one-shot: the bundled `dist/cli.js`, a process per request, its timings
+ *   read from its own `-w` (the same variables as curl's);
+ * - the dashboard's engine, first request: a fresh process that imports the engine lazily, as
+ *   the dashboard does, awaits warmEngine, and sends;
+ * - the dashboard's engine, tenth request in that same process.
  *
- * Run: node --import tsx bench/request.ts [requests]
+ * curl's time_* are moments from the start; the phases compared are the differences between
+ * them: dns (time_namelookup), connect (to time_connect), wait (request sent and first byte, to
+ * time_starttransfer), download (to time_total) and total. Medians over a bounded number of
+ * runs, taken in turns so that a busy moment of the machine falls on every side alike.
+ *
+ * The server is a child process, so that serving does not share an event loop with a client
+ * being measured. It answers every request with the same 2 KiB body.
+ *
+ * Run: node --import tsx bench/request.ts [runs]   (after npm run build)
  */
 import {fork, spawnSync} from 'node:child_process';
+import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {sendRequest} from '../source/request/send-request.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist/cli.js');
 
 const serverSource = `
 const http = require('node:http');
@@ -25,23 +38,111 @@ process.on('disconnect', () => process.exit(0));
 setTimeout(() => process.exit(0), 300000).unref();
 `;
 
-export type RequestOverhead = {
-  requests: number;
-  /** Medians, in ms. */
-  porthole: number;
-  curl: number;
+const writeOut =
+  '%{time_namelookup} %{time_connect} %{time_appconnect} %{time_pretransfer} %{time_starttransfer} %{time_total}';
+
+/** Phases in ms. */
+export type Phases = {dns: number; connect: number; wait: number; download: number; total: number};
+export const phaseNames = ['dns', 'connect', 'wait', 'download', 'total'] as const;
+
+export type RequestTimings = {
+  runs: number;
+  /** Medians of each phase. */
+  curl: Phases;
+  oneShot: Phases;
+  dashboardFirst: Phases;
+  dashboardTenth: Phases;
 };
+
+/** Targets: each phase within this many ms of curl's, the total within totalTargetMs. */
+export const phaseTargetMs = 0.3;
+export const totalTargetMs = 1;
+
+/** curl -w's cumulative seconds, as `a b c d e f`, into phases. */
+function phasesOfWriteOut(text: string): Phases {
+  const [namelookup, connect, , , starttransfer, total] = text.trim().split(/\s+/).map(Number);
+  if (total === undefined || Number.isNaN(total)) throw new Error(`unreadable -w output: ${text}`);
+  const ms = (seconds: number | undefined) => (seconds ?? 0) * 1000;
+  return {
+    dns: ms(namelookup),
+    connect: ms(connect) - ms(namelookup),
+    wait: ms(starttransfer) - ms(connect),
+    download: ms(total) - ms(starttransfer),
+    total: ms(total),
+  };
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
+function medians(runs: Phases[]): Phases {
+  return {
+    dns: median(runs.map((run) => run.dns)),
+    connect: median(runs.map((run) => run.connect)),
+    wait: median(runs.map((run) => run.wait)),
+    download: median(runs.map((run) => run.download)),
+    total: median(runs.map((run) => run.total)),
+  };
+}
+
 export function hasCurl(): boolean {
   return spawnSync('curl', ['--version'], {stdio: 'ignore'}).status === 0;
 }
 
-export async function requestOverhead(requests = 50): Promise<RequestOverhead> {
+function curlOnce(url: string): Phases {
+  const run = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', writeOut, url], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`curl exited ${run.status}`);
+  return phasesOfWriteOut(run.stdout);
+}
+
+function oneShotOnce(url: string): Phases {
+  const run = spawnSync(
+    process.execPath,
+    [cli, 'request', '-s', '-o', '/dev/null', '-w', writeOut, url],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (run.status !== 0) throw new Error(`porthole request exited ${run.status}: ${run.stderr}`);
+  return phasesOfWriteOut(run.stdout);
+}
+
+/** A fresh process that sends as the dashboard does; its first and tenth request. */
+function dashboardOnce(url: string): {first: Phases; tenth: Phases} {
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--dashboard', url],
+    {encoding: 'utf8', cwd: root},
+  );
+  if (run.status !== 0) throw new Error(`the dashboard engine exited ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as {first: Phases; tenth: Phases};
+}
+
+/** In this process: the engine imported lazily, warmed, then ten requests one after another. */
+async function dashboardRequests(url: string): Promise<{first: Phases; tenth: Phases}> {
+  const {sendRequest, warmEngine} = await import('../source/request/send-request.js');
+  await warmEngine();
+  const phases: Phases[] = [];
+  for (let index = 0; index < 10; index++) {
+    const result = await sendRequest({url, timeoutMs: 5000});
+    if (result.error !== undefined) throw new Error(result.error.message);
+    const {timings} = result;
+    phases.push({
+      dns: timings.dns ?? 0,
+      connect: timings.connect ?? 0,
+      wait: (timings.tls ?? 0) + (timings.send ?? 0) + (timings.firstByte ?? 0),
+      download: timings.download ?? 0,
+      total: timings.total,
+    });
+  }
+  return {first: phases[0]!, tenth: phases[9]!};
+}
+
+export async function requestTimings(runs = 15): Promise<RequestTimings> {
   const server = fork('-e', [serverSource], {
     execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -52,51 +153,64 @@ export async function requestOverhead(requests = 50): Promise<RequestOverhead> {
       server.once('exit', () => reject(new Error('the loopback server exited')));
     });
     const url = `http://127.0.0.1:${port}/`;
-    const porthole: number[] = [];
-    const curl: number[] = [];
-    // In blocks of ten, taking turns: a curl process started between two of porthole's requests
-    // leaves this process's next request to run on a cold core, which is not the engine's cost.
-    const block = 10;
-    for (let round = 0; round * block < requests + block; round++) {
-      for (let i = 0; i < block; i++) {
-        const result = await sendRequest({url, timeoutMs: 5000});
-        if (result.error || result.response?.status !== 200)
-          throw new Error(
-            `porthole's request failed: ${result.error?.message ?? result.response?.status}`,
-          );
-        // The first block of each warms up (modules, JIT, the server's first connections).
-        if (round > 0) porthole.push(result.timings.total);
-      }
-      for (let i = 0; i < block; i++) {
-        const run = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{time_total}', url], {
-          encoding: 'utf8',
-        });
-        if (run.status !== 0) throw new Error(`curl exited ${run.status}`);
-        if (round > 0) curl.push(Number(run.stdout) * 1000);
-      }
+    // The server's own first requests (its JIT) are nobody's cost.
+    for (let index = 0; index < 5; index++) curlOnce(url);
+    const curl: Phases[] = [];
+    const oneShot: Phases[] = [];
+    const first: Phases[] = [];
+    const tenth: Phases[] = [];
+    for (let run = 0; run < runs; run++) {
+      curl.push(curlOnce(url));
+      oneShot.push(oneShotOnce(url));
+      const dashboard = dashboardOnce(url);
+      first.push(dashboard.first);
+      tenth.push(dashboard.tenth);
     }
-    return {requests, porthole: median(porthole), curl: median(curl)};
+    return {
+      runs,
+      curl: medians(curl),
+      oneShot: medians(oneShot),
+      dashboardFirst: medians(first),
+      dashboardTenth: medians(tenth),
+    };
   } finally {
     server.kill();
   }
 }
 
-/**
- * The same, measured in a process of its own: porthole's requests are timed in a process that
- * does nothing else, as the Request pane's are, not in one that has just run the other figures
- * and holds their garbage.
- */
-export function requestOverheadApart(requests = 50): RequestOverhead {
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), String(requests), '--json'],
-    {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']},
-  );
-  if (run.status !== 0) throw new Error(`bench/request.ts exited ${run.status}`);
-  return JSON.parse(run.stdout) as RequestOverhead;
+/** Each phase of `porthole` beside curl's, with whether it meets its target. */
+export function phaseVerdicts(
+  porthole: Phases,
+  curl: Phases,
+): Array<{phase: (typeof phaseNames)[number]; porthole: number; curl: number; met: boolean}> {
+  return phaseNames.map((phase) => ({
+    phase,
+    porthole: porthole[phase],
+    curl: curl[phase],
+    met:
+      Math.abs(porthole[phase] - curl[phase]) <=
+      (phase === 'total' ? totalTargetMs : phaseTargetMs),
+  }));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await requestOverhead(Number(process.argv[2] ?? 50));
-  console.log(process.argv.includes('--json') ? JSON.stringify(result) : result);
+  const dashboard = process.argv.indexOf('--dashboard');
+  if (dashboard !== -1) {
+    console.log(JSON.stringify(await dashboardRequests(process.argv[dashboard + 1] ?? '')));
+  } else {
+    const result = await requestTimings(Number(process.argv[2] ?? 15));
+    const ms = (value: number) => value.toFixed(3).padStart(8);
+    console.log(`medians of ${result.runs} runs, ms`);
+    console.log(`${''.padEnd(18)}${phaseNames.map((name) => name.padStart(9)).join('')}`);
+    for (const [label, phases] of [
+      ['curl -w', result.curl],
+      ['porthole request', result.oneShot],
+      ['dashboard 1st', result.dashboardFirst],
+      ['dashboard 10th', result.dashboardTenth],
+    ] as const) {
+      console.log(
+        `${label.padEnd(18)}${phaseNames.map((name) => ` ${ms(phases[name])}`).join('')}`,
+      );
+    }
+  }
 }
