@@ -474,7 +474,7 @@ describe('library entry', () => {
       listening: true,
       status: 200,
       body: 'you sent GET \n',
-      phases: ['dns', 'connect', 'tls', 'firstByte', 'download', 'total'],
+      phases: ['dns', 'connect', 'tls', 'send', 'firstByte', 'download', 'total'],
     });
   });
 });
