@@ -48,6 +48,11 @@ export type ConnectOptions = {
   /** Called with the socket as soon as it exists, so the caller can destroy it to cancel. */
   onSocket: (socket: Socket) => void;
   onPhase: (phase: Phase) => void;
+  /**
+   * Called in the event that makes the connection ready (connect, or secureConnect once the
+   * certificate passed), so the request goes out without waiting for a promise to resume.
+   */
+  onReady?: (socket: Socket) => void;
   /** Where to connect instead of the URL's host and port (curl -4/-6, --resolve, --connect-to, --unix-socket). */
   route?: Route;
 };
@@ -147,6 +152,7 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
       settled = true;
       clearTimeout(timer);
       if (error === undefined) {
+        options.onReady?.(socket);
         resolve(socket);
       } else {
         socket.destroy();

@@ -227,14 +227,14 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
   // Built before the clock starts: the send phase is the write alone.
   const request = requestHead(hop.method, hop.url, hop.headers, hop.own, hop.body, hop.typed);
   const holdBody = waitsForContinue(request.lines) && request.body !== undefined;
-  const marks: Marks = {start: performance.now()};
-  onStart(marks.start);
+  const marks: Marks = {start: 0};
   let phase: Phase = 'connecting';
   let socket: Socket | undefined;
   let response: HttpResponse | undefined;
   let body: BodyState | undefined;
   let file: FileHandle | undefined;
-  let reader: ResponseReader | undefined;
+  // The reader, once the wire exists (a stop may come before).
+  const seen: {reader?: ResponseReader} = {};
   let failed: RequestFailure | undefined;
   let continueTimer: NodeJS.Timeout | undefined;
   const warnings: string[] = [];
@@ -260,7 +260,7 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
     if (phase === 'body') {
       return new RequestFailure(
         'timeout',
-        `no complete response within ${within} (${receivedSoFar(reader?.received ?? 0, reader?.expected)} of body)`,
+        `no complete response within ${within} (${receivedSoFar(seen.reader?.received ?? 0, seen.reader?.expected)} of body)`,
       );
     }
     if (phase === 'waiting' && (socket?.bytesRead ?? 0) > 0) {
@@ -280,8 +280,34 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
     warnings.push(text);
     info(`Warning: ${text}`);
   };
+  // Everything the exchange needs exists before the clock starts: from here on a phase is
+  // the network's time and the few calls that put bytes on it.
+  const wire = requestWire({
+    hop,
+    request,
+    holdBody,
+    run,
+    marks,
+    stream,
+    warn,
+    fail,
+    stopped,
+    onContinueTimer(timer) {
+      continueTimer = timer;
+    },
+    life,
+  });
+  seen.reader = wire.reader;
+  const route = {
+    family: options.family,
+    resolve: options.resolve,
+    connectTo: options.connectTo,
+    unixSocket,
+  };
   try {
     if (failed !== undefined) throw failed;
+    marks.start = performance.now();
+    onStart(marks.start);
     const connected = await openConnection(target, {
       insecure: options.insecure === true,
       ca: run.ca,
@@ -290,37 +316,19 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
       info,
       onSocket(created) {
         socket = created;
+        wire.attach(created);
         if (failed !== undefined) created.destroy();
       },
       onPhase(next) {
         phase = next;
       },
-      route: {
-        family: options.family,
-        resolve: options.resolve,
-        connectTo: options.connectTo,
-        unixSocket,
+      onReady(ready) {
+        phase = 'waiting';
+        wire.send(ready);
       },
+      route,
     });
-    phase = 'waiting';
-    const head = await sendAndRead(connected, {
-      hop,
-      request,
-      holdBody,
-      run,
-      marks,
-      stream,
-      warn,
-      fail,
-      stopped,
-      onReader(created) {
-        reader = created;
-      },
-      onContinueTimer(timer) {
-        continueTimer = timer;
-      },
-      life,
-    });
+    const head = await wire.head;
     phase = 'body';
     response = describeResponse(head, hop.url, connected, unixSocket);
     const location = header(response.headers, 'location');
@@ -347,15 +355,14 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
       maxBodyBytes: run.maxBodyBytes,
       consumer: bodyConsumer(file, options.saveBodyTo, options.onBodyChunk, stopped),
     });
-    marks.end = performance.now();
-    const excess = reader?.excessWarning();
+    const excess = wire.reader.excessWarning();
     if (excess !== undefined) warn(excess);
     response.warnings.push(...warnings);
     return {
       response: withBody(response, body),
       error: undefined,
       marks,
-      ended: marks.end,
+      ended: marks.end ?? performance.now(),
       location: undefined,
     };
   } catch (error) {
@@ -366,8 +373,8 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
         host: target.host,
         where: target.where,
         phase,
-        received: reader?.received ?? 0,
-        expected: reader?.expected,
+        received: wire.reader.received,
+        expected: wire.reader.expected,
       });
     if (error instanceof ResponseFailure && error.failure.code === 'protocol')
       showReceived(error, run);
@@ -395,7 +402,7 @@ function showReceived(failure: ResponseFailure, run: Run): void {
   for (const line of lines) run.note('in', line.replace(/\r$/, ''));
 }
 
-type SendContext = {
+type WireContext = {
   hop: Hop;
   request: RequestHead;
   holdBody: boolean;
@@ -405,43 +412,59 @@ type SendContext = {
   warn: (text: string) => void;
   fail: (failure: RequestFailure) => void;
   stopped: Promise<never>;
-  onReader: (reader: ResponseReader) => void;
   onContinueTimer: (timer: NodeJS.Timeout) => void;
   /** Set once the exchange is over: what the socket does then is not part of it. */
   life: {over: boolean};
 };
 
-/**
- * Writes the request on an open connection and reads the response as it comes: 1xx heads are
- * told and skipped, the final head resolves, and its body goes on into `stream`.
- */
-function sendAndRead(socket: Socket, context: SendContext): Promise<ResponseHead> {
+type Wire = {
+  reader: ResponseReader;
+  /** Listens to the socket as soon as it exists; nothing counts until it is ready. */
+  attach(socket: Socket): void;
+  /** Writes the request, in the event that made the connection ready. */
+  send(socket: Socket): void;
+  /** The final response head: 1xx heads are told and skipped; the body goes on into `stream`. */
+  head: Promise<ResponseHead>;
+};
+
+function requestWire(context: WireContext): Wire {
   const {hop, request, run, marks, stream, warn, fail} = context;
   const where = run.options.unixSocket ?? targetOf(hop.url).where;
+  const onProgress = run.options.onBodyProgress;
   let finalHead: ((head: ResponseHead) => void) | undefined;
+  const head = Promise.race([
+    new Promise<ResponseHead>((resolve) => {
+      finalHead = resolve;
+    }),
+    context.stopped,
+  ]);
+  head.catch(() => undefined);
+  let connection: Socket | undefined;
   let bodySent = !context.holdBody;
   let headWritten: number | undefined;
-  const onProgress = run.options.onBodyProgress;
+  let early: number | undefined;
+  let ready = false;
+  let finished = false;
 
-  const tell = (head: ResponseHead) => {
-    for (const line of head.lines) run.note('in', line);
+  const tell = (told: ResponseHead) => {
+    for (const line of told.lines) run.note('in', line);
     run.note('in', '');
-    for (const warning of head.warnings) run.note('info', `Warning: ${warning}`);
+    for (const warning of told.warnings) run.note('info', `Warning: ${warning}`);
   };
   const sendBody = () => {
     if (bodySent) return;
     bodySent = true;
-    socket.write(request.body ?? Buffer.alloc(0), () => {
+    connection?.write(request.body ?? Buffer.alloc(0), () => {
       marks.sent = performance.now();
     });
   };
   const reader = new ResponseReader(
     {method: hop.method, maxHeaderBytes: maxResponseHeaderBytes, where},
     {
-      head(head, informational) {
-        tell(head);
+      head(received, informational) {
+        tell(received);
         if (informational) {
-          if (head.status === 100) sendBody();
+          if (received.status === 100) sendBody();
           return;
         }
         if (!bodySent) {
@@ -451,10 +474,10 @@ function sendAndRead(socket: Socket, context: SendContext): Promise<ResponseHead
           run.note('info', 'the server answered before the body was sent: it was not sent');
         }
         marks.firstByte ??= early;
-        finalHead?.(head);
+        finalHead?.(received);
       },
       body(chunk) {
-        if (!stream.push(chunk)) socket.pause();
+        if (!stream.push(chunk)) connection?.pause();
         if (onProgress === undefined) return;
         try {
           onProgress(reader.received);
@@ -467,16 +490,14 @@ function sendAndRead(socket: Socket, context: SendContext): Promise<ResponseHead
       },
       warning: warn,
       end() {
+        marks.end ??= performance.now();
         stream.push(null);
       },
     },
   );
-  context.onReader(reader);
 
-  let early: number | undefined;
-  let finished = false;
   const finish = () => {
-    if (finished || context.life.over) return;
+    if (!ready || finished || context.life.over) return;
     finished = true;
     try {
       reader.finish();
@@ -484,25 +505,24 @@ function sendAndRead(socket: Socket, context: SendContext): Promise<ResponseHead
       fail(asFailure(error));
     }
   };
-  socket.on('data', (chunk: Buffer) => {
-    if (context.life.over) return;
+  const onData = (chunk: Buffer) => {
     // The first byte after the request was all written; one that came before (a 100 Continue)
     // counts only if nothing comes after.
     if (marks.sent === undefined) early ??= performance.now();
     else marks.firstByte ??= performance.now();
+    if (context.life.over) return;
     try {
       reader.feed(chunk);
     } catch (error) {
       fail(asFailure(error));
     }
-  });
-  socket.once('end', finish);
-  socket.once('close', finish);
-  socket.on('error', (error: Error) => {
-    if (context.life.over || finished) return;
+  };
+  const onError = (error: Error) => {
+    if (!ready || finished || context.life.over) return;
     finished = true;
-    if (reader.headRead && !reader.done && reader.expected !== undefined)
+    if (reader.headRead && !reader.done && reader.expected !== undefined) {
       warn(reader.shortWarning());
+    }
     const described = describeError(error, {
       host: hop.url.hostname,
       where,
@@ -511,43 +531,52 @@ function sendAndRead(socket: Socket, context: SendContext): Promise<ResponseHead
       expected: reader.expected,
     });
     fail(new RequestFailure(described.code, described.message));
-  });
-
-  const {head: headBytes, body} = request;
+  };
   const written = () => {
     marks.sent = performance.now();
   };
-  if (context.holdBody) {
-    socket.write(headBytes, () => {
-      headWritten = performance.now();
-    });
-  } else if (body === undefined) {
-    socket.write(headBytes, written);
-  } else if (body.length <= oneWriteBytes) {
-    socket.write(Buffer.concat([headBytes, body]), written);
-  } else {
-    socket.write(headBytes);
-    socket.write(body, written);
-  }
-  // Told after the write, so that telling it costs the send phase nothing.
-  for (const line of request.lines) run.note('out', line);
-  run.note('out', '');
-  if (context.holdBody) {
-    context.onContinueTimer(
-      setTimeout(() => {
-        if (bodySent) return;
-        run.note('info', 'Done waiting for 100-continue');
-        sendBody();
-      }, continueTimeoutMs),
-    );
-  }
+  // A small body goes out in the same write as the head; a held-back one waits for 100 Continue.
+  const {head: headBytes, body} = request;
+  const together = !context.holdBody && body !== undefined && body.length <= oneWriteBytes;
+  const firstWrite = together ? Buffer.concat([headBytes, body]) : headBytes;
+  const secondWrite = together || context.holdBody ? undefined : body;
 
-  return Promise.race([
-    new Promise<ResponseHead>((resolve) => {
-      finalHead = resolve;
-    }),
-    context.stopped,
-  ]);
+  return {
+    reader,
+    head,
+    attach(socket) {
+      connection = socket;
+      socket.on('data', onData);
+      socket.once('end', finish);
+      socket.once('close', finish);
+      socket.on('error', onError);
+    },
+    send(socket) {
+      ready = true;
+      if (context.holdBody) {
+        socket.write(firstWrite, () => {
+          headWritten = performance.now();
+        });
+      } else if (secondWrite === undefined) {
+        socket.write(firstWrite, written);
+      } else {
+        socket.write(firstWrite);
+        socket.write(secondWrite, written);
+      }
+      // Told after the write, so that telling it costs the send phase nothing.
+      for (const line of request.lines) run.note('out', line);
+      run.note('out', '');
+      if (context.holdBody) {
+        context.onContinueTimer(
+          setTimeout(() => {
+            if (bodySent) return;
+            run.note('info', 'Done waiting for 100-continue');
+            sendBody();
+          }, continueTimeoutMs),
+        );
+      }
+    },
+  };
 }
 
 function asFailure(error: unknown): RequestFailure {
