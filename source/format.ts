@@ -48,6 +48,14 @@ export function formatInterval(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(1))}s`;
 }
 
+/** Wall-clock time of day, local, to the second: "09:03:07". */
+export function formatClock(at: number): string {
+  const date = new Date(at);
+  return [date.getHours(), date.getMinutes(), date.getSeconds()]
+    .map((part) => String(part).padStart(2, '0'))
+    .join(':');
+}
+
 /** Time since launch, as a timeline shows it: "+4.2s", "+3m07s", "+2h05m". */
 export function formatSinceLaunch(ms: number): string {
   const seconds = Math.max(0, ms) / 1000;

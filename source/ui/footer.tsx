@@ -10,10 +10,10 @@ import {useFresh} from './use-clock.js';
 /** A notice stays in the footer this long. */
 export const noticeMs = 8000;
 
-function scopeOf(state: Pick<PortholeState, 'focus' | 'editing'>): Scope {
+function scopeOf(state: Pick<PortholeState, 'focus' | 'editing'> & {events: boolean}): Scope {
   if (state.editing === 'filter') return 'filter';
   if (state.editing === 'field') return 'editing';
-  return state.focus;
+  return state.focus === 'sockets' && state.events ? 'events' : state.focus;
 }
 
 function hint(binding: Binding): string {
@@ -31,6 +31,7 @@ export function Footer() {
       notice: s.notice,
       ownersHidden: s.ownersHidden,
       helpOpen: s.helpOpen,
+      events: s.socketsView.mode === 'events',
     })),
   );
   const noticeShown = useFresh(state.notice?.at, noticeMs);

@@ -1,10 +1,11 @@
 import {useMemo} from 'react';
 import {Text} from 'ink';
 import {useShallow} from 'zustand/react/shallow';
-import {formatInterval, formatSinceLaunch} from '../format.js';
+import {formatInterval} from '../format.js';
 import {sanitizeLine} from '../sanitize.js';
 import {isListener} from '../collect/sockets/changes.js';
-import {socketLabel} from './sockets/sockets-view.js';
+import {exposedCallout, recentlyExposed} from './exposed-callout.js';
+import {useTerminalSize} from './use-terminal-size.js';
 import {usePorthole} from './store-context.js';
 import {useTheme} from './theme.js';
 import {useFresh} from './use-clock.js';
@@ -24,7 +25,7 @@ export function Header() {
       effective: state.effectiveIntervalMs,
       paused: state.paused,
       source: state.socketSource,
-      exposed: state.socketTracker?.newlyExposed,
+      events: state.socketTracker?.events,
       startedAt: state.startedAt,
     })),
   );
@@ -42,8 +43,14 @@ export function Header() {
   ].join(' · ');
   // The callout comes first: the one fact in the header that asks for attention. It runs out on its
   // own clock: an idle host may go on polling for minutes without a change to the socket list.
-  const fresh = useFresh(head.exposed?.at, exposedCalloutMs);
-  const exposed = fresh ? head.exposed : undefined;
+  const exposed = useMemo(
+    () => recentlyExposed(head.events ?? [], exposedCalloutMs),
+    [head.events],
+  );
+  const fresh = useFresh(exposed[0]?.at, exposedCalloutMs);
+  const {columns} = useTerminalSize();
+  const prefix = `porthole ${sanitizeLine(head.host)} · `.length;
+  const callout = fresh ? exposedCallout(exposed, head.startedAt, columns - prefix) : '';
   return (
     <Text wrap="truncate">
       <Text bold color={theme.accent}>
@@ -55,9 +62,9 @@ export function Header() {
           {' PAUSED '}
         </Text>
       ) : null}
-      {exposed ? (
+      {callout ? (
         <Text bold color={theme.warning}>
-          {`! new listener on all interfaces: ${socketLabel(exposed.socket)} at ${formatSinceLaunch(exposed.at - head.startedAt)} · `}
+          {callout}
         </Text>
       ) : null}
       <Text>{facts}</Text>

@@ -13,6 +13,7 @@ import type {Binding, Scope} from './keymap.js';
 const reachedTogether: Array<[Scope, Scope, 'every key' | 'named keys']> = [
   ['global', 'addresses', 'every key'],
   ['global', 'sockets', 'every key'],
+  ['global', 'events', 'every key'],
   ['global', 'request', 'every key'],
   ['global', 'filter', 'named keys'],
   ['global', 'editing', 'named keys'],

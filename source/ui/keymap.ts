@@ -5,7 +5,15 @@
 import type {Key} from 'ink';
 
 export type Scope =
-  'global' | 'help' | 'addresses' | 'sockets' | 'filter' | 'request' | 'editing' | 'line';
+  | 'global'
+  | 'help'
+  | 'addresses'
+  | 'sockets'
+  | 'events'
+  | 'filter'
+  | 'request'
+  | 'editing'
+  | 'line';
 
 export type Binding = {
   action: string;
@@ -22,6 +30,7 @@ export const scopeTitles: Record<Scope, string> = {
   help: 'Help',
   addresses: 'Addresses',
   sockets: 'Sockets',
+  events: 'Sockets events (after e)',
   filter: 'Sockets filter (after /)',
   request: 'Request',
   editing: 'Editing a request field',
@@ -94,6 +103,32 @@ const defaults: Binding[] = [
     help: 'send a request to the selected listener',
     hint: 'request',
   },
+
+  {action: 'up', scope: 'events', keys: ['up', 'k'], help: 'scroll up'},
+  {action: 'down', scope: 'events', keys: ['down', 'j'], help: 'scroll down', hint: 'scroll'},
+  {action: 'page-up', scope: 'events', keys: ['pageup'], help: 'page up'},
+  {action: 'page-down', scope: 'events', keys: ['pagedown'], help: 'page down'},
+  {action: 'first', scope: 'events', keys: ['g', 'home'], help: 'newest event'},
+  {action: 'last', scope: 'events', keys: ['G', 'end'], help: 'oldest event'},
+  {
+    action: 'filter',
+    scope: 'events',
+    keys: ['/'],
+    help: 'filter by port, address or process (as the table)',
+    hint: 'filter',
+  },
+  {
+    action: 'exposed-only',
+    scope: 'events',
+    keys: ['x'],
+    help: 'only listeners on all interfaces',
+    hint: 'exposed',
+  },
+  {action: 'tcp', scope: 'events', keys: ['t'], help: 'show or hide TCP'},
+  {action: 'udp', scope: 'events', keys: ['u'], help: 'show or hide UDP'},
+  {action: 'ipv4', scope: 'events', keys: ['4'], help: 'show or hide IPv4'},
+  {action: 'ipv6', scope: 'events', keys: ['6'], help: 'show or hide IPv6'},
+  {action: 'events', scope: 'events', keys: ['e'], help: 'back to the table', hint: 'table'},
 
   {action: 'filter-done', scope: 'filter', keys: ['enter'], help: 'keep the filter'},
   {action: 'filter-clear', scope: 'filter', keys: ['esc'], help: 'clear the filter'},

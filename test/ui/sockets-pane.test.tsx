@@ -1,4 +1,5 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import chalk from 'chalk';
+import {afterEach, describe, expect, it, onTestFinished} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {trackSocketChanges} from '../../source/collect/sockets/changes.js';
 import {fixtureSockets, keys, renderApp, socket} from '../helpers/render-app.js';
@@ -149,9 +150,94 @@ describe('sockets pane', () => {
     app.store.setState({socketTracker: tracker});
     await app.press('e');
     const screen = await app.waitForScreen((s) => s.includes('events'), 'the events view');
-    expect(screen).toMatch(/\+7\.0s\s+closed\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/);
-    expect(screen).toMatch(/\+4\.2s\s+opened\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/);
-    expect(screen.indexOf('closed  LISTEN')).toBeLessThan(screen.indexOf('opened  LISTEN'));
+    expect(screen).toMatch(
+      /\+7\.0s\s+closed\s+all interfaces\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/,
+    );
+    expect(screen).toMatch(
+      /\+4\.2s\s+opened\s+all interfaces\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/,
+    );
+    expect(screen.indexOf('closed  all')).toBeLessThan(screen.indexOf('opened  all'));
+  });
+
+  // The events view showed only times since launch, no exposure, and the table's footer keys
+  // (/ filter · a all · x exposed · s sort), none of which worked there.
+  it('shows wall-clock time and exposure in the events view, and only keys that work there', async () => {
+    const startedAt = new Date(2026, 11, 1, 9, 0, 0).getTime();
+    const app = await renderApp({...socketsFocused, startedAt});
+    let tracker = trackSocketChanges(undefined, fixtureSockets, startedAt + 1000);
+    const wide = socket({localPort: 8081, process: 'node', pid: 4121, inode: 10});
+    const local = socket({
+      localPort: 8082,
+      localAddress: '127.0.0.1',
+      exposure: 'loopback',
+      inode: 11,
+    });
+    tracker = trackSocketChanges(tracker, [...fixtureSockets, wide], startedAt + 84_000);
+    tracker = trackSocketChanges(tracker, [...fixtureSockets, wide, local], startedAt + 90_000);
+    app.store.setState({socketTracker: tracker});
+    await app.press('e');
+    const screen = await app.waitForScreen((s) => s.includes('events'), 'the events view');
+    expect(screen).toMatch(/09:01:24 \+1m24s\s+opened\s+all interfaces\s+LISTEN 0\.0\.0\.0:8081/);
+    expect(screen).toMatch(/09:01:30 \+1m30s\s+opened\s+local only\s+LISTEN 127\.0\.0\.1:8082/);
+    const footer = screen.trimEnd().split('\n').at(-1) ?? '';
+    expect(footer).toContain('e table');
+    expect(footer).toContain('/ filter');
+    expect(footer).toContain('x exposed');
+    expect(footer).not.toContain('a all');
+    expect(footer).not.toContain('s sort');
+
+    await app.press('x');
+    await app.waitForScreen(
+      (s) => s.includes('exposed only') && s.includes('1 of 2 events') && !s.includes(':8082'),
+      'exposed only applied to the events',
+    );
+    await app.press('x', '/', ':8082', keys.enter);
+    await app.waitForScreen(
+      (s) => s.includes('/:8082') && s.includes(':8082') && !s.includes(':8081 '),
+      'the filter applied to the events',
+    );
+    await app.press('e');
+    await app.waitForScreen((s) => s.includes('sort port'), 'the table again');
+  });
+
+  it('marks a closed listener as plainly as a new one, in colour too', async () => {
+    const level = chalk.level;
+    chalk.level = 1;
+    onTestFinished(() => {
+      chalk.level = level;
+    });
+    const app = await renderApp({...socketsFocused, color: true});
+    const start = Date.now();
+    let tracker = trackSocketChanges(undefined, fixtureSockets, start - 100);
+    const withoutSsh = fixtureSockets.filter((s) => s.localPort !== 22 || s.state !== 'LISTEN');
+    tracker = trackSocketChanges(tracker, withoutSsh, start);
+    app.store.setState({sockets: tracker.listing.sockets, socketTracker: tracker});
+    const screen = await app.waitForScreen((s) => s.includes('closed'), 'the closed listener');
+    const line = screen.split('\n').find((l) => l.includes('closed') && l.includes(':22')) ?? '';
+    // The marker is bold and coloured, not only dimmed with the row.
+    expect(line).toMatch(/\u001B\[1m[^-]*-/);
+  });
+
+  // "3 new, latest …": the callout named only the last of several new listeners.
+  it('names every new listener on all interfaces in the header, as many as fit', async () => {
+    const start = Date.now();
+    const app = await renderApp({...socketsFocused, startedAt: start - 1000, columns: 200});
+    let tracker = trackSocketChanges(undefined, fixtureSockets, start - 500);
+    const opened = [9001, 9002, 9003].map((port) =>
+      socket({localPort: port, process: 'node', pid: port, inode: port}),
+    );
+    tracker = trackSocketChanges(tracker, [...fixtureSockets, ...opened], start);
+    app.store.setState({sockets: tracker.listing.sockets, socketTracker: tracker});
+    const wide = await app.waitForScreen((s) => s.includes('3 new listeners'), 'the callout');
+    const header = wide.split('\n')[0] ?? '';
+    for (const port of [9001, 9002, 9003]) expect(header).toContain(`0.0.0.0:${port}`);
+
+    app.resize(80, 24);
+    const narrow = await app.waitForScreen(
+      (s) => /! 3 new .*0\.0\.0\.0:900\d.* and \d more · /.test(s.split('\n')[0] ?? ''),
+      'the callout cut to what fits',
+    );
+    expect(narrow.split('\n')[0]).toContain('0.0.0.0:900');
   });
 
   it('says once, in the footer, that root is needed to see every owner', async () => {

@@ -2,7 +2,6 @@ import {useMemo} from 'react';
 import {Text} from 'ink';
 import {useShallow} from 'zustand/react/shallow';
 import {serviceName} from '../../net/services.js';
-import {formatSinceLaunch} from '../../format.js';
 import {sanitizeLine} from '../../sanitize.js';
 import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow, type Row} from '../table-row.js';
@@ -16,7 +15,6 @@ import {
   ownerLabel,
   peerEndpoint,
   scrollFor,
-  socketLabel,
   rowAt,
   rowsOf,
   selectedIndex,
@@ -24,6 +22,7 @@ import {
   type SocketRow,
 } from './sockets-view.js';
 import {useSocketsKeys} from './use-sockets-keys.js';
+import {eventLine, eventsHeader, shownEvents} from './events-view.js';
 import {caretWindow} from '../request/text-edit.js';
 
 /** The part of the filter that fits the pane beside `/`, around the caret, wide characters included. */
@@ -32,12 +31,14 @@ function filterWindow(filter: string, caret: number, width: number) {
   return caretWindow(safe, Math.min(caret, safe.length), width - 2);
 }
 
+/** The caret: a bar after the last character, the character under it shown inverse mid-line. */
 function FilterCaret({before, after}: {before: string; after: string}) {
   const [atCaret = ''] = after;
+  if (atCaret === '') return <>{before + '▏'}</>;
   return (
     <>
       {before}
-      <Text inverse>{atCaret || ' '}</Text>
+      <Text inverse>{atCaret}</Text>
       {after.slice(atCaret.length)}
     </>
   );
@@ -86,7 +87,12 @@ function toRow(
     bold: fresh,
     dim: row.closed,
     cells: {
-      mark: {text: row.closed ? '-' : fresh ? '+' : ' ', color: fresh ? theme.accent : undefined},
+      // A listener that closed is marked as plainly as one that opened, until it is dropped.
+      mark: {
+        text: row.closed ? '-' : fresh ? '+' : ' ',
+        color: fresh ? theme.accent : row.closed ? theme.warning : undefined,
+        bold: fresh || row.closed,
+      },
       proto: {text: `${socket.protocol}${socket.family === 6 ? '6' : ''}`},
       state: {
         text: row.closed ? 'closed' : socket.state,
@@ -181,32 +187,62 @@ export function SocketsPane({width, height, focused}: PaneProps) {
       ? 'no sockets yet'
       : counts.map(([state, n]) => `${state} ${n}`).join(' · ');
 
+  const filterLine = showFilter ? (
+    <Text wrap="truncate" color={editing ? theme.accent : undefined}>
+      {'/'}
+      {editing ? (
+        <FilterCaret
+          {...filterWindow(view.filter, view.filterCaret ?? view.filter.length, width)}
+        />
+      ) : (
+        filterWindow(view.filter, view.filter.length, width).before
+      )}
+    </Text>
+  ) : null;
+
   if (view.mode === 'events') {
-    const newest = [...events].reverse().slice(scroll, scroll + Math.max(0, height - 2));
+    const shown = shownEvents(events, view);
+    const lines = Math.max(0, height - 2 - (showFilter ? 1 : 0));
+    const from = Math.min(scroll, Math.max(0, shown.length - 1));
+    const summary = [
+      view.exposedOnly ? 'exposed only' : undefined,
+      [view.tcp && 'tcp', view.udp && 'udp'].filter(Boolean).join('+') || 'no protocol',
+      [view.ipv4 && 'v4', view.ipv6 && 'v6'].filter(Boolean).join('+') || 'no family',
+      shown.length === events.length
+        ? `${events.length} events, newest first`
+        : `${shown.length} of ${events.length} events, newest first`,
+    ]
+      .filter(Boolean)
+      .join(' · ');
     return (
       <Pane
         title="Sockets › events"
         focused={focused}
         width={width}
         height={height}
-        summary={`${events.length} events, newest first`}
+        summary={summary}
         stale={error}
       >
         <Text bold underline wrap="truncate">
-          {'WHEN      CHANGE  SOCKET'}
+          {eventsHeader}
         </Text>
-        {newest.length === 0 ? (
-          <Text dimColor>no listener has opened or closed since launch</Text>
+        {shown.length === 0 ? (
+          <Text dimColor wrap="truncate">
+            {events.length === 0
+              ? 'no listener has opened or closed since launch'
+              : 'no event matches this view'}
+          </Text>
         ) : null}
-        {newest.map((event, index) => (
+        {shown.slice(from, from + lines).map((event, index) => (
           <Text
-            key={`${event.at} ${index}`}
+            key={`${event.at} ${from + index}`}
             wrap="truncate"
-            color={event.change === 'opened' ? theme.ok : theme.muted}
+            color={event.change === 'opened' ? theme.ok : theme.warning}
           >
-            {`${formatSinceLaunch(event.at - startedAt).padEnd(9)} ${event.change.padEnd(7)} ${socketLabel(event.socket)}`}
+            {eventLine(event, startedAt, interfaces)}
           </Text>
         ))}
+        {filterLine}
       </Pane>
     );
   }
@@ -239,18 +275,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
           />
         ) : null;
       })}
-      {showFilter ? (
-        <Text wrap="truncate" color={editing ? theme.accent : undefined}>
-          {'/'}
-          {editing ? (
-            <FilterCaret
-              {...filterWindow(view.filter, view.filterCaret ?? view.filter.length, width)}
-            />
-          ) : (
-            filterWindow(view.filter, view.filter.length, width).before
-          )}
-        </Text>
-      ) : null}
+      {filterLine}
     </Pane>
   );
 }

@@ -169,7 +169,13 @@ function matchesTerm(socket: Socket, term: string): boolean {
   return haystack.includes(term);
 }
 
-export function matchesView(socket: Socket, view: SocketsView, terms: readonly string[]): boolean {
+/** The view's toggles that decide whether a socket shows. */
+export type ViewToggles = Pick<
+  SocketsView,
+  'tcp' | 'udp' | 'ipv4' | 'ipv6' | 'showAll' | 'exposedOnly'
+>;
+
+export function matchesView(socket: Socket, view: ViewToggles, terms: readonly string[]): boolean {
   if (!(socket.protocol === 'tcp' ? view.tcp : view.udp)) return false;
   if (!(socket.family === 4 ? view.ipv4 : view.ipv6)) return false;
   const listener = isListener(socket);

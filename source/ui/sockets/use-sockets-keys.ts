@@ -5,6 +5,7 @@ import {openRequest} from '../request/request-actions.js';
 import {useKeymap, usePortholeStore} from '../store-context.js';
 import {usePaneInput} from '../use-pane-input.js';
 import {listenerUrl, rowAt, rowsOf, scrollFor, selectedIndex} from './sockets-view.js';
+import {shownEvents} from './events-view.js';
 
 const toggles: Record<string, keyof SocketsView> = {
   'all-states': 'showAll',
@@ -24,7 +25,6 @@ export function useSocketsKeys(visible: number): void {
     const view = state.socketsView;
     const rows = rowsOf(state);
     const selected = selectedIndex(rows, view);
-    const eventCount = state.socketTracker?.events.length ?? 0;
     const update = (patch: Partial<SocketsView>) =>
       store.setState({socketsView: {...store.getState().socketsView, ...patch}});
 
@@ -60,13 +60,19 @@ export function useSocketsKeys(visible: number): void {
     }
     if (name === 'paste') return;
 
-    const action = keymap.action('sockets', name);
+    const action = keymap.action(view.mode === 'events' ? 'events' : 'sockets', name);
     if (!action) return;
     if (view.mode === 'events') {
+      const eventCount = shownEvents(state.socketTracker?.events ?? [], view).length;
       const pageSize = Math.max(1, visible);
       const scrollBy = (delta: number) =>
         update({scroll: Math.max(0, Math.min(Math.max(0, eventCount - 1), view.scroll + delta))});
-      if (action === 'events') update({mode: 'table', scroll: 0});
+      const toggle = toggles[action];
+      if (toggle) update({[toggle]: !view[toggle], scroll: 0});
+      else if (action === 'filter') {
+        update({filterCaret: view.filter.length});
+        store.setState({editing: 'filter'});
+      } else if (action === 'events') update({mode: 'table', scroll: 0});
       else if (action === 'up') scrollBy(-1);
       else if (action === 'down') scrollBy(1);
       else if (action === 'page-up') scrollBy(-pageSize);
