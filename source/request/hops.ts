@@ -64,7 +64,10 @@ export function firstHop(options: RequestOptions): Hop | RequestFailure {
     method,
     headers,
     own,
-    typed: {target: typedTarget(options.url, url), host: typedHost(options.url, url)},
+    typed: {
+      target: typedTarget(options.url, url, options.pathAsIs === true),
+      host: typedHost(options.url, url),
+    },
     body:
       body === undefined
         ? undefined

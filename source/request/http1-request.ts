@@ -91,10 +91,11 @@ export function requestHead(
 /**
  * The request target as curl 7.88 makes it from the URL as typed: the path and query as written
  * (no fragment), dot segments removed, only non-ASCII in the path percent-encoded (lower-case
- * hex, as curl). The WHATWG URL would also encode `"`, `<`, `>` and decode `%2e`, which curl does
+ * hex, as curl); with pathAsIs (curl --path-as-is) the dot segments stay. The WHATWG URL
+ * would also encode `"`, `<`, `>` and decode `%2e`, which curl does
  * not. A URL with spaces or control characters, which curl refuses, is sent as WHATWG has it.
  */
-export function typedTarget(text: string, url: URL): string {
+export function typedTarget(text: string, url: URL, pathAsIs = false): string {
   const match = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^#]*)/.exec(text.trim());
   const raw = match?.[1];
   // eslint-disable-next-line no-control-regex -- control characters are what it refuses
@@ -102,9 +103,9 @@ export function typedTarget(text: string, url: URL): string {
   const query = raw.indexOf('?');
   const rawPath = query === -1 ? raw : raw.slice(0, query);
   const search = query === -1 ? '' : raw.slice(query);
-  const encoded = withoutDotSegments(rawPath === '' ? '/' : rawPath).replace(
-    /[^\x20-\x7e]+/gu,
-    (text) => [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16)}`).join(''),
+  const path = rawPath === '' ? '/' : rawPath;
+  const encoded = (pathAsIs ? path : withoutDotSegments(path)).replace(/[^\x20-\x7e]+/gu, (text) =>
+    [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16)}`).join(''),
   );
   return `${encoded}${search}`;
 }
