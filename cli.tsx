@@ -20,12 +20,12 @@ async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>
     if (error.code === 'EPIPE') process.exit(0);
     fail(`cannot write to stdout: ${error.message}`, 1);
   });
-  const [{snapshot}, config] = await Promise.all([
+  const [{readSnapshot}, config] = await Promise.all([
     import('./source/snapshot.js'),
     import('./source/cli/config.js'),
   ]);
   process.stderr.write(config.configProblemLines(config.loadConfig()));
-  const snap = await snapshot({
+  const {snapshot: snap, ownersHidden} = await readSnapshot({
     procRoot: command.procRoot,
     sysRoot: command.sysRoot,
     source: command.source,
@@ -37,7 +37,7 @@ async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>
   }
   const {plainSnapshot} = await import('./source/cli/plain.js');
   if (note) process.stderr.write(`porthole: ${note}\n`);
-  process.stdout.write(plainSnapshot(snap, {all: command.all}));
+  process.stdout.write(plainSnapshot(snap, {all: command.all, ownersHidden}));
 }
 
 async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {

@@ -34,6 +34,16 @@ export type Snapshot = {
 
 /** Reads interfaces, their counters and every socket (all states) once. */
 export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
+  return (await readSnapshot(options)).snapshot;
+}
+
+/**
+ * The snapshot and what the reading says about itself beyond the documented shape: whether some
+ * sockets' owners could not be seen (without root), as the dashboard's footer says.
+ */
+export async function readSnapshot(
+  options: SnapshotOptions = {},
+): Promise<{snapshot: Snapshot; ownersHidden: boolean}> {
   const roots = {
     procRoot: options.procRoot ?? defaultRoots.procRoot,
     sysRoot: options.sysRoot ?? defaultRoots.sysRoot,
@@ -50,7 +60,7 @@ export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot>
     counters.catch(() => new Map<string, {rx: number; tx: number}>()),
     sockets.read(),
   ]);
-  return {
+  const taken: Snapshot = {
     host: os.hostname(),
     takenAt: new Date().toISOString(),
     source: reading.source,
@@ -61,6 +71,7 @@ export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot>
     }),
     sockets: reading.sockets.map(snapshotSocket),
   };
+  return {snapshot: taken, ownersHidden: reading.ownersHidden};
 }
 
 /** Exactly the documented fields, in the documented order: readers may carry more internally. */

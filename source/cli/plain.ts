@@ -28,7 +28,13 @@ export function alignTable(rows: readonly string[][]): string[] {
   );
 }
 
-export function plainSnapshot(snap: Snapshot, options: {all: boolean}): string {
+/** The same words as the dashboard's footer. */
+export const ownersHiddenLine = 'some owners hidden: run as root to see all (as ss -p)';
+
+export function plainSnapshot(
+  snap: Snapshot,
+  options: {all: boolean; ownersHidden?: boolean},
+): string {
   const addressRows = [
     ['INTERFACE', 'STATE', 'ADDRESS', 'KIND', 'MTU', 'SPEED', 'MAC', 'RX', 'TX'],
   ];
@@ -88,6 +94,7 @@ export function plainSnapshot(snap: Snapshot, options: {all: boolean}): string {
     '',
     `${which}:`,
     ...alignTable(socketRows),
+    ...(options.ownersHidden ? [ownersHiddenLine] : []),
     '',
   ].join('\n');
 }

@@ -210,6 +210,19 @@ describe.runIf(process.platform === 'linux')('tools and rights missing', () => {
     expect(mine).toMatchObject({state: 'LISTEN', pid: null, process: null});
   });
 
+  // The dashboard's footer said so; the piped snapshot did not.
+  it.runIf(isRoot)(
+    'as nobody, the plain snapshot says in one line that owners are hidden',
+    async () => {
+      const hidden = 'some owners hidden: run as root to see all (as ss -p)';
+      const run = await porthole([], {...nobody});
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${listenerPort}\\s.*local only\\s+-`));
+      expect(run.stdout.split('\n').filter((line) => line === hidden)).toHaveLength(1);
+      expect((await porthole([])).stdout).not.toContain(hidden);
+    },
+  );
+
   it.runIf(isRoot)('as nobody, the dashboard says that root sees all owners', async () => {
     terminal = openTerminal(120, 30);
     shell(

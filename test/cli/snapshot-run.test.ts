@@ -1,9 +1,11 @@
 /**
- * `--json` and the plain snapshot read the config file too: a broken file is named there, though
- * interval, theme and keys do not apply (needs `npm run build`).
+ * `--json` and the plain snapshot as a script runs them: which sockets they list, and the config
+ * file read there too, a broken one named though interval, theme and keys do not apply (needs
+ * `npm run build`).
  */
 import {execFile} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
@@ -50,5 +52,31 @@ describe('the config file outside the dashboard', () => {
   it('says nothing about a good file', async () => {
     writeFileSync(file, '{"interval": "2s", "theme": "mono"}');
     expect((await porthole(['--json'])).stderr).toBe('');
+  });
+});
+
+describe('which sockets a snapshot lists', () => {
+  it('--json lists every state without --all; the plain snapshot lists listeners unless --all', async () => {
+    writeFileSync(file, '{}');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const {port} = server.address() as net.AddressInfo;
+    const client = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    const clientPort = client.localPort!;
+    try {
+      const snap = JSON.parse((await porthole(['--json'])).stdout) as {
+        sockets: Array<{state: string; localPort: number; peerPort: number}>;
+      };
+      expect(snap.sockets).toContainEqual(
+        expect.objectContaining({state: 'ESTAB', localPort: clientPort, peerPort: port}),
+      );
+      const connection = new RegExp(`127\\.0\\.0\\.1:${clientPort}\\s+127\\.0\\.0\\.1:${port}\\s`);
+      expect((await porthole([])).stdout).not.toMatch(connection);
+      expect((await porthole(['--all'])).stdout).toMatch(connection);
+    } finally {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
