@@ -31,7 +31,7 @@ async function answering(...parts: Array<string | Buffer>): Promise<string> {
   server = await rawServer((socket) => {
     void readRequestHead(socket).then(() => {
       for (const part of parts.slice(0, -1)) socket.write(part);
-      socket.end(parts.at(-1));
+      socket.end(parts.at(-1) ?? '');
     });
   });
   return `${server.origin}/`;
