@@ -65,18 +65,24 @@ export function deleteWord(edit: Edit): Edit {
   return {text: kept + edit.text.slice(edit.caret), caret: kept.length};
 }
 
+const wordChar = /[\p{L}\p{N}_]/u;
+
 /** Alt-B: to the start of the word before the caret (readline's backward-word). */
 export function wordBack(edit: Edit): Edit {
-  const before = edit.text.slice(0, edit.caret);
-  const match = /[\p{L}\p{N}_]+[^\p{L}\p{N}_]*$/u.exec(before);
-  return {...edit, caret: match ? match.index : 0};
+  // A loop, not a regex anchored at the end: that would try every start in a 256 KiB field.
+  let caret = edit.caret;
+  while (caret > 0 && !wordChar.test(edit.text[caret - 1] ?? '')) caret--;
+  while (caret > 0 && wordChar.test(edit.text[caret - 1] ?? '')) caret--;
+  return {...edit, caret};
 }
 
 /** Alt-F: to the end of the word after the caret (readline's forward-word). */
 export function wordForward(edit: Edit): Edit {
-  const after = edit.text.slice(edit.caret);
-  const match = /^[^\p{L}\p{N}_]*[\p{L}\p{N}_]+/u.exec(after);
-  return {...edit, caret: edit.caret + (match ? match[0].length : after.length)};
+  let caret = edit.caret;
+  const {length} = edit.text;
+  while (caret < length && !wordChar.test(edit.text[caret] ?? '')) caret++;
+  while (caret < length && wordChar.test(edit.text[caret] ?? '')) caret++;
+  return {...edit, caret};
 }
 
 /** Ctrl-K: delete from the caret to the end of the line. */
