@@ -72,9 +72,10 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     import('./source/terminal.js'),
     import('./source/cli/terminal-input.js'),
   ]);
-  const [actions, {formOfUrlFlag}] = await Promise.all([
+  const [actions, {formOfUrlFlag}, {isSuspendRequest}] = await Promise.all([
     import('./source/ui/request/request-actions.js'),
     import('./source/cli/url-flag.js'),
+    import('./source/ui/suspend-request.js'),
   ]);
   const loaded = config.loadConfig();
   for (const problem of loaded.problems)
@@ -129,18 +130,22 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     },
   );
   const useColor = theme.wantsColor(process.env, command.color, loaded.config.theme ?? 'default');
-  const instance = render(
+  const app = (
     <App
       store={portholeStore}
       requests={requests}
       keymap={keymap.createKeymap(loaded.config.keys)}
       theme={theme.createTheme(useColor)}
-    />,
-    {stdin, exitOnCtrlC: false, maxFps: 20},
+    />
   );
-  unmount = () => instance.unmount();
   void requests.loadHistory();
-  await instance.waitUntilExit();
+  // Ctrl-Z ends this drawing of the app; `fg` draws it again from the same store.
+  for (;;) {
+    const instance = render(app, {stdin, exitOnCtrlC: false, maxFps: 20});
+    unmount = () => instance.unmount();
+    if (!isSuspendRequest(await instance.waitUntilExit())) break;
+    await screen.suspend();
+  }
   poller.stop();
   screen.restore();
 }

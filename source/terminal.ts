@@ -23,6 +23,12 @@ const signalNumbers: Record<(typeof signals)[number], number> = {
 export type FullScreen = {
   /** Restores the terminal; safe to call more than once. */
   restore(): void;
+  /**
+   * Ctrl-Z, as other full-screen programs take it: the main screen and cooked mode back, the
+   * process stopped as a shell job; resolves on SIGCONT (`fg`) with the alternate screen entered
+   * again, for the caller to draw the whole screen anew.
+   */
+  suspend(): Promise<void>;
 };
 
 type Streams = {
@@ -82,10 +88,29 @@ export function enterFullScreen(
     process.exit(70);
   }
 
+  const suspend = () =>
+    new Promise<void>((resolve) => {
+      try {
+        if (stdin.isTTY) stdin.setRawMode(false);
+      } catch {
+        // stdin already closed
+      }
+      writeNow(fd, resetModes + showCursor + leaveAlternateScreen);
+      // A signal listener does not keep Node running: without this, the dashboard would exit on
+      // `fg` when nothing else holds the event loop.
+      const awake = setInterval(() => {}, 60_000);
+      process.once('SIGCONT', () => {
+        clearInterval(awake);
+        writeNow(fd, enterAlternateScreen + enableBracketedPaste);
+        resolve();
+      });
+      process.kill(process.pid, 'SIGTSTP');
+    });
+
   writeNow(fd, enterAlternateScreen + enableBracketedPaste);
   for (const signal of signals) process.on(signal, onSignal);
   process.on('exit', restore);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onUnhandledRejection);
-  return {restore};
+  return {restore, suspend};
 }

@@ -43,6 +43,7 @@ const defaults: Binding[] = [
   {action: 'previous-pane', scope: 'global', keys: ['shift-tab'], help: 'focus the previous pane'},
   {action: 'help', scope: 'global', keys: ['?'], help: 'show or hide this help', hint: 'help'},
   {action: 'pause', scope: 'global', keys: ['p'], help: 'pause or resume polling', hint: 'pause'},
+  {action: 'suspend', scope: 'global', keys: ['ctrl-z'], help: 'suspend to the shell (fg resumes)'},
 
   {action: 'close-help', scope: 'help', keys: ['esc', '?', 'q'], help: 'close the help'},
   {action: 'up', scope: 'help', keys: ['up', 'k'], help: 'scroll the help up'},

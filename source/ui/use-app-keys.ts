@@ -5,6 +5,7 @@ import {keyName, plainKey, splitKeys} from './keymap.js';
 import {helpLines} from './help-overlay.js';
 import {useKeymap, usePortholeStore} from './store-context.js';
 import {KeyRouterContext} from './use-pane-input.js';
+import {suspendRequest} from './suspend-request.js';
 
 /** A paste whose end marker never came ends after this long without more of it. */
 const pasteEndMs = 1000;
@@ -63,6 +64,9 @@ export function useAppKeys(): void {
         break;
       case 'pause':
         store.setState({paused: !state.paused});
+        break;
+      case 'suspend':
+        exit(suspendRequest);
         break;
     }
   };

@@ -105,6 +105,41 @@ describe.runIf(process.platform === 'linux')('dashboard in a real terminal', () 
     await restored(terminal, '0');
   });
 
+  // Ctrl-Z was ignored: the dashboard could not be put in the background as a shell job.
+  it('suspends on Ctrl-Z with the terminal restored, and fg draws it again as it was', async () => {
+    terminal = openTerminal(100, 30);
+    terminal.type(`env CI=false node ${cliPath} --interval 200ms`);
+    terminal.keys('Enter');
+    await terminal.waitForScreen(dashboardShown, 'the first frame');
+    terminal.keys('Tab');
+    await terminal.waitForScreen((s) => s.includes('▶ Sockets'), 'the Sockets pane focused');
+
+    terminal.keys('C-z');
+    await terminal.waitForScreen((s) => /Stopped/.test(s), 'the shell to say the job stopped');
+    expect(terminal.format('#{alternate_on}')).toBe('0');
+    expect(terminal.format('#{cursor_flag}')).toBe('1');
+    terminal.type('stty -a | tr " " "\\n" | grep -x -e icanon -e echo | tr "\\n" " "; echo');
+    terminal.keys('Enter');
+    await terminal.waitForScreen(
+      (s) => /icanon echo|echo icanon/.test(s),
+      'cooked mode (icanon, echo)',
+    );
+
+    terminal.type('fg');
+    terminal.keys('Enter');
+    const resumed = await terminal.waitForScreen(
+      (s) => dashboardShown(s) && s.includes('▶ Sockets'),
+      'the dashboard drawn again, Sockets still focused',
+    );
+    expect(terminal.format('#{alternate_on}')).toBe('1');
+    expect(resumed.split('\n').filter((line) => line.startsWith('porthole'))).toHaveLength(1);
+    terminal.type('q');
+    await terminal.waitForScreen((s) => s.trimEnd().endsWith('$'), 'the shell prompt again');
+    terminal.type('echo EXITED $?');
+    terminal.keys('Enter');
+    await restored(terminal, '0');
+  });
+
   it.each([
     ['SIGTERM', '143'],
     ['SIGHUP', '129'],
