@@ -136,9 +136,11 @@ export function createRequestController(
         pending.push(line);
         flush ??= setTimeout(showPending, transcriptFlushMs);
       },
-      onBodyChunk(chunk) {
+      // A count, not the chunks: taking every chunk would make the engine decode a whole
+      // compression bomb that the pane only ever shows 2 MiB of.
+      onBodyProgress(wireBytes) {
         firstBodyAt ??= Date.now();
-        bodyBytes += chunk.length;
+        bodyBytes = wireBytes;
         flush ??= setTimeout(showPending, transcriptFlushMs);
       },
     });

@@ -219,7 +219,7 @@ export function useRequestKeys(view: ResponseView): void {
         return showMatch(store, view, (request.match?.line ?? request.scroll - 1) + 1);
       case 'follow':
         return toggle(store, 'followRedirects', [
-          'following redirects (up to 10), as curl -L',
+          'following redirects (up to 50, as curl -L)',
           'not following redirects',
         ]);
       case 'insecure':
