@@ -144,7 +144,9 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     const instance = render(app, {stdin, exitOnCtrlC: false, maxFps: 20});
     unmount = () => instance.unmount();
     if (!isSuspendRequest(await instance.waitUntilExit())) break;
-    await screen.suspend();
+    if (!(await screen.suspend())) {
+      store.notify(portholeStore, 'Ctrl-Z: no shell with job control to suspend to; q quits');
+    }
   }
   poller.stop();
   screen.restore();

@@ -26,9 +26,10 @@ export type FullScreen = {
   /**
    * Ctrl-Z, as other full-screen programs take it: the main screen and cooked mode back, the
    * process stopped as a shell job; resolves on SIGCONT (`fg`) with the alternate screen entered
-   * again, for the caller to draw the whole screen anew.
+   * again, for the caller to draw the whole screen anew. Resolves false where nothing can resume
+   * a stopped job (no shell with job control above it: the kernel drops the stop).
    */
-  suspend(): Promise<void>;
+  suspend(): Promise<boolean>;
 };
 
 type Streams = {
@@ -89,7 +90,7 @@ export function enterFullScreen(
   }
 
   const suspend = () =>
-    new Promise<void>((resolve) => {
+    new Promise<boolean>((resolve) => {
       try {
         if (stdin.isTTY) stdin.setRawMode(false);
       } catch {
@@ -99,12 +100,19 @@ export function enterFullScreen(
       // A signal listener does not keep Node running: without this, the dashboard would exit on
       // `fg` when nothing else holds the event loop.
       const awake = setInterval(() => {}, 60_000);
-      process.once('SIGCONT', () => {
+      const wake = (stopped: boolean) => {
         clearInterval(awake);
+        clearTimeout(notStopped);
+        process.off('SIGCONT', onContinue);
         writeNow(fd, enterAlternateScreen + enableBracketedPaste);
-        resolve();
-      });
+        resolve(stopped);
+      };
+      const onContinue = () => wake(true);
+      process.on('SIGCONT', onContinue);
       process.kill(process.pid, 'SIGTSTP');
+      // Stopped, the process runs on only after SIGCONT, which is then handled before this timer.
+      // An orphaned process group (started without job control) is not stopped at all.
+      const notStopped = setTimeout(() => wake(false), 100);
     });
 
   writeNow(fd, enterAlternateScreen + enableBracketedPaste);

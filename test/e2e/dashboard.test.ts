@@ -7,6 +7,7 @@ import type {AddressInfo} from 'node:net';
 import {existsSync} from 'node:fs';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {cliPath, hasTmux, openTerminal, type Terminal} from '../helpers/tmux.js';
+import {waitFor} from '../helpers/wait.js';
 
 const ready = hasTmux() && existsSync(cliPath);
 let terminal: Terminal | undefined;
@@ -138,6 +139,30 @@ describe.runIf(process.platform === 'linux')('dashboard in a real terminal', () 
     terminal.type('echo EXITED $?');
     terminal.keys('Enter');
     await restored(terminal, '0');
+  });
+
+  it('says so on Ctrl-Z where no shell could resume it, and keeps running', async () => {
+    terminal = openTerminal(100, 30);
+    // The dashboard as the pane's own process: a session leader, with no job control above it.
+    terminal.tmux(
+      'respawn-pane',
+      '-k',
+      '-t',
+      'main',
+      `env CI=false node ${cliPath} --interval 200ms`,
+    );
+    await terminal.waitForScreen(dashboardShown, 'the first frame');
+    terminal.keys('C-z');
+    await terminal.waitForScreen(
+      (s) => s.includes('Ctrl-Z: no shell with job control to suspend to; q quits'),
+      'the notice',
+    );
+    expect(terminal.format('#{alternate_on}')).toBe('1');
+    terminal.keys('Tab');
+    await terminal.waitForScreen((s) => s.includes('▶ Sockets'), 'keys still working');
+    terminal.type('q');
+    await waitFor(() => terminal?.format('#{pane_dead}') === '1', 'the dashboard to quit');
+    expect(terminal.format('#{pane_dead_status}')).toBe('0');
   });
 
   it.each([
