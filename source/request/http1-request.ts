@@ -49,11 +49,11 @@ export function requestHead(
   const given = new Set(custom.map(([name]) => name.toLowerCase()));
   const wanted = (name: string) => !given.has(name) && !own.omit.has(name);
   const lines = [`${method} ${target} HTTP/${own.httpVersion}`];
-  const add = (name: string, value: string) =>
-    lines.push(value === '' ? `${name}:` : `${name}: ${value}`);
+  const add = (name: string, value: string, line?: string) =>
+    lines.push(line ?? (value === '' ? `${name}:` : `${name}: ${value}`));
 
   const customHost = custom.find(([name]) => name.toLowerCase() === 'host');
-  if (customHost !== undefined) add(customHost[0], customHost[1]);
+  if (customHost !== undefined) add(...customHost);
   else if (!own.omit.has('host')) add('Host', typed.host ?? url.host);
   if (wanted('authorization')) {
     const basic = own.user ?? urlCredentials(url);
@@ -66,7 +66,7 @@ export function requestHead(
   if (own.compressed && wanted('accept-encoding')) add('Accept-Encoding', acceptEncoding);
   if (own.referer !== undefined && wanted('referer')) add('Referer', own.referer);
   if (own.cookie !== undefined && wanted('cookie')) add('Cookie', own.cookie);
-  for (const [name, value] of custom) if (name.toLowerCase() !== 'host') add(name, value);
+  for (const header of custom) if (header[0].toLowerCase() !== 'host') add(...header);
 
   const chunked = custom.some(
     ([name, value]) =>

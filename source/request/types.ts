@@ -3,7 +3,11 @@
 export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof httpMethods)[number];
 
-export type HeaderList = Array<[name: string, value: string]>;
+/**
+ * Headers in order. A request header may carry its line exactly as it is to be written, when
+ * that is not `Name: value` (curl sends `-H 'Name:value'` and `-H 'Name:  value'` as typed).
+ */
+export type HeaderList = Array<[name: string, value: string, line?: string]>;
 
 /** curl --resolve `host:port:address[,address]…`; port 0 stands for any port (`*`). */
 export type ResolveEntry = {host: string; port: number; addresses: string[]};

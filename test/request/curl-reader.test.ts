@@ -176,7 +176,7 @@ describe('planning the request as curl builds it', () => {
     const plan = await planned("curl http://h/ -H 'X-Empty;' -H 'Accept:' -H 'X-Sp:  v  '");
     expect(plan.options.headers).toEqual([
       ['X-Empty', ''],
-      ['X-Sp', 'v  '],
+      ['X-Sp', 'v  ', 'X-Sp:  v  '],
     ]);
     expect(plan.options.omitHeaders).toEqual(['Accept']);
   });

@@ -79,7 +79,7 @@ export function curlEscape(bytes: Uint8Array | string): string {
 /** An -H argument as the engine takes it: a header, a default to remove, or a mistake. */
 export function curlHeader(
   text: string,
-): {header: [string, string]} | {omit: string} | {problem: string} {
+): {header: HeaderList[number]} | {omit: string} | {problem: string} {
   const empty = /^([^:;\s]+)\s*;\s*$/.exec(text);
   if (empty?.[1] !== undefined) return {header: [empty[1], '']};
   const colon = text.indexOf(':');
@@ -98,7 +98,8 @@ export function curlHeader(
   }
   // curl: `Name:` with nothing after it removes the header curl would add.
   if (value.trim() === '') return {omit: name};
-  return {header: [name, value]};
+  // Anything but `Name: value` goes out exactly as typed, as curl sends it.
+  return {header: text === `${name}: ${value}` ? [name, value] : [name, value, text]};
 }
 
 async function readSource(io: PlanIo, file: string, what: string): Promise<Buffer> {
