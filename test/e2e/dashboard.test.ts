@@ -152,6 +152,9 @@ describe.runIf(process.platform === 'linux')('dashboard in a real terminal', () 
       `env CI=false node ${cliPath} --interval 200ms`,
     );
     await terminal.waitForScreen(dashboardShown, 'the first frame');
+    // A key read means raw mode is on: before that, Ctrl-Z is the terminal's, not the dashboard's.
+    terminal.keys('Tab');
+    await terminal.waitForScreen((s) => s.includes('▶ Sockets'), 'the first key read');
     terminal.keys('C-z');
     await terminal.waitForScreen(
       (s) => s.includes('Ctrl-Z: no shell with job control to suspend to; q quits'),
@@ -159,7 +162,7 @@ describe.runIf(process.platform === 'linux')('dashboard in a real terminal', () 
     );
     expect(terminal.format('#{alternate_on}')).toBe('1');
     terminal.keys('Tab');
-    await terminal.waitForScreen((s) => s.includes('▶ Sockets'), 'keys still working');
+    await terminal.waitForScreen((s) => s.includes('▶ Request'), 'keys still working');
     terminal.type('q');
     await waitFor(() => terminal?.format('#{pane_dead}') === '1', 'the dashboard to quit');
     expect(terminal.format('#{pane_dead_status}')).toBe('0');
