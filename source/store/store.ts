@@ -86,8 +86,16 @@ export function createPortholeStore(options: StoreOptions = {}): PortholeStore {
 }
 
 /** Shows a one-line notice in the footer. */
+/** Longest notice kept: it shows on one line, and a message may quote a pasted megabyte. */
+const maxNoticeLength = 1000;
+
 export function notify(store: PortholeStore, text: string): void {
-  store.setState({notice: {text, at: Date.now()}});
+  // Cut before a surrogate pair, never through it.
+  const end = /[\uD800-\uDBFF]/.test(text[maxNoticeLength - 2] ?? '')
+    ? maxNoticeLength - 2
+    : maxNoticeLength - 1;
+  const kept = text.length > maxNoticeLength ? `${text.slice(0, end)}…` : text;
+  store.setState({notice: {text: kept, at: Date.now()}});
 }
 
 /** Records a collector's error (or its recovery, with undefined); writes only on a change. */

@@ -112,7 +112,7 @@ describe('pastes as people paste them', () => {
     ['curl --frobnicate http://h/', 'unsupported curl option --frobnicate'],
     ['curl --http2 http://h/', 'unsupported curl option --http2 (HTTP/2 is not supported yet)'],
     ['wget http://h/', 'not a curl command (it should start with curl)'],
-    ['curl http://a/ http://b/', 'more than one URL (http://a/, http://b/); give one'],
+    ['curl http://a/ http://b/', 'more than one URL ("http://a/", "http://b/"); give one'],
     [
       'curl http://a/\ncurl http://b/',
       'more than one command in the paste; paste one curl command',

@@ -36,30 +36,37 @@ export function withScheme(url: string): string {
   return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
 }
 
+/** A value as a message quotes it: in JSON quotes, a long one cut in the middle. */
+export function quoted(text: string, room = 80): string {
+  if (text.length <= room) return JSON.stringify(text);
+  const half = Math.floor(room / 2);
+  return `${JSON.stringify(text.slice(0, half)).slice(0, -1)}…${JSON.stringify(text.slice(-half)).slice(1)}`;
+}
+
 /** Why curl would refuse this URL, in one line; undefined when it is fine. */
 export function urlProblem(text: string): string | undefined {
   if (text.trim() === '') return 'no URL';
   if (/\s/.test(text.trim())) {
-    return `bad URL ${JSON.stringify(text)}: it contains a space (write it as %20)`;
+    return `bad URL ${quoted(text)}: it contains a space (write it as %20)`;
   }
   const url = withScheme(text);
   const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/i.exec(url);
   if (port?.[1] !== undefined && port[1] !== '') {
     const number = Number(port[1]);
     if (!/^\d+$/.test(port[1]) || number < 1 || number > 65535) {
-      return `bad URL ${JSON.stringify(text)}: port ${port[1]} is not a number from 1 to 65535`;
+      return `bad URL ${quoted(text)}: port ${port[1]} is not a number from 1 to 65535`;
     }
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return `bad URL ${JSON.stringify(text)}`;
+    return `bad URL ${quoted(text)}`;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return `unsupported scheme ${parsed.protocol.replace(/:$/, '')} in ${JSON.stringify(text)} (http and https only)`;
+    return `unsupported scheme ${parsed.protocol.replace(/:$/, '')} in ${quoted(text)} (http and https only)`;
   }
-  if (parsed.hostname === '') return `bad URL ${JSON.stringify(text)}: no host`;
+  if (parsed.hostname === '') return `bad URL ${quoted(text)}: no host`;
   return undefined;
 }
 
@@ -84,12 +91,12 @@ export function curlHeader(
   if (empty?.[1] !== undefined) return {header: [empty[1], '']};
   const colon = text.indexOf(':');
   if (colon <= 0) {
-    return {problem: `bad -H value ${JSON.stringify(text)}: a header is 'Name: value'`};
+    return {problem: `bad -H value ${quoted(text)}: a header is 'Name: value'`};
   }
   const name = text.slice(0, colon).trim();
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
     return {
-      problem: `bad -H value ${JSON.stringify(text)}: ${JSON.stringify(name)} is not a header name`,
+      problem: `bad -H value ${quoted(text)}: ${quoted(name)} is not a header name`,
     };
   }
   const value = text.slice(colon + 1).replace(/^[ \t]+/, '');
@@ -238,9 +245,7 @@ function portOf(text: string, flag: string, entry: string, anyAllowed: boolean):
   if (text === '' || (text === '*' && anyAllowed)) return 0;
   const port = Number(text);
   if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-    throw new PlanProblem(
-      `bad ${flag} ${JSON.stringify(entry)}: ${JSON.stringify(text)} is not a port`,
-    );
+    throw new PlanProblem(`bad ${flag} ${quoted(entry)}: ${quoted(text)} is not a port`);
   }
   return port;
 }
@@ -251,7 +256,7 @@ export function resolveEntry(text: string): ResolveEntry {
   const first = hostAndPort(entry);
   const colon = first?.rest.indexOf(':') ?? -1;
   if (first === undefined || colon === -1) {
-    throw new PlanProblem(`bad --resolve ${JSON.stringify(text)}: it is host:port:address`);
+    throw new PlanProblem(`bad --resolve ${quoted(text)}: it is host:port:address`);
   }
   const port = portOf(first.rest.slice(0, colon), '--resolve', text, true);
   const addresses = first.rest
@@ -259,8 +264,7 @@ export function resolveEntry(text: string): ResolveEntry {
     .split(',')
     .map((address) => address.trim().replace(/^\[(.*)\]$/, '$1'))
     .filter((address) => address !== '');
-  if (addresses.length === 0)
-    throw new PlanProblem(`bad --resolve ${JSON.stringify(text)}: no address`);
+  if (addresses.length === 0) throw new PlanProblem(`bad --resolve ${quoted(text)}: no address`);
   return {host: first.host === '*' ? '' : first.host, port, addresses};
 }
 
@@ -269,12 +273,12 @@ export function connectToEntry(text: string): ConnectToEntry {
   const from = hostAndPort(text);
   const split = from?.rest.indexOf(':') ?? -1;
   if (from === undefined || split === -1) {
-    throw new PlanProblem(`bad --connect-to ${JSON.stringify(text)}: it is host:port:host2:port2`);
+    throw new PlanProblem(`bad --connect-to ${quoted(text)}: it is host:port:host2:port2`);
   }
   const port = portOf(from.rest.slice(0, split), '--connect-to', text, false);
   const to = hostAndPort(from.rest.slice(split + 1));
   if (to === undefined)
-    throw new PlanProblem(`bad --connect-to ${JSON.stringify(text)}: it is host:port:host2:port2`);
+    throw new PlanProblem(`bad --connect-to ${quoted(text)}: it is host:port:host2:port2`);
   return {
     host: from.host,
     port,

@@ -5,6 +5,7 @@
  */
 import type {CurlCommand, DataPart, FormPart} from './types.js';
 import {commandWords} from './shell-words.js';
+import {quoted} from './plan.js';
 
 /** Applies an option to the command; `urls` collects the URLs given (bare or with --url). */
 type Apply = (command: CurlCommand, value: string, urls: string[]) => string | undefined;
@@ -46,7 +47,7 @@ function seconds(key: 'maxTimeSeconds' | 'connectTimeoutSeconds', flag: string):
   return (command, value) => {
     const number = Number(value);
     if (value.trim() === '' || !Number.isFinite(number) || number < 0) {
-      return `${flag} needs a number of seconds, not ${JSON.stringify(value)}`;
+      return `${flag} needs a number of seconds, not ${quoted(value)}`;
     }
     command[key] = number;
     return undefined;
@@ -61,7 +62,7 @@ function ignore(command: CurlCommand, flag: string): undefined {
 /** `name=value;type=…;filename=…`, `name=@file`, `name=<file`, as curl's -F reads them. */
 export function formPart(text: string, literal = false): FormPart | string {
   const equals = text.indexOf('=');
-  if (equals <= 0) return `bad -F value ${JSON.stringify(text)}: it needs name=content`;
+  if (equals <= 0) return `bad -F value ${quoted(text)}: it needs name=content`;
   const name = text.slice(0, equals);
   let rest = text.slice(equals + 1);
   if (literal) return {name, value: rest, source: 'text'};
@@ -73,10 +74,10 @@ export function formPart(text: string, literal = false): FormPart | string {
   // A value (or file name) in double quotes is taken whole, \" and \\ unescaped, as curl does.
   let value: string;
   if (rest.startsWith('"')) {
-    const quoted = /^"((?:[^"\\]|\\.)*)"/.exec(rest);
-    if (quoted === null) return `bad -F value ${JSON.stringify(text)}: unterminated double quote`;
-    value = (quoted[1] ?? '').replace(/\\(["\\])/g, '$1');
-    rest = rest.slice(quoted[0].length);
+    const inQuotes = /^"((?:[^"\\]|\\.)*)"/.exec(rest);
+    if (inQuotes === null) return `bad -F value ${quoted(text)}: unterminated double quote`;
+    value = (inQuotes[1] ?? '').replace(/\\(["\\])/g, '$1');
+    rest = rest.slice(inQuotes[0].length);
   } else {
     const end = rest.search(/;\s*(?:type|filename|headers|encoder)=/);
     value = end === -1 ? rest : rest.slice(0, end);
@@ -241,7 +242,7 @@ const options: CurlOption[] = [
     apply(command, value) {
       const number = Number(value);
       if (!Number.isInteger(number) || number < -1)
-        return `--max-redirs needs a whole number, not ${JSON.stringify(value)}`;
+        return `--max-redirs needs a whole number, not ${quoted(value)}`;
       command.maxRedirs = number;
       return undefined;
     },
@@ -513,7 +514,11 @@ function applyShort(command: CurlCommand, arg: string, next: Next, urls: string[
 
 function finish(command: CurlCommand, given: string[]): CurlCommand | string {
   if (given.length === 0) return 'no URL in the curl command';
-  if (given.length > 1) return `more than one URL (${given.slice(0, 2).join(', ')}); give one`;
+  if (given.length > 1)
+    return `more than one URL (${given
+      .slice(0, 2)
+      .map((url) => quoted(url, 60))
+      .join(', ')}); give one`;
   command.url = given[0] ?? '';
   const body = command.data.length > 0 && !command.get;
   const chosen = [

@@ -64,11 +64,12 @@ export function fillForm(store: PortholeStore, form: WholeForm, patch: Partial<R
  */
 export function fieldEdited(store: PortholeStore, field: TextField): void {
   const request = store.getState().request;
-  const host = hostOf(request.url);
   const patch: Partial<RequestState> = {};
   if (request.fieldProblem?.field === field) patch.fieldProblem = undefined;
+  // The URL is read only when credentials may have been entered: not on every key typed into it.
   if (field === 'headers' || field === 'options' || request.credentialHost === undefined) {
-    patch.credentialHost = host;
+    const host = hostOf(request.url);
+    if (host !== request.credentialHost) patch.credentialHost = host;
   }
   if (Object.keys(patch).length > 0) updateRequest(store, patch);
 }

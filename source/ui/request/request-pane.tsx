@@ -116,7 +116,11 @@ function EditorLines({
 function Problem({request, field}: {request: RequestState; field: TextField}) {
   const theme = useTheme();
   if (request.fieldProblem?.field !== field) return null;
-  return <Text color={theme.error}>{'  ✗ ' + sanitizeLine(request.fieldProblem.text)}</Text>;
+  return (
+    <Text color={theme.error} wrap="truncate">
+      {'  ✗ ' + sanitizeLine(screenful(request.fieldProblem.text, 200))}
+    </Text>
+  );
 }
 
 /** A multi-line field: one summary line, or the editor's lines while it is edited. */
@@ -315,7 +319,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
                     width,
                   ),
                 )
-              : `✗ ${parts.error}`)}
+              : `✗ ${sanitizeLine(screenful(parts.error, width))}`)}
       </Text>
       <TextField
         label="Headers"
