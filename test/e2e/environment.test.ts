@@ -235,12 +235,16 @@ describe.runIf(process.platform === 'linux')('tools and rights missing', () => {
     );
     // On a busy host the listener may sit below the pane's last row: filter to it.
     terminal.keys('Tab');
+    await terminal.waitForScreen((s) => s.includes('▶ Sockets'), 'the Sockets pane');
     terminal.type('/');
     terminal.type(`:${listenerPort}`);
+    await terminal.waitForScreen((s) => s.includes(`/:${listenerPort}`), 'the filter typed');
     terminal.keys('Enter');
     await terminal.waitForScreen(
-      (s) => new RegExp(`127\\.0\\.0\\.1:${listenerPort}\\s.*local only\\s+-`).test(s),
-      'root’s listener without an owner',
+      (s) =>
+        new RegExp(`127\\.0\\.0\\.1:${listenerPort}\\s.*local only\\s+-`).test(s) &&
+        s.includes('/ filter'),
+      'root’s listener without an owner, the filter kept',
     );
     await quitsAndRestores(terminal);
   });
