@@ -3,7 +3,8 @@
  * stdout, to -o FILE or to -O's name from the URL. A pipe or a file gets the bytes as they came;
  * a terminal gets them made safe to show. Writes happen in order, each after the one before.
  */
-import {access, constants, open, stat, type FileHandle} from 'node:fs/promises';
+import {closeSync, openSync, writeSync} from 'node:fs';
+import {access, constants, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {OutputOptions} from '../request/curl/types.js';
 import type {CommandStream} from './request-command.js';
@@ -75,24 +76,38 @@ export function streamSink(stream: CommandStream): BodySink {
   };
 }
 
-/** A file opened at the first byte (mode 0600 when new), so a failed exchange leaves no file. */
+/**
+ * A file opened at the first byte (mode 0600 when new), so a failed exchange leaves no file.
+ * Written synchronously, as curl writes: a thread-pool round trip per chunk would land inside
+ * the download phase of the timings this command reports.
+ */
 export function fileSink(file: string): BodySink {
-  let handle: Promise<FileHandle> | undefined;
-  const opened = () => (handle ??= open(file, 'w', 0o600));
-  let queue: Promise<void> = Promise.resolve();
+  let fd: number | undefined;
+  let failure: Error | undefined;
+  const opened = () => (fd ??= openSync(file, 'w', 0o600));
+  const attempt = (action: () => void): Promise<void> => {
+    if (failure !== undefined) return Promise.reject(failure);
+    try {
+      action();
+      return Promise.resolve();
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      return Promise.reject(failure);
+    }
+  };
   return {
-    write(bytes) {
-      queue = queue.then(async () => {
-        const fd = await opened();
-        await fd.write(bytes);
-      });
-      return queue;
-    },
-    async close(keep) {
-      await queue;
-      if (handle === undefined && !keep) return;
-      await (await opened()).close();
-    },
+    write: (bytes) =>
+      attempt(() => {
+        const handle = opened();
+        for (let offset = 0; offset < bytes.length;) {
+          offset += writeSync(handle, bytes, offset, bytes.length - offset);
+        }
+      }),
+    close: (keep) =>
+      attempt(() => {
+        if (fd === undefined && !keep) return;
+        closeSync(opened());
+      }),
   };
 }
 
