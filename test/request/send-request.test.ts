@@ -507,9 +507,9 @@ describe('sendRequest on the wire', () => {
     try {
       const result = await sendRequest({url: `${server.origin}/`});
       expect(result.error).toBeUndefined();
-      const headers = Object.fromEntries(result.response!.headers);
-      expect(headers['X-Name']).toBe('café ☕');
-      expect(headers['X-Latin']).toBe('café');
+      const headers = new Map(result.response!.headers.map(([name, value]) => [name, value]));
+      expect(headers.get('X-Name')).toBe('café ☕');
+      expect(headers.get('X-Latin')).toBe('café');
       expect(result.transcript.map((line) => line.text)).toContain('X-Name: café ☕');
     } finally {
       await server.close();

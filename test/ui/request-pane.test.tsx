@@ -64,7 +64,9 @@ describe('request pane', () => {
     expect(screen).toMatch(
       /200 OK · success · 25 B · [\d.]+ ms · HTTP\/1\.1 from 127\.0\.0\.1:\d+ · the request worked/,
     );
-    expect(screen).toMatch(/dns — · connect [\d.]+ ms · tls — · (?:request sent [\d.]+ ms · )?first byte [\d.]+ ms/);
+    expect(screen).toMatch(
+      /dns — · connect [\d.]+ ms · tls — · (?:request sent [\d.]+ ms · )?first byte [\d.]+ ms/,
+    );
     expect(screen).toContain('"items": [');
     await app.press('v');
     await app.waitForScreen((s) => /Content-Type: application\/json/i.test(s), 'the headers tab');
