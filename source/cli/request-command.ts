@@ -176,6 +176,12 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
       stderr.write(`porthole: unknown --write-out variable: '${sanitizeLine(name)}'\n`);
     }
   }
+  // What broke HTTP's rules but was read anyway is said, as errors are (-v told it already).
+  if (!output.silent && !output.verbose) {
+    for (const warning of result.response?.warnings ?? []) {
+      stderr.write(`porthole: warning: ${sanitizeLine(warning)}\n`);
+    }
+  }
   if (output.verbose) stderr.write(timingSummary(result.timings, '  ') + '\n');
   else if (!output.silent && stderr.isTTY === true && result.response !== undefined) {
     stderr.write(summaryLine(result) + '\n');

@@ -80,6 +80,14 @@ describe('readline keys', () => {
     expect(editWithKey(edit, 'line-start', 'ctrl-a', 'a', false)).toEqual({text: 'abc', caret: 0});
     expect(editWithKey(edit, undefined, 'x', 'x', false)).toEqual({text: 'abcx', caret: 4});
     expect(editWithKey(edit, undefined, 'ctrl-t', 't', false)).toBeUndefined();
+    // An emoji typed on its own is one character in two UTF-16 units: text, not a key name.
+    expect(editWithKey(edit, undefined, '\u{1F44D}', '\u{1F44D}', false)).toEqual({
+      text: 'abc\u{1F44D}',
+      caret: 5,
+    });
+    expect(editWithKey(edit, undefined, '\u{1F1EF}', '\u{1F1EF}', false)?.text).toBe(
+      'abc\u{1F1EF}',
+    );
     expect(editWithKey(edit, undefined, 'text', 'd\re', false)).toEqual({text: 'abcd e', caret: 6});
   });
 });

@@ -207,7 +207,9 @@ export function editWithKey(
 ): Edit | undefined {
   if (isLineAction(action)) return applyLineAction(edit, action);
   if (name === 'space') return insertText(edit, ' ', multiline);
-  if (name.length > 1 && [...input].length <= 1) return undefined;
+  // An unbound special key (pagedown, f5) types nothing; one character (an emoji is two UTF-16
+  // units) is text.
+  if ([...name].length > 1 && [...input].length <= 1) return undefined;
   if (typedText(input) === '' && !/[\r\n]/.test(input)) return undefined;
   return insertText(edit, input, multiline);
 }
