@@ -4,8 +4,8 @@
  *
  * - `porthole request` one-shot: the bundled `dist/cli.js`, a process per request, its timings
  *   read from its own `-w` (the same variables as curl's);
- * - the dashboard's engine, first request: a fresh process that imports the engine lazily, as
- *   the dashboard does, awaits warmEngine, and sends;
+ * - the dashboard's engine, first request: a fresh process that imports the bundled engine
+ *   lazily, as the dashboard does, awaits warmEngine, and sends (bench/request-engine.mjs);
  * - the dashboard's engine, tenth request in that same process.
  *
  * curl's time_* are moments from the start; the phases compared are the differences between
@@ -111,35 +111,14 @@ function oneShotOnce(url: string): Phases {
   return phasesOfWriteOut(run.stdout);
 }
 
-/** A fresh process that sends as the dashboard does; its first and tenth request. */
+/** A fresh process that sends as the dashboard does (the bundle, loaded lazily, warmed). */
 function dashboardOnce(url: string): {first: Phases; tenth: Phases} {
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--dashboard', url],
-    {encoding: 'utf8', cwd: root},
-  );
+  const run = spawnSync(process.execPath, [path.join(root, 'bench/request-engine.mjs'), url], {
+    encoding: 'utf8',
+    cwd: root,
+  });
   if (run.status !== 0) throw new Error(`the dashboard engine exited ${run.status}: ${run.stderr}`);
   return JSON.parse(run.stdout) as {first: Phases; tenth: Phases};
-}
-
-/** In this process: the engine imported lazily, warmed, then ten requests one after another. */
-async function dashboardRequests(url: string): Promise<{first: Phases; tenth: Phases}> {
-  const {sendRequest, warmEngine} = await import('../source/request/send-request.js');
-  await warmEngine();
-  const phases: Phases[] = [];
-  for (let index = 0; index < 10; index++) {
-    const result = await sendRequest({url, timeoutMs: 5000});
-    if (result.error !== undefined) throw new Error(result.error.message);
-    const {timings} = result;
-    phases.push({
-      dns: timings.dns ?? 0,
-      connect: timings.connect ?? 0,
-      wait: (timings.tls ?? 0) + (timings.send ?? 0) + (timings.firstByte ?? 0),
-      download: timings.download ?? 0,
-      total: timings.total,
-    });
-  }
-  return {first: phases[0]!, tenth: phases[9]!};
 }
 
 export async function requestTimings(runs = 15): Promise<RequestTimings> {
@@ -194,10 +173,7 @@ export function phaseVerdicts(
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const dashboard = process.argv.indexOf('--dashboard');
-  if (dashboard !== -1) {
-    console.log(JSON.stringify(await dashboardRequests(process.argv[dashboard + 1] ?? '')));
-  } else {
+  {
     const result = await requestTimings(Number(process.argv[2] ?? 15));
     const ms = (value: number) => value.toFixed(3).padStart(8);
     console.log(`medians of ${result.runs} runs, ms`);

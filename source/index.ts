@@ -11,7 +11,7 @@ export {
   type SnapshotOptions,
   type SnapshotSocket,
 } from './snapshot.js';
-export {sendRequest} from './request/send-request.js';
+export {sendRequest, warmEngine} from './request/send-request.js';
 export type {
   HeaderList,
   HttpMethod,
