@@ -91,6 +91,8 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     store.notify(portholeStore, `${loaded.file}: ${loaded.problems[0]}`);
   }
   const requests = requestModule.createRequestController(portholeStore, {
+    // A request is timed with the polls held back, so no /proc read runs inside its phases.
+    quiet: () => poller.quiet(),
     copy: (text) =>
       process.stdout.write(`\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`),
     timeoutMs:

@@ -27,6 +27,11 @@ export type Poller = {
   /** Starts polling; each collector's first run, to wait for the quick ones before a first frame. */
   start(): Partial<Record<CollectorName, Promise<void>>>;
   stop(): void;
+  /**
+   * Holds the polls back so that the thread is free for a request's timed exchange: resolves
+   * once the reads in progress have finished, to a function that lets polling go on.
+   */
+  quiet(): Promise<() => void>;
 };
 
 /** A poll may take at most this share of the interval before the interval stretches. */
@@ -43,6 +48,7 @@ export function createPoller(store: PortholeStore, collectors: readonly Collecto
   const lastDuration = new Map<CollectorName, number>();
   let timer: NodeJS.Timeout | undefined;
   let tick = 0;
+  let holds = 0;
   let stopped = true;
 
   const timeoutFor = () => Math.max(5000, store.getState().effectiveIntervalMs * 4);
@@ -129,7 +135,8 @@ export function createPoller(store: PortholeStore, collectors: readonly Collecto
     timer = setTimeout(() => {
       tick++;
       const due = collectors.filter((collector) => tick % (collector.every ?? 1) === 0);
-      void runTogether(due, intervalMs * budgetShare);
+      // While a request is timed, a tick is skipped rather than read beside it.
+      if (holds === 0) void runTogether(due, intervalMs * budgetShare);
       schedule();
     }, intervalMs);
     timer.unref();
@@ -156,6 +163,16 @@ export function createPoller(store: PortholeStore, collectors: readonly Collecto
       stopped = true;
       clearTimeout(timer);
       unsubscribe();
+    },
+    async quiet() {
+      holds++;
+      let released = false;
+      await Promise.all(running.values());
+      return () => {
+        if (released) return;
+        released = true;
+        holds--;
+      };
     },
   };
 }

@@ -40,6 +40,12 @@ export type ControllerOptions = {
   /** Writes text to the clipboard (OSC 52 on a terminal). */
   copy?: (text: string) => void;
   timeoutMs?: number;
+  /**
+   * Called when a request is about to be timed: resolves once the dashboard's own work (a poll
+   * reading /proc) is out of the way, to a function that lets it go on. Without it, a poll that
+   * ran beside the exchange would be counted in its phases.
+   */
+  quiet?: () => Promise<() => void>;
 };
 
 type Engine = {
@@ -127,23 +133,29 @@ export function createRequestController(
         });
       }
     };
-    const result = await send({
-      ...planned.options,
-      timeoutMs: planned.options.timeoutMs ?? options.timeoutMs,
-      saveBodyTo: savedTo,
-      signal: controller.signal,
-      onTranscript(line) {
-        pending.push(line);
-        flush ??= setTimeout(showPending, transcriptFlushMs);
-      },
-      // A count, not the chunks: taking every chunk would make the engine decode a whole
-      // compression bomb that the pane only ever shows 2 MiB of.
-      onBodyProgress(wireBytes) {
-        firstBodyAt ??= Date.now();
-        bodyBytes = wireBytes;
-        flush ??= setTimeout(showPending, transcriptFlushMs);
-      },
-    });
+    const resume = (await options.quiet?.()) ?? (() => undefined);
+    let result: RequestResult;
+    try {
+      result = await send({
+        ...planned.options,
+        timeoutMs: planned.options.timeoutMs ?? options.timeoutMs,
+        saveBodyTo: savedTo,
+        signal: controller.signal,
+        onTranscript(line) {
+          pending.push(line);
+          flush ??= setTimeout(showPending, transcriptFlushMs);
+        },
+        // A count, not the chunks: taking every chunk would make the engine decode a whole
+        // compression bomb that the pane only ever shows 2 MiB of.
+        onBodyProgress(wireBytes) {
+          firstBodyAt ??= Date.now();
+          bodyBytes = wireBytes;
+          flush ??= setTimeout(showPending, transcriptFlushMs);
+        },
+      });
+    } finally {
+      resume();
+    }
     clearTimeout(flush);
     abort = undefined;
     const entry: HistoryEntry = {

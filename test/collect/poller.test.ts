@@ -119,6 +119,36 @@ describe('poller', () => {
     await waitFor(() => runs > atPause, 'a run after resuming');
   });
 
+  it('holds the polls for a timed request: waits for the read in progress, runs none until released', async () => {
+    const store = createPortholeStore({intervalMs: 100});
+    let starts = 0;
+    let finishRead = () => {};
+    poller = createPoller(store, [
+      {
+        name: 'sockets',
+        run: () => {
+          starts++;
+          return new Promise<void>((resolve) => (finishRead = resolve));
+        },
+      },
+    ]);
+    poller.start();
+    await waitFor(() => starts === 1, 'the first read');
+    let quiet = false;
+    const held = poller.quiet().then((resume) => {
+      quiet = true;
+      return resume;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(quiet).toBe(false); // the read in progress is not cut short, it is waited for
+    finishRead();
+    const resume = await held;
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(starts).toBe(1); // three ticks came and went without a read
+    resume();
+    await waitFor(() => starts === 2, 'a read once released');
+  });
+
   it('runs a collector only every n-th tick when asked', async () => {
     const store = createPortholeStore({intervalMs: 100});
     let every = 0;
