@@ -21,6 +21,7 @@ import {caretWindow, wholeSlice} from './text-edit.js';
 import {screenful} from '../table.js';
 import {responseLines, wrapLines} from './response-lines.js';
 import {curlLines} from './curl-view.js';
+import {errorLine} from './error-line.js';
 import {timingSummary, transcriptText} from '../../request/describe.js';
 import {useRequestKeys} from './use-request-keys.js';
 
@@ -239,7 +240,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
     if (result?.error) {
       return (
         <Text color={theme.error}>
-          {'✗ ' + sanitizeLine(screenful(result.error.message, width))}
+          {'✗ ' + errorLine(result.error.message, Math.max(10, width - 2))}
         </Text>
       );
     }
