@@ -1,6 +1,6 @@
 import {useMemo, type ReactNode} from 'react';
 import {Text} from 'ink';
-import {formatBytes, formatDuration} from '../../format.js';
+import {formatBytes, formatClock, formatDuration, formatRate} from '../../format.js';
 import {sanitizeLine} from '../../sanitize.js';
 import {maskSecrets, maskUrl} from '../../request/mask.js';
 import {methodSemantics, urlParts} from '../../request/form.js';
@@ -164,17 +164,9 @@ function TextField({
   );
 }
 
-/** HH:MM:SS, local time: when the shown response was asked for. */
-function clockTime(at: number): string {
-  const date = new Date(at);
-  return [date.getHours(), date.getMinutes(), date.getSeconds()]
-    .map((part) => String(part).padStart(2, '0'))
-    .join(':');
-}
-
 function rate(bytes: number, since: number | undefined, now: number): string {
   if (since === undefined || now - since < 200) return '';
-  return ` · ${formatBytes(Math.round((bytes * 1000) / (now - since)))}/s`;
+  return ` · ${formatRate((bytes * 1000) / (now - since))}`;
 }
 
 export function RequestPane({width, height, focused}: PaneProps) {
@@ -360,7 +352,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
             sanitizeLine(
               screenful(`${answered.form.method} ${maskUrl(answered.form.url)}`, width),
             ) +
-            ` · ${clockTime(answered.at)}${position}`}
+            ` · ${formatClock(answered.at)}${position}`}
           {stale ? <Text color={theme.warning}> (form changed since)</Text> : null}
         </Text>
       ) : null}
