@@ -52,7 +52,7 @@ export function firstHop(options: RequestOptions): Hop | RequestFailure {
     bodyType: options.bodyType,
     expectContinue: options.expectContinue === true,
     omit: new Set((options.omitHeaders ?? []).map((name) => name.toLowerCase())),
-    httpVersion: options.httpVersion ?? '1.1',
+    httpVersion: options.httpVersion === '1.0' ? '1.0' : '1.1',
   };
   for (const [name, value] of ownValues(own)) {
     const problem = headerValueProblem(name, value);

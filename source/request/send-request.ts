@@ -152,6 +152,12 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
       timings: timingsOf(outcome.marks, started ?? ended, ended),
       transcript,
       redirects,
+      protocol: undefined,
+      dns: undefined,
+      connection: undefined,
+      tls: undefined,
+      warnings: outcome.response?.warnings ?? [],
+      events: [],
     };
   };
 

@@ -1,4 +1,9 @@
 /** The request engine's contract: what goes in, what comes back. Shared by the panel, the CLI and the library. */
+import type {RequestEvent} from './events.js';
+import type {ConnectionPool} from './pool.js';
+
+export type {RequestEvent} from './events.js';
+export type {ConnectionPool} from './pool.js';
 
 export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof httpMethods)[number];
@@ -52,8 +57,13 @@ export type RequestOptions = {
    * and decode it. Without it the body is kept as it came, as curl does. Default false.
    */
   compressed?: boolean;
-  /** Default 1.1 (curl --http1.0 / --http1.1). */
-  httpVersion?: '1.0' | '1.1';
+  /**
+   * '1.0' and '1.1' speak HTTP/1.x only (curl --http1.0 / --http1.1). '2' offers h2 and
+   * http/1.1 by ALPN on https and speaks what the server picks (curl --http2; on http it is
+   * HTTP/1.1). '2-prior-knowledge' speaks HTTP/2 from the first byte, h2c on http (curl
+   * --http2-prior-knowledge). Default: '2' for https, '1.1' for http.
+   */
+  httpVersion?: HttpVersionChoice;
   /** Connect over IPv4 or IPv6 only (curl -4 / -6). */
   family?: 4 | 6;
   /** Use these addresses for host:port instead of asking DNS (curl --resolve). */
@@ -70,8 +80,24 @@ export type RequestOptions = {
   maxRedirects?: number;
   /** Skip certificate verification, as curl -k. Default false. */
   insecure?: boolean;
-  /** Extra trusted certificate authorities (PEM). */
+  /** Extra trusted certificate authorities (PEM), beside the system's (curl --cacert, --capath). */
   ca?: string | Uint8Array | Array<string | Uint8Array>;
+  /** A client certificate chain (PEM) to present when the server asks for one (curl --cert). */
+  cert?: string | Uint8Array;
+  /** The client certificate's private key (PEM) (curl --key); may be in `cert`'s text. */
+  key?: string | Uint8Array;
+  /** Passphrase for an encrypted `key` (curl --pass). */
+  passphrase?: string;
+  /**
+   * SHA-256 hashes (base64) of the SubjectPublicKeyInfo the server's certificate must have, any
+   * one of them (curl --pinnedpubkey sha256//…). Checked even with `insecure`.
+   */
+  pinnedPublicKeys?: string[];
+  /**
+   * Connections kept open per origin and used again (HTTP/1.1 keep-alive; one HTTP/2 connection
+   * per origin). Without one, every exchange opens its own connection and closes it after.
+   */
+  pool?: ConnectionPool;
   /** Whole exchange, redirects included. Default 30 000 ms. */
   timeoutMs?: number;
   /** Until the TCP connection (and TLS handshake) is up. Default min(10 000, timeoutMs). */
@@ -93,6 +119,8 @@ export type RequestOptions = {
   onBodyProgress?: (wireBytes: number) => void;
   /** Each transcript line as it happens, for a live view of a request in flight. */
   onTranscript?: (line: TranscriptLine) => void;
+  /** Each event of the exchange as it happens (the transcript is told from these). */
+  onEvent?: (event: RequestEvent) => void;
   signal?: AbortSignal;
 };
 
@@ -198,4 +226,131 @@ export type RequestResult = {
   transcript: TranscriptLine[];
   /** Each followed redirect, in order. */
   redirects: RedirectHop[];
+  /** The protocol the last exchange spoke, once its connection was up. */
+  protocol: Protocol | undefined;
+  /** How the last exchange's host was found: every answer, every address tried. */
+  dns: DnsInfo | undefined;
+  /** The last exchange's connection, once it was up. */
+  connection: ConnectionInfo | undefined;
+  /** The last exchange's TLS session, for https once the handshake completed. */
+  tls: TlsInfo | undefined;
+  /** Everything that broke the rules but was read anyway, in order (the response's and the rest). */
+  warnings: string[];
+  /** Every event of every exchange, in order. */
+  events: RequestEvent[];
+};
+
+export type HttpVersionChoice = '1.0' | '1.1' | '2' | '2-prior-knowledge';
+
+export type Protocol = 'http/1.0' | 'http/1.1' | 'h2';
+
+export type DnsAnswer = {address: string; family: 4 | 6};
+
+/** One address the connection was tried on (Node's happy eyeballs tries them in turn). */
+export type ConnectAttempt = {
+  address: string;
+  port: number;
+  family: 4 | 6;
+  /** `abandoned`: another address connected first. */
+  outcome: 'connected' | 'failed' | 'timeout' | 'abandoned' | 'pending';
+  /** From the attempt's start to its outcome. */
+  ms: number | undefined;
+  /** The failure in words (`connection refused`). */
+  error?: string;
+};
+
+export type DnsInfo = {
+  /** The name that was resolved (after --connect-to). */
+  host: string;
+  /**
+   * `dns`: the system resolver; `resolve`: curl --resolve; `address`: the URL names an address;
+   * `unix-socket`: no address at all.
+   */
+  source: 'dns' | 'resolve' | 'address' | 'unix-socket';
+  /** In the order given; empty when the lookup failed. */
+  answers: DnsAnswer[];
+  /** Only this family was asked for (curl -4 / -6). */
+  family?: 4 | 6;
+  /** The lookup's duration; undefined when nothing was looked up. */
+  ms: number | undefined;
+  /** In the order tried. */
+  attempts: ConnectAttempt[];
+  /** The address that connected. */
+  connected: string | undefined;
+};
+
+export type ConnectionInfo = {
+  /** Counts up from 0 within the process, as curl numbers its connections. */
+  id: number;
+  reused: boolean;
+  protocol: Protocol;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  /** Set instead of the addresses for curl --unix-socket. */
+  unixSocket?: string;
+  /** Date.now() when it was opened. */
+  openedAt: number;
+  /** Requests it has carried, this one included. */
+  requests: number;
+};
+
+export type TlsCertificate = {
+  /** `CN=localhost, O=Example` */
+  subject: string;
+  issuer: string;
+  /** `DNS:localhost`, `IP Address:127.0.0.1` as given. */
+  subjectAltNames: string[];
+  /** ISO 8601. */
+  validFrom: string;
+  validTo: string;
+  /** Whole days from now to validTo, negative once expired (rounded down). */
+  daysLeft: number;
+  /** `RSA`, `EC (prime256v1)`, `Ed25519` … */
+  keyType: string;
+  keyBits: number | undefined;
+  /** SHA-256 of the DER, `AB:CD:…`. */
+  fingerprint256: string;
+  serialNumber: string;
+  selfSigned: boolean;
+  isCA: boolean;
+};
+
+export type TlsProblem =
+  | 'self-signed'
+  | 'self-signed-in-chain'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'name-mismatch'
+  | 'unknown-issuer'
+  | 'missing-intermediate'
+  | 'pinned-key-mismatch'
+  | 'other';
+
+export type TlsInfo = {
+  /** `TLSv1.3` */
+  protocol: string;
+  /** IANA name, `TLS_AES_256_GCM_SHA384`. */
+  cipher: string;
+  /** What ALPN agreed on, or undefined when the server picked nothing. */
+  alpn: string | undefined;
+  /** The server name sent (SNI); undefined for an address, which SNI cannot carry. */
+  servername: string | undefined;
+  /** As the server sent it, leaf first. */
+  chain: TlsCertificate[];
+  /** The chain verified against the trusted authorities and the name matched. */
+  verified: boolean;
+  /** Why not, when not verified. */
+  problem?: TlsProblem;
+  /** The reason in words (`certificate expired 3 days ago on 2026-11-28`). */
+  reason?: string;
+  /** OpenSSL's code (`CERT_HAS_EXPIRED`). */
+  code?: string;
+  /** The exchange went on without verification (curl -k). */
+  insecure: boolean;
+  /** Set when a pinned public key was asked for: whether it matched. */
+  pinned?: boolean;
+  /** A client certificate was presented. */
+  clientCertificate: boolean;
 };

@@ -12,8 +12,14 @@ export const requestFields: readonly RequestField[] = [
 ];
 export type TextField = Exclude<RequestField, 'method'>;
 
-export type ResponseTab = 'body' | 'headers' | 'timing' | 'transcript';
-export const responseTabs: readonly ResponseTab[] = ['body', 'headers', 'timing', 'transcript'];
+export type ResponseTab = 'body' | 'headers' | 'timing' | 'tls' | 'transcript';
+export const responseTabs: readonly ResponseTab[] = [
+  'body',
+  'headers',
+  'timing',
+  'tls',
+  'transcript',
+];
 
 /** The form's text fields; with the two toggles it is a whole curl command (a CurlForm). */
 export type RequestForm = {
@@ -47,6 +53,8 @@ export type RequestState = RequestForm & {
   insecure: boolean;
   /** Write each whole response body to a file under the state directory. */
   saveBodies: boolean;
+  /** Keep connections open per origin and send the next request on them. */
+  keepAlive: boolean;
   inFlight:
     | {startedAt: number; transcript: TranscriptLine[]; bodyBytes: number; firstBodyAt?: number}
     | undefined;
@@ -91,6 +99,7 @@ export const initialRequestState: RequestState = {
   followRedirects: false,
   insecure: false,
   saveBodies: false,
+  keepAlive: true,
   inFlight: undefined,
   result: undefined,
   answered: undefined,

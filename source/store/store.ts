@@ -38,6 +38,8 @@ export type PortholeState = {
   socketSource: SocketSource | undefined;
   ownersHidden: boolean;
   socketTracker: SocketTracker | undefined;
+  /** The Request pane's own connections, open and recently closed, for the Sockets pane to mark. */
+  ownConnections: readonly OwnConnection[];
 
   focus: PaneName;
   helpOpen: boolean;
@@ -50,6 +52,21 @@ export type PortholeState = {
 };
 
 export type PortholeStore = StoreApi<PortholeState>;
+
+/**
+ * A connection the Request pane opened. Kept for a while after it closed (`closedAt`), so that
+ * its TIME-WAIT socket is still known as porthole's own.
+ */
+export type OwnConnection = {
+  id: number;
+  protocol: string;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  openedAt: number;
+  closedAt?: number;
+};
 
 export type StoreOptions = Partial<
   Pick<PortholeState, 'host' | 'intervalMs' | 'startedAt' | 'focus' | 'interfaces' | 'sockets'>
@@ -75,6 +92,7 @@ export function createPortholeStore(options: StoreOptions = {}): PortholeStore {
     socketSource: undefined,
     ownersHidden: false,
     socketTracker: undefined,
+    ownConnections: [],
     focus: options.focus ?? 'addresses',
     helpOpen: false,
     helpScroll: 0,

@@ -180,6 +180,12 @@ async function echoSend(options: RequestOptions): Promise<RequestResult> {
     },
     transcript: [{kind: 'in', text: `HTTP/1.1 200 ${text}`}],
     redirects: [],
+    protocol: 'http/1.1',
+    dns: undefined,
+    connection: undefined,
+    tls: undefined,
+    warnings: [],
+    events: [],
   };
 }
 

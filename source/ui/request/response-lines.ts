@@ -68,6 +68,8 @@ export function responseLines(
       }
       return lines;
     }
+    case 'tls':
+      return [];
     case 'transcript':
       return result.transcript.map((line) => transcriptText(line, {mask: true}));
   }
