@@ -312,6 +312,8 @@ export type TlsCertificate = {
   keyBits: number | undefined;
   /** SHA-256 of the DER, `AB:CD:…`. */
   fingerprint256: string;
+  /** Base64 SHA-256 of the SubjectPublicKeyInfo: what curl --pinnedpubkey sha256//… names. */
+  publicKeySha256?: string;
   serialNumber: string;
   selfSigned: boolean;
   isCA: boolean;
