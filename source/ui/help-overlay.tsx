@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import {keyLabel, scopeTitles, type Keymap, type Scope} from './keymap.js';
 import {useKeymap, usePorthole} from './store-context.js';
 import {fitCell} from './table.js';
+import {socketMarks} from './sockets/own-connections.js';
 
 const columnWidth = 48;
 
@@ -15,6 +16,10 @@ export function helpLines(keymap: Keymap): Array<{text: string; title: boolean}>
     for (const binding of bindings) {
       const keys = binding.keys.map(keyLabel).join(' ');
       lines.push({text: `  ${fitCell(keys, 11)} ${binding.help}`, title: false});
+    }
+    if (scope === 'sockets') {
+      for (const [mark, meaning] of socketMarks)
+        lines.push({text: `  ${fitCell(`mark ${mark}`, 11)} ${meaning}`, title: false});
     }
   }
   return lines;

@@ -24,6 +24,7 @@ import {
 import {useSocketsKeys} from './use-sockets-keys.js';
 import {eventLine, eventsHeader, shownEvents} from './events-view.js';
 import {caretWindow} from '../request/text-edit.js';
+import {countOwn, ownMark, ownSockets, ownWord, type OwnSockets} from './own-connections.js';
 
 /** The part of the filter that fits the pane beside `/`, around the caret, wide characters included. */
 function filterWindow(filter: string, caret: number, width: number) {
@@ -78,20 +79,23 @@ function toRow(
   theme: Theme,
   now: number,
   selected: boolean,
+  own: OwnSockets,
 ): Row<SocketColumn> {
   const {socket} = row;
   const fresh = row.seenAt !== undefined && now - row.seenAt < highlightMs;
+  // The Request pane's own connection, ESTAB and then TIME-WAIT: one of ours, not the host's.
+  const mine = !row.closed && own.has(socket);
   return {
     key: row.key,
     inverse: selected,
-    bold: fresh,
+    bold: fresh || mine,
     dim: row.closed,
     cells: {
       // A listener that closed is marked as plainly as one that opened, until it is dropped.
       mark: {
-        text: row.closed ? '-' : fresh ? '+' : ' ',
-        color: fresh ? theme.accent : row.closed ? theme.warning : undefined,
-        bold: fresh || row.closed,
+        text: row.closed ? '-' : mine ? ownMark : fresh ? '+' : ' ',
+        color: fresh || mine ? theme.accent : row.closed ? theme.warning : undefined,
+        bold: fresh || mine || row.closed,
       },
       proto: {text: `${socket.protocol}${socket.family === 6 ? '6' : ''}`},
       state: {
@@ -108,7 +112,9 @@ function toRow(
         bold: socket.exposure === 'all-interfaces',
       },
       peer: {text: peerEndpoint(socket)},
-      process: {text: ownerLabel(socket), dim: socket.pid === null},
+      process: mine
+        ? {text: socket.pid === null ? ownWord : `${ownWord} ${socket.pid}`, color: theme.accent}
+        : {text: ownerLabel(socket), dim: socket.pid === null},
     },
   };
 }
@@ -144,6 +150,9 @@ export function SocketsPane({width, height, focused}: PaneProps) {
   );
   const rows = usePorthole(rowsOf);
   const counts = useMemo(() => stateCounts(sockets), [sockets]);
+  const ownConnections = usePorthole((state) => state.ownConnections);
+  const own = useMemo(() => ownSockets(ownConnections), [ownConnections]);
+  const ownCount = useMemo(() => countOwn(sockets, own), [sockets, own]);
   // Listeners have no peer (`*:*`): in the listening view the peer column is the first to go.
   const columns = useMemo(
     () =>
@@ -185,7 +194,8 @@ export function SocketsPane({width, height, focused}: PaneProps) {
   const countLine =
     counts.length === 0
       ? 'no sockets yet'
-      : counts.map(([state, n]) => `${state} ${n}`).join(' · ');
+      : counts.map(([state, n]) => `${state} ${n}`).join(' · ') +
+        (ownCount > 0 ? ` · ${ownMark} ${ownWord}'s own ${ownCount}` : '');
 
   const filterLine = showFilter ? (
     <Text wrap="truncate" color={editing ? theme.accent : undefined}>
@@ -271,7 +281,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
           <TableRow
             key={row.key}
             columns={columns}
-            row={toRow(row, interfaces, theme, now, focused && first + index === selected)}
+            row={toRow(row, interfaces, theme, now, focused && first + index === selected, own)}
           />
         ) : null;
       })}
