@@ -110,7 +110,7 @@ describe('pastes as people paste them', () => {
     ["curl 'http://h/", 'unterminated single quote'],
     ['curl -H', 'curl option -H needs a value (HEADER)'],
     ['curl --frobnicate http://h/', 'unsupported curl option --frobnicate'],
-    ['curl --http2 http://h/', 'unsupported curl option --http2 (HTTP/2 is not supported yet)'],
+    ['curl --http3 http://h/', 'unsupported curl option --http3 (HTTP/3 is not supported)'],
     ['wget http://h/', 'not a curl command (it should start with curl)'],
     ['curl http://a/ http://b/', 'more than one URL ("http://a/", "http://b/"); give one'],
     [

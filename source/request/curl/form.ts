@@ -133,6 +133,13 @@ function optionWords(command: CurlCommand): string[] {
   for (const entry of command.connectTo) add('--connect-to', entry);
   if (command.unixSocket !== undefined) add('--unix-socket', command.unixSocket);
   if (command.cacert !== undefined) add('--cacert', command.cacert);
+  if (command.capath !== undefined) add('--capath', command.capath);
+  if (command.cert !== undefined) add('--cert', command.cert);
+  if (command.certType !== undefined) add('--cert-type', command.certType);
+  if (command.key !== undefined) add('--key', command.key);
+  if (command.keyType !== undefined) add('--key-type', command.keyType);
+  if (command.pass !== undefined) add('--pass', command.pass);
+  if (command.pinnedPublicKey !== undefined) add('--pinnedpubkey', command.pinnedPublicKey);
   if (command.pathAsIs === true) add('--path-as-is');
   if (command.family !== undefined) add(command.family === 4 ? '-4' : '-6');
   if (command.httpVersion !== undefined) add(`--http${command.httpVersion}`);

@@ -4,9 +4,16 @@
  * curl's own headers handed to the engine so that it writes them in curl's place and order.
  */
 import {randomBytes} from 'node:crypto';
+import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 import type {ConnectToEntry, HeaderList, RequestOptions, ResolveEntry} from '../types.js';
 import {cookieFileHeader} from './cookies.js';
+import {
+  capathCertificates,
+  clientCertificate,
+  pinnedPublicKeys,
+  type TlsFileIo,
+} from './tls-files.js';
 import type {CurlCommand, DataPart, FormPart} from './types.js';
 
 export type PlanIo = {
@@ -15,6 +22,8 @@ export type PlanIo = {
   readStdin?: () => Promise<Uint8Array>;
   /** Asks for the password of `-u user`; undefined when the user gave none (cancelled). */
   askPassword?: (user: string) => Promise<string | undefined>;
+  /** The names in a directory, for --capath. Default: the file system's. */
+  readDirectory?: (directory: string) => Promise<string[]>;
 };
 
 export type PlannedRequest = {
@@ -438,8 +447,12 @@ async function plan(command: CurlCommand, io: PlanIo): Promise<PlannedRequest> {
   }
   if (command.family !== undefined) options.family = command.family;
   if (command.httpVersion !== undefined) options.httpVersion = command.httpVersion;
+  // curl would offer an Upgrade: h2c; porthole speaks h2c only when told to from the start.
+  if (command.httpVersion === '2' && new URL(url).protocol === 'http:') {
+    notes.push('--http2 on http:// is sent as HTTP/1.1; use --http2-prior-knowledge for h2c');
+  }
   if (command.unixSocket !== undefined) options.unixSocket = command.unixSocket;
-  if (command.cacert !== undefined) options.ca = await readSource(io, command.cacert, '--cacert');
+  await planTls(command, io, options, notes);
   if (command.pathAsIs === true) options.pathAsIs = true;
   if (command.resolve.length > 0) options.resolve = command.resolve.map(resolveEntry);
   if (command.connectTo.length > 0) options.connectTo = command.connectTo.map(connectToEntry);
@@ -447,4 +460,40 @@ async function plan(command: CurlCommand, io: PlanIo): Promise<PlannedRequest> {
   const planned: PlannedRequest = {options, notes};
   if (command.cookieJar !== undefined) planned.cookieJar = command.cookieJar;
   return planned;
+}
+
+/** --cacert, --capath, -E/--cert, --key, --pass and --pinnedpubkey, every file read and checked. */
+async function planTls(
+  command: CurlCommand,
+  io: PlanIo,
+  options: RequestOptions,
+  notes: string[],
+): Promise<void> {
+  const files: TlsFileIo = {
+    read: (file, what) => readSource(io, file, what),
+    readRaw: (file) => io.readFile(file),
+    readDirectory: io.readDirectory ?? ((directory) => readdir(directory)),
+    fail: (message) => new PlanProblem(message),
+  };
+  const cacert =
+    command.cacert === undefined ? undefined : await readSource(io, command.cacert, '--cacert');
+  if (command.capath !== undefined) {
+    const authorities = await capathCertificates(command.capath, files);
+    options.ca = [...(cacert === undefined ? [] : [cacert]), ...authorities];
+  } else if (cacert !== undefined) options.ca = cacert;
+  if (command.cert !== undefined) {
+    const client = await clientCertificate(
+      {cert: command.cert, key: command.key, pass: command.pass},
+      files,
+    );
+    options.cert = client.cert;
+    options.key = client.key;
+    if (client.passphrase !== undefined) options.passphrase = client.passphrase;
+  } else {
+    if (command.key !== undefined) notes.push('--key has no effect without --cert');
+    if (command.pass !== undefined) notes.push('--pass has no effect without --cert');
+  }
+  if (command.pinnedPublicKey !== undefined) {
+    options.pinnedPublicKeys = await pinnedPublicKeys(command.pinnedPublicKey, files);
+  }
 }

@@ -54,6 +54,15 @@ function seconds(key: 'maxTimeSeconds' | 'connectTimeoutSeconds', flag: string):
   };
 }
 
+/** --cert-type and --key-type: DER, P12 and engines are refused rather than misread. */
+function pemOnly(key: 'certType' | 'keyType', flag: string): Apply {
+  return (command, value) => {
+    if (value.toUpperCase() !== 'PEM') return `${flag} ${quoted(value)}: only PEM is supported`;
+    command[key] = value;
+    return undefined;
+  };
+}
+
 function ignore(command: CurlCommand, flag: string): undefined {
   command.ignored.push(flag);
   return undefined;
@@ -281,7 +290,17 @@ const options: CurlOption[] = [
   {long: 'ipv4', short: '4', help: 'IPv4 only', apply: set('family', 4)},
   {long: 'ipv6', short: '6', help: 'IPv6 only', apply: set('family', 6)},
   {long: 'http1.0', short: '0', help: 'HTTP/1.0', apply: set('httpVersion', '1.0')},
-  {long: 'http1.1', help: 'HTTP/1.1 (the default)', apply: set('httpVersion', '1.1')},
+  {long: 'http1.1', help: 'HTTP/1.1 only (the default for http)', apply: set('httpVersion', '1.1')},
+  {
+    long: 'http2',
+    help: 'HTTP/2 by ALPN on https (the default); http:// stays HTTP/1.1',
+    apply: set('httpVersion', '2'),
+  },
+  {
+    long: 'http2-prior-knowledge',
+    help: 'HTTP/2 from the first byte, h2c on http://',
+    apply: set('httpVersion', '2-prior-knowledge'),
+  },
   {
     long: 'silent',
     short: 's',
@@ -348,6 +367,49 @@ const options: CurlOption[] = [
     apply: (c, v) => void (c.cacert = v),
   },
   {
+    long: 'capath',
+    value: 'DIR',
+    help: 'also trust every PEM certificate in DIR (*.pem, *.crt, *.cer, hash names)',
+    apply: (c, v) => void (c.capath = v),
+  },
+  {
+    long: 'cert',
+    short: 'E',
+    value: 'FILE[:PASSWORD]',
+    help: 'client certificate (PEM); the key too, if FILE holds it',
+    apply: (c, v) => void (c.cert = v),
+  },
+  {
+    long: 'cert-type',
+    value: 'TYPE',
+    help: 'PEM (the only type read)',
+    apply: pemOnly('certType', '--cert-type'),
+  },
+  {
+    long: 'key',
+    value: 'FILE',
+    help: "the client certificate's private key (PEM)",
+    apply: (c, v) => void (c.key = v),
+  },
+  {
+    long: 'key-type',
+    value: 'TYPE',
+    help: 'PEM (the only type read)',
+    apply: pemOnly('keyType', '--key-type'),
+  },
+  {
+    long: 'pass',
+    value: 'PHRASE',
+    help: 'passphrase of the private key',
+    apply: (c, v) => void (c.pass = v),
+  },
+  {
+    long: 'pinnedpubkey',
+    value: 'HASHES|FILE',
+    help: "the server's public key must be this one: sha256//BASE64[;sha256//…] or a key file",
+    apply: (c, v) => void (c.pinnedPublicKey = v),
+  },
+  {
     long: 'path-as-is',
     help: 'send /../ and /./ as written',
     apply: set('pathAsIs', true),
@@ -406,8 +468,6 @@ export const curlOptionHelp: ReadonlyArray<{flags: string; description: string}>
 );
 
 const unsupportedWhy: Record<string, string> = {
-  http2: 'HTTP/2 is not supported yet',
-  'http2-prior-knowledge': 'HTTP/2 is not supported yet',
   http3: 'HTTP/3 is not supported',
   proxy: 'proxies are not supported',
   x: 'proxies are not supported',

@@ -79,10 +79,23 @@ export type CurlCommand = {
   unixSocket?: string;
   /** --cacert FILE: more certificate authorities to trust (PEM). */
   cacert?: string;
+  /** --capath DIR: every PEM certificate in DIR is trusted too. */
+  capath?: string;
+  /** -E/--cert as given: `FILE` or `FILE:PASSWORD` (a backslash before a colon keeps it in the name). */
+  cert?: string;
+  /** --cert-type and --key-type as given; only PEM is read. */
+  certType?: string;
+  keyType?: string;
+  /** --key FILE: the client certificate's private key (PEM), when not in --cert's file. */
+  key?: string;
+  /** --pass: the private key's passphrase. */
+  pass?: string;
+  /** --pinnedpubkey as given: `sha256//HASH[;sha256//HASH…]` or a public key file (PEM or DER). */
+  pinnedPublicKey?: string;
   /** --path-as-is: dot segments (`/../`) are sent as written. */
   pathAsIs?: boolean;
   family?: 4 | 6;
-  httpVersion?: '1.0' | '1.1';
+  httpVersion?: '1.0' | '1.1' | '2' | '2-prior-knowledge';
   output: OutputOptions;
   /** Options that were read and mean nothing to a request (`--progress-bar`, `-N`…), as written. */
   ignored: string[];
