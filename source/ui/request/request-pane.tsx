@@ -24,6 +24,7 @@ import {curlLines} from './curl-view.js';
 import {errorLine} from './error-line.js';
 import {timingSummary, transcriptText} from '../../request/describe.js';
 import {useRequestKeys} from './use-request-keys.js';
+import {httpVersionLabel, httpVersionOf} from './http-version.js';
 
 const labelWidth = 10;
 /** Lines a multi-line field may take while it is edited. */
@@ -183,6 +184,10 @@ export function RequestPane({width, height, focused}: PaneProps) {
     () => (request.wrap ? wrapLines(baseLines, width) : baseLines),
     [baseLines, request.wrap, width],
   );
+  const version = useMemo(
+    () => httpVersionLabel(httpVersionOf(request.options)),
+    [request.options],
+  );
 
   const editingField = focused && editing === 'field' ? request.field : undefined;
   const headersRows = editingField === 'headers' ? editorLines : 1;
@@ -276,6 +281,8 @@ export function RequestPane({width, height, focused}: PaneProps) {
     request.followRedirects ? 'follow redirects' : 'no redirects',
     request.insecure ? 'TLS NOT VERIFIED' : 'TLS verified',
     request.saveBodies ? 'saving bodies' : undefined,
+    request.keepAlive ? 'keep-alive' : 'no keep-alive',
+    version,
   ]
     .filter(Boolean)
     .join(' · ');
