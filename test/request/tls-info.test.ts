@@ -68,7 +68,7 @@ async function handshake(
             ...context,
           });
         } catch (error) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       });
       socket.setEncoding('utf8');
