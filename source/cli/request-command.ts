@@ -7,6 +7,7 @@ import {readFile, writeFile} from 'node:fs/promises';
 import {describeBody} from '../request/body-view.js';
 import {curlOptionHelp, planRequest, readCurlArgs} from '../request/curl/index.js';
 import {cookieJarText} from '../request/curl/cookies.js';
+import {takesValue} from '../request/curl/read.js';
 import type {OutputOptions} from '../request/curl/types.js';
 import {timingSummary, transcriptText} from '../request/describe.js';
 import {sendRequest, warmEngine} from '../request/send-request.js';
@@ -25,8 +26,10 @@ import {
   headCollector,
   outputTarget,
   streamSink,
+  written,
   type BodySink,
 } from './request-output.js';
+import {requestResultJson} from './request-json.js';
 import {expandWriteOut, writeOutFacts} from './write-out.js';
 
 export type CommandStream = NodeJS.WritableStream & {isTTY?: boolean};
@@ -71,7 +74,38 @@ export function requestHelpText(): string {
     '',
     'Options (as curl)',
     ...curlOptionHelp.map(({flags, description}) => `  ${flags.padEnd(width)}  ${description}`),
+    '',
+    "porthole's own",
+    ...ownOptionHelp.map(({flags, description}) => `  ${flags.padEnd(width)}  ${description}`),
   ].join('\n');
+}
+
+const ownOptionHelp = [
+  {
+    flags: '--json-result',
+    description:
+      'print the whole result as JSON on stdout instead of the body (README: "JSON result")',
+  },
+];
+
+/** porthole's own options taken out of curl's arguments (a value such as `-d --json-result` stays). */
+function ownOptions(args: string[]): {curlArgs: string[]; json: boolean} {
+  const curlArgs: string[] = [];
+  let json = false;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    if (arg === '--') {
+      curlArgs.push(...args.slice(index));
+      break;
+    }
+    if (arg === '--json-result') {
+      json = true;
+      continue;
+    }
+    curlArgs.push(arg);
+    if (takesValue(arg) && index + 1 < args.length) curlArgs.push(args[++index] ?? '');
+  }
+  return {curlArgs, json};
 }
 
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
@@ -89,9 +123,13 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
     stdout.write(requestHelpText() + '\n');
     return end(exitCodes.ok);
   }
-  const command = readCurlArgs(args);
+  const {curlArgs, json} = ownOptions(args);
+  const command = readCurlArgs(curlArgs);
   if (typeof command === 'string') return end(exitCodes.usage, command);
   const {output} = command;
+  if (json && output.writeOut !== undefined) {
+    return end(exitCodes.usage, '--json-result and -w both write to stdout; give one of them');
+  }
   const quiet = output.silent && !output.showError;
   if (!output.silent) {
     for (const problem of io.defaults?.problems ?? []) stderr.write(`porthole: ${problem}\n`);
@@ -132,14 +170,17 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
 
   // Everything the first exchange would load runs now, so none of it lands inside its phases.
   await warmEngine();
-  const sink = target.kind === 'file' ? fileSink(target.file) : streamSink(stdout);
+  // With --json-result stdout gets the JSON alone; the body is in it (and still in -o's file).
+  const sink =
+    target.kind === 'file' ? fileSink(target.file) : json ? undefined : streamSink(stdout);
   // curl -I prints the head it asked for, as -i would, and never a body (even with -X GET).
   const shown = {...output, include: output.include || command.head};
   const exchange = await exchangeAndPrint(options, shown, {
     ...io,
     sink,
-    toTerminal: target.kind === 'stdout' && stdout.isTTY === true,
+    toTerminal: !json && target.kind === 'stdout' && stdout.isTTY === true,
     headOnly: command.head,
+    keepBody: json,
   });
   const {result, failedStatus, writeError} = exchange;
   let code: number = exitCodes.ok;
@@ -159,6 +200,12 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
   if (planned.cookieJar !== undefined && result.response !== undefined) {
     const problem = await saveCookies(planned.cookieJar, result.response);
     if (problem !== undefined && !quiet) stderr.write(`porthole: ${sanitizeLine(problem)}\n`);
+  }
+  if (json) {
+    await written(stdout, requestResultJson(result)).catch((error: unknown) => {
+      code = exitCodes.failed;
+      message = `cannot write to stdout: ${error instanceof Error ? error.message : String(error)}`;
+    });
   }
   if (output.writeOut !== undefined) {
     const facts = writeOutFacts(result, {
@@ -200,9 +247,17 @@ type Exchange = {
 async function exchangeAndPrint(
   options: RequestOptions,
   output: OutputOptions,
-  io: CommandIo & {sink: BodySink; toTerminal: boolean; headOnly: boolean},
+  io: CommandIo & {
+    /** Where the body (and -i's heads) go; none when it is only kept in memory (--json-result). */
+    sink: BodySink | undefined;
+    toTerminal: boolean;
+    headOnly: boolean;
+    /** Keep the body in memory (up to maxBodyBytes) even when it is also streamed. */
+    keepBody: boolean;
+  },
 ): Promise<Exchange> {
-  const {stdout, stderr, sink, toTerminal} = io;
+  const {stdout, stderr, toTerminal} = io;
+  const sink = io.sink ?? discardSink;
   const include = output.include;
   const heads = headCollector();
   const terminalHeads: string[] = [];
@@ -224,18 +279,19 @@ async function exchangeAndPrint(
     const result = await sendRequest({
       ...options,
       // Only a terminal shows the body from memory; a pipe or a file gets it as it arrives.
-      maxBodyBytes: toTerminal ? options.maxBodyBytes : 0,
-      onBodyChunk: toTerminal
-        ? undefined
-        : (chunk) => {
-            if (refused()) {
-              // The rest of the body is not wanted: the exchange ends here, on purpose.
-              droppedBody = true;
-              stop.abort();
-              return undefined;
-            }
-            return keep(sink.write(chunk));
-          },
+      maxBodyBytes: toTerminal || io.keepBody ? options.maxBodyBytes : 0,
+      onBodyChunk:
+        toTerminal || io.sink === undefined
+          ? undefined
+          : (chunk) => {
+              if (refused()) {
+                // The rest of the body is not wanted: the exchange ends here, on purpose.
+                droppedBody = true;
+                stop.abort();
+                return undefined;
+              }
+              return keep(sink.write(chunk));
+            },
       onTranscript(line) {
         if (output.verbose) stderr.write(transcriptText(line) + '\n');
         if (line.kind !== 'in') return;
@@ -269,6 +325,9 @@ async function exchangeAndPrint(
     stdout.off('error', onStdoutError);
   }
 }
+
+/** For a body kept in memory only: nothing is written anywhere. */
+const discardSink: BodySink = {write: () => Promise.resolve(), close: () => Promise.resolve()};
 
 /** `200 OK · 3 B · dns — · connect 0.3 ms · …`: the line a terminal gets on stderr by default. */
 function summaryLine(result: RequestResult): string {
