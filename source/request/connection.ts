@@ -1,20 +1,24 @@
 /**
- * Opening the one connection an exchange uses: DNS, TCP and TLS, each timed and told in the
- * transcript. The certificate is checked here, before a single request byte is written, so a
+ * Opening the one connection an exchange uses: DNS (every answer kept), TCP (every address tried,
+ * as Node's happy eyeballs tries them) and TLS (ALPN, the certificate), each timed and reported
+ * as events. The certificate is checked here, before a single request byte is written, so a
  * request with credentials never reaches a server that failed verification.
  */
-import dns from 'node:dns';
+import dns, {type LookupAddress} from 'node:dns';
 import net, {type LookupFunction, type Socket} from 'node:net';
 import tls, {type TLSSocket} from 'node:tls';
-import {
-  certificateProblem,
-  certificateProblemWords,
-  distinguishedName,
-  formatSeconds,
-  RequestFailure,
-  type Phase,
-} from './errors.js';
-import type {ConnectToEntry, ResolveEntry} from './types.js';
+import type {AdapterEvent} from './adapter.js';
+import {formatSeconds, RequestFailure, type Phase} from './errors.js';
+import {describeTls, tlsFailure} from './tls-info.js';
+import type {
+  ConnectAttempt,
+  ConnectionInfo,
+  ConnectToEntry,
+  DnsAnswer,
+  DnsInfo,
+  ResolveEntry,
+  TlsInfo,
+} from './types.js';
 
 export type Target = {
   /** As the URL names it (brackets stripped from IPv6 addresses). */
@@ -42,9 +46,16 @@ export type Marks = {
 export type ConnectOptions = {
   insecure: boolean;
   ca: Array<string | Uint8Array> | undefined;
+  /** A client certificate, its key and the key's passphrase (mTLS). */
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+  passphrase?: string;
+  pinnedPublicKeys?: string[];
+  /** The protocols offered by ALPN, in order of preference. */
+  alpn: string[];
   timeoutMs: number;
   marks: Marks;
-  info: (text: string) => void;
+  emit: (event: AdapterEvent) => void;
   /** Called with the socket as soon as it exists, so the caller can destroy it to cancel. */
   onSocket: (socket: Socket) => void;
   onPhase: (phase: Phase) => void;
@@ -52,7 +63,7 @@ export type ConnectOptions = {
    * Called in the event that makes the connection ready (connect, or secureConnect once the
    * certificate passed), so the request goes out without waiting for a promise to resume.
    */
-  onReady?: (socket: Socket) => void;
+  onReady?: (opened: Opened) => void;
   /** Where to connect instead of the URL's host and port (curl -4/-6, --resolve, --connect-to, --unix-socket). */
   route?: Route;
 };
@@ -64,99 +75,279 @@ export type Route = {
   unixSocket?: string;
 };
 
-/** Where the socket goes: a Unix socket, or a host (or address) and port. */
-type Destination = {path: string} | {host: string; port: number; family: 4 | 6 | undefined};
+/** A connection that is up: its socket and what was learnt opening it. */
+export type Opened = {
+  socket: Socket;
+  dns: DnsInfo;
+  connection: ConnectionInfo;
+  tls: TlsInfo | undefined;
+  /** What ALPN agreed on (https), or undefined. */
+  alpn: string | undefined;
+};
 
-/** As curl: --unix-socket wins, then --connect-to changes host and port, then --resolve names the address. */
-function destinationOf(target: Target, route: Route, info: (text: string) => void): Destination {
+/** Where the socket goes: a Unix socket, or a host (or address) and port. */
+type Destination =
+  | {path: string}
+  | {host: string; port: number; family: 4 | 6 | undefined; resolved: string[] | undefined};
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const unbracketed = (host: string) => host.replace(/^\[(.*)\]$/, '$1');
+
+/** As curl: --unix-socket wins, then --connect-to changes host and port, then --resolve names the addresses. */
+function destinationOf(target: Target, route: Route, emit: ConnectOptions['emit']): Destination {
   if (route.unixSocket !== undefined) return {path: route.unixSocket};
   let {host, port} = target;
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   const moved = route.connectTo?.find(
     (entry) =>
-      (entry.host === '' || same(entry.host.replace(/^\[(.*)\]$/, '$1'), host)) &&
+      (entry.host === '' || same(unbracketed(entry.host), host)) &&
       (entry.port === 0 || entry.port === port),
   );
-  if (moved !== undefined) {
-    if (moved.toHost !== '') {
-      host = moved.toHost.replace(/^\[(.*)\]$/, '$1');
-      info(`Connecting to hostname: ${moved.toHost}`);
-    }
-    if (moved.toPort !== 0) {
-      port = moved.toPort;
-      info(`Connecting to port: ${moved.toPort}`);
-    }
+  if (moved !== undefined && (moved.toHost !== '' || moved.toPort !== 0)) {
+    if (moved.toHost !== '') host = unbracketed(moved.toHost);
+    if (moved.toPort !== 0) port = moved.toPort;
+    emit({
+      type: 'route',
+      host: moved.toHost === '' ? undefined : moved.toHost,
+      port: moved.toPort === 0 ? undefined : moved.toPort,
+    });
   }
   const resolved = route.resolve?.find(
     (entry) =>
-      same(entry.host.replace(/^\[(.*)\]$/, '$1'), host) &&
+      same(unbracketed(entry.host), host) &&
       (entry.port === 0 || entry.port === port) &&
       entry.addresses.length > 0,
   );
   if (resolved !== undefined) {
-    const addresses = resolved.addresses.map((address) => address.replace(/^\[(.*)\]$/, '$1'));
-    info(
-      `Added ${resolved.host}:${resolved.port === 0 ? '*' : resolved.port}:${resolved.addresses.join(',')} to DNS cache`,
-    );
-    info(`Hostname ${host} was found in DNS cache`);
-    host = addresses[0] ?? host;
+    emit({
+      type: 'route',
+      resolved: {
+        entry: `${resolved.host}:${resolved.port === 0 ? '*' : resolved.port}:${resolved.addresses.join(',')}`,
+        host,
+      },
+    });
   }
-  return {host, port, family: route.family};
+  return {
+    host,
+    port,
+    family: route.family,
+    resolved: resolved?.addresses.map(unbracketed),
+  };
 }
 
-/**
- * RFC 6761 §6.4: names under .invalid never resolve, and resolvers should say so without asking
- * the network. Everything else goes to the system resolver.
- */
-const lookup: LookupFunction = (hostname, options, callback) => {
-  if (/(^|\.)invalid\.?$/i.test(hostname)) {
-    const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
-    error.code = 'ENOTFOUND';
-    error.syscall = 'getaddrinfo';
-    process.nextTick(() => callback(error, ''));
-    return;
-  }
-  dns.lookup(hostname, options, callback);
+/** A key naming where a connection goes and how, so a pooled one is reused only for the same. */
+export function routeKey(target: Target, route: Route): string {
+  return JSON.stringify([
+    target.secure,
+    target.host.toLowerCase(),
+    target.port,
+    route.family,
+    route.unixSocket,
+    route.resolve?.filter((entry) => same(unbracketed(entry.host), target.host)),
+    route.connectTo,
+  ]);
+}
+
+const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
+
+/** Connections are numbered as curl numbers them, from 0 within the process. */
+let nextConnectionId = 0;
+
+/** The system's error words for a failed attempt, as curl prints them. */
+const attemptErrors: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ENETUNREACH: 'Network is unreachable',
+  EHOSTUNREACH: 'No route to host',
+  ETIMEDOUT: 'Connection timed out',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  ECONNRESET: 'Connection reset by peer',
+  EACCES: 'Permission denied',
+  ENOENT: 'No such file or directory',
 };
 
-export function openConnection(target: Target, options: ConnectOptions): Promise<Socket> {
-  const {marks, info} = options;
+function attemptError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string') return attemptErrors[code] ?? code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function openConnection(target: Target, options: ConnectOptions): Promise<Opened> {
+  const {marks, emit} = options;
   return new Promise((resolve, reject) => {
-    const destination = destinationOf(target, options.route ?? {}, info);
+    const destination = destinationOf(target, options.route ?? {}, emit);
+    const attempts: ConnectAttempt[] = [];
+    const started = new Map<ConnectAttempt, number>();
+    const dnsInfo: DnsInfo =
+      'path' in destination
+        ? {
+            host: target.host,
+            source: 'unix-socket',
+            answers: [],
+            ms: undefined,
+            attempts,
+            connected: undefined,
+          }
+        : {
+            host: destination.host,
+            source:
+              destination.resolved !== undefined
+                ? 'resolve'
+                : net.isIP(destination.host) !== 0
+                  ? 'address'
+                  : 'dns',
+            answers: [],
+            family: destination.family,
+            ms: undefined,
+            attempts,
+            connected: undefined,
+          };
+    const tellDns = (answers: DnsAnswer[], error?: string) => {
+      dnsInfo.answers = answers;
+      emit({
+        type: 'dns',
+        host: dnsInfo.host,
+        source: dnsInfo.source,
+        answers,
+        family: dnsInfo.family,
+        error,
+      });
+    };
+    /**
+     * Every answer is asked for and kept, in the resolver's order; the socket gets what it asked
+     * for (all of them for happy eyeballs, else the first). --resolve answers without asking.
+     */
+    const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+      const answer = (error: NodeJS.ErrnoException | null, found: LookupAddress[]) => {
+        const family =
+          lookupOptions.family === 4 || lookupOptions.family === 6
+            ? lookupOptions.family
+            : undefined;
+        const answers = found
+          .filter((each) => family === undefined || each.family === family)
+          .map((each): DnsAnswer => ({address: each.address, family: each.family === 6 ? 6 : 4}));
+        if (dnsInfo.source === 'dns') dnsInfo.ms = performance.now() - marks.start;
+        if (error !== null) {
+          tellDns([], error.code);
+          callback(error, '');
+          return;
+        }
+        tellDns(answers);
+        if (answers.length === 0) {
+          const none: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+          none.code = 'ENOTFOUND';
+          none.syscall = 'getaddrinfo';
+          callback(none, '');
+        } else if (lookupOptions.all === true) {
+          callback(null, answers);
+        } else {
+          callback(null, answers[0]?.address ?? '', answers[0]?.family ?? 4);
+        }
+      };
+      if ('resolved' in destination && destination.resolved !== undefined) {
+        const found = destination.resolved.map((address) => ({address, family: familyOf(address)}));
+        process.nextTick(() => answer(null, found));
+        return;
+      }
+      // RFC 6761 §6.4: names under .invalid never resolve, and resolvers should say so without
+      // asking the network.
+      if (/(^|\.)invalid\.?$/i.test(hostname)) {
+        const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+        error.code = 'ENOTFOUND';
+        error.syscall = 'getaddrinfo';
+        process.nextTick(() => answer(error, []));
+        return;
+      }
+      dns.lookup(hostname, {...lookupOptions, all: true}, (error, found) =>
+        answer(error, found ?? []),
+      );
+    };
+
+    // An address in the URL, or one --resolve gave alone, needs no lookup at all.
+    const direct =
+      'resolved' in destination &&
+      destination.resolved !== undefined &&
+      destination.resolved.length === 1 &&
+      (destination.family === undefined ||
+        familyOf(destination.resolved[0] ?? '') === destination.family)
+        ? destination.resolved[0]
+        : undefined;
+    if ('path' in destination) {
+      tellDns([]);
+    } else if (dnsInfo.source === 'address' || direct !== undefined) {
+      tellDns([
+        {address: direct ?? destination.host, family: familyOf(direct ?? destination.host)},
+      ]);
+    }
     const where =
       'path' in destination
         ? {path: destination.path}
-        : {host: destination.host, port: destination.port, family: destination.family, lookup};
-    if ('path' in destination) info(`Trying ${destination.path}:0...`);
-    const socket = target.secure
-      ? tls.connect({
-          ...where,
-          // SNI carries names only (RFC 6066); an address is checked against the certificate's IP names.
-          servername: net.isIP(target.host) === 0 ? target.host : undefined,
-          // Verified below, after the handshake and before the request is written.
-          rejectUnauthorized: false,
-          ca:
-            options.ca === undefined
-              ? undefined
-              : [
-                  ...tls.rootCertificates,
-                  ...options.ca.map((pem) => (typeof pem === 'string' ? pem : Buffer.from(pem))),
-                ],
-          ALPNProtocols: ['http/1.1'],
-        })
-      : net.connect(where);
+        : {
+            host: direct ?? destination.host,
+            port: destination.port,
+            family: destination.family,
+            lookup,
+          };
+    if ('path' in destination) {
+      emit({type: 'connect-attempt', address: destination.path, port: 0, family: 4});
+    }
+    let socket: Socket;
+    try {
+      socket = target.secure
+        ? tls.connect({
+            ...where,
+            // SNI carries names only (RFC 6066); an address is checked against the certificate's IP names.
+            servername: net.isIP(target.host) === 0 ? target.host : undefined,
+            // Verified below, after the handshake and before the request is written.
+            rejectUnauthorized: false,
+            ca:
+              options.ca === undefined
+                ? undefined
+                : [
+                    ...tls.rootCertificates,
+                    ...options.ca.map((pem) => (typeof pem === 'string' ? pem : Buffer.from(pem))),
+                  ],
+            cert:
+              typeof options.cert === 'string' || options.cert === undefined
+                ? options.cert
+                : Buffer.from(options.cert),
+            key:
+              typeof options.key === 'string' || options.key === undefined
+                ? options.key
+                : Buffer.from(options.key),
+            passphrase: options.passphrase,
+            ALPNProtocols: options.alpn,
+          })
+        : net.connect(where);
+    } catch (error) {
+      // tls.connect throws at once for a client key that does not match its certificate.
+      const reason = error instanceof Error ? error.message : String(error);
+      reject(new RequestFailure('tls', `the client certificate cannot be used: ${reason}`));
+      return;
+    }
     options.onSocket(socket);
     let settled = false;
+    let tlsInfo: TlsInfo | undefined;
+    let connection: ConnectionInfo | undefined;
     const settle = (error?: Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (error === undefined) {
-        options.onReady?.(socket);
-        resolve(socket);
+      for (const attempt of attempts) {
+        if (attempt.outcome !== 'pending') continue;
+        attempt.outcome = error === undefined ? 'abandoned' : 'failed';
+        attempt.ms = performance.now() - (started.get(attempt) ?? marks.start);
+        if (error !== undefined) attempt.error = attemptError(error);
+      }
+      if (error === undefined && connection !== undefined) {
+        const alpn =
+          target.secure && typeof (socket as TLSSocket).alpnProtocol === 'string'
+            ? ((socket as TLSSocket).alpnProtocol as string)
+            : undefined;
+        const opened: Opened = {socket, dns: dnsInfo, connection, tls: tlsInfo, alpn};
+        options.onReady?.(opened);
+        resolve(opened);
       } else {
         socket.destroy();
-        reject(error);
+        reject(error ?? new RequestFailure('network', `no connection to ${target.where}`));
       }
     };
     const timer = setTimeout(() => {
@@ -168,22 +359,93 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
     }, options.timeoutMs);
 
     socket.once('lookup', (error) => {
-      if (error === null) marks.lookup = performance.now();
+      if (error === null && dnsInfo.source === 'dns') marks.lookup = performance.now();
     });
+    const attemptOf = (ip: string, port: number) =>
+      attempts.findLast(
+        (each) => each.address === ip && each.port === port && each.outcome === 'pending',
+      );
     socket.on('connectionAttempt', (ip: string, port: number, family: number) => {
-      info(`Trying ${family === 6 ? `[${ip}]` : ip}:${port}...`);
+      const attempt: ConnectAttempt = {
+        address: ip,
+        port,
+        family: family === 6 ? 6 : 4,
+        outcome: 'pending',
+        ms: undefined,
+      };
+      attempts.push(attempt);
+      started.set(attempt, performance.now());
+      emit({type: 'connect-attempt', address: ip, port, family: attempt.family});
     });
+    const attemptOver = (
+      ip: string,
+      port: number,
+      outcome: 'failed' | 'timeout',
+      error?: unknown,
+    ) => {
+      const attempt = attemptOf(ip, port);
+      if (attempt === undefined) return;
+      attempt.outcome = outcome;
+      attempt.ms = performance.now() - (started.get(attempt) ?? marks.start);
+      if (error !== undefined) attempt.error = attemptError(error);
+      emit({type: 'connect-failed', attempt: {...attempt}});
+    };
+    socket.on(
+      'connectionAttemptFailed',
+      (ip: string, port: number, _family: number, error: unknown) =>
+        attemptOver(ip, port, 'failed', error),
+    );
+    socket.on('connectionAttemptTimeout', (ip: string, port: number) =>
+      attemptOver(ip, port, 'timeout'),
+    );
     socket.once('connect', () => {
       marks.connect = performance.now();
-      const peer = 'path' in destination ? destination.path : (socket.remoteAddress ?? '?');
-      info(`Connected to ${target.host} (${peer}) port ${target.port}`);
+      const remoteAddress = 'path' in destination ? '' : (socket.remoteAddress ?? '');
+      const remotePort = 'path' in destination ? 0 : (socket.remotePort ?? 0);
+      const attempt =
+        attemptOf(remoteAddress, remotePort) ??
+        attempts.findLast((each) => each.outcome === 'pending');
+      if (attempt !== undefined) {
+        attempt.outcome = 'connected';
+        attempt.ms = marks.connect - (started.get(attempt) ?? marks.start);
+      }
+      dnsInfo.connected = 'path' in destination ? destination.path : remoteAddress;
+      connection = {
+        id: nextConnectionId++,
+        reused: false,
+        protocol: 'http/1.1',
+        localAddress: socket.localAddress ?? '',
+        localPort: socket.localPort ?? 0,
+        remoteAddress,
+        remotePort,
+        ...('path' in destination ? {unixSocket: destination.path} : {}),
+        openedAt: Date.now(),
+        requests: 1,
+      };
+      emit({
+        type: 'connected',
+        host: 'path' in destination ? target.host : unbracketed(destination.host),
+        connection: {...connection},
+        attempts: attempts.map((each) => ({...each})),
+      });
       if (target.secure) options.onPhase('tls');
       else settle();
     });
     if (target.secure) {
       socket.once('secureConnect', () => {
         marks.secure = performance.now();
-        settle(verify(socket as TLSSocket, target, options));
+        const secure = socket as TLSSocket;
+        const described = describeTls(secure, {
+          host: target.host,
+          servername: net.isIP(target.host) === 0 ? target.host : undefined,
+          insecure: options.insecure,
+          pinnedPublicKeys: options.pinnedPublicKeys,
+          clientCertificate: options.cert !== undefined,
+        });
+        tlsInfo = described;
+        emit({type: 'tls', tls: described});
+        const failure = tlsFailure(described, target.where);
+        settle(failure === undefined ? undefined : new RequestFailure('tls', failure));
       });
     }
     socket.on('error', (error: Error) => settle(error));
@@ -191,53 +453,4 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
       settle(new RequestFailure('reset', `connection to ${target.where} closed while connecting`));
     });
   });
-}
-
-/** Tells the handshake and the certificate as curl -v does; a failure when it must not be trusted. */
-function verify(socket: TLSSocket, target: Target, options: ConnectOptions): Error | undefined {
-  const {info} = options;
-  const cipher = socket.getCipher();
-  info(
-    `SSL connection using ${socket.getProtocol() ?? '?'} / ${cipher.standardName || cipher.name}`,
-  );
-  if (typeof socket.alpnProtocol === 'string') info(`ALPN: server accepted ${socket.alpnProtocol}`);
-  const certificate = socket.getPeerCertificate();
-  const hasCertificate = Object.keys(certificate).length > 0;
-  if (hasCertificate) {
-    info('Server certificate:');
-    info(` subject: ${distinguishedName(certificate.subject)}`);
-    info(` start date: ${certificate.valid_from}`);
-    info(` expire date: ${certificate.valid_to}`);
-    if (certificate.subjectaltname) info(` subjectAltName: ${certificate.subjectaltname}`);
-    info(` issuer: ${distinguishedName(certificate.issuer)}`);
-  }
-  if (socket.authorized) {
-    info(' SSL certificate verify ok.');
-    return undefined;
-  }
-  const code = verificationCode(socket.authorizationError);
-  if (options.insecure) {
-    info(
-      ` SSL certificate verify result: ${certificateProblemWords(code)}, continuing anyway (insecure)`,
-    );
-    return undefined;
-  }
-  info(` SSL certificate problem: ${certificateProblemWords(code)}`);
-  const message = certificateProblem(
-    code,
-    hasCertificate ? certificate : undefined,
-    target.host,
-    target.where,
-  );
-  return new RequestFailure('tls', message);
-}
-
-/** Node gives the reason a certificate was not authorized as a code string (typed as an Error). */
-function verificationCode(reason: unknown): string {
-  if (typeof reason === 'string') return reason;
-  if (reason instanceof Error) {
-    const {code} = reason as NodeJS.ErrnoException;
-    return typeof code === 'string' ? code : reason.message;
-  }
-  return 'unknown verification error';
 }

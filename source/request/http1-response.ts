@@ -111,6 +111,16 @@ export class ResponseReader {
     return this.state !== 'head';
   }
 
+  /**
+   * Whether the connection can carry another request: the body ended by its framing (not by
+   * the connection closing), nothing came after it, and the head did not ask to close.
+   */
+  get reusable(): boolean {
+    return (
+      this.done && this.framing.kind !== 'close' && this.extra === 0 && this.pending.length === 0
+    );
+  }
+
   /** The Content-Length being read to, if the body is framed by one. */
   get expected(): number | undefined {
     return this.framing.kind === 'length' ? this.framing.length : undefined;

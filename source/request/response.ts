@@ -1,7 +1,6 @@
 /** The response and timings as the engine returns them, built from what the response reader read. */
-import type {Socket} from 'node:net';
 import type {Marks} from './connection.js';
-import type {ResponseHead} from './http1-response.js';
+import type {ReadHead} from './events.js';
 import type {BodyState} from './read-body.js';
 import {statusClass} from './status.js';
 import type {HeaderList, HttpResponse, Timings} from './types.js';
@@ -11,9 +10,9 @@ export function header(headers: HeaderList, name: string): string | undefined {
 }
 
 export function describeResponse(
-  head: ResponseHead,
+  head: ReadHead,
   url: URL,
-  socket: Socket,
+  peer: {remoteAddress: string; remotePort: number} | undefined,
   unixSocket: string | undefined,
 ): HttpResponse {
   const {status, headers} = head;
@@ -23,8 +22,8 @@ export function describeResponse(
     status,
     statusText: head.statusText,
     statusClass: statusClass(status),
-    remoteAddress: unixSocket ?? socket.remoteAddress ?? '',
-    remotePort: unixSocket === undefined ? (socket.remotePort ?? 0) : 0,
+    remoteAddress: unixSocket ?? peer?.remoteAddress ?? '',
+    remotePort: unixSocket === undefined ? (peer?.remotePort ?? 0) : 0,
     headers,
     body: new Uint8Array(0),
     bodyBytes: 0,

@@ -1,34 +1,38 @@
 /**
- * The HTTP request engine: one request (and the redirects it is asked to follow) over a fresh
- * connection each, timed phase by phase at socket events and told as a curl -vv style
- * transcript. It writes the request itself, as curl writes it, and reads the response with a
- * lenient reader of its own. It returns raw data; whoever shows it sanitizes it. It never
- * rejects: what went wrong is `result.error`.
+ * The HTTP request engine: one request (and the redirects it is asked to follow), each exchange
+ * over a connection of its own or one taken from a pool, timed phase by phase at socket events.
+ * After the connection is up (and ALPN has spoken) an adapter for the protocol writes the request
+ * and reads the response: HTTP/1.x (http1-exchange.ts) or HTTP/2 (http2-exchange.ts). What
+ * happens is emitted as events; the transcript is told from them (transcript.ts). It returns raw
+ * data; whoever shows it sanitizes it. It never rejects: what went wrong is `result.error`.
  */
 import {mkdir, open, type FileHandle} from 'node:fs/promises';
 import net, {type Socket} from 'node:net';
 import path from 'node:path';
 import {Readable} from 'node:stream';
-import {openConnection, type Marks} from './connection.js';
-import {
-  describeError,
-  formatSeconds,
-  maxResponseHeaderBytes,
-  receivedSoFar,
-  RequestFailure,
-  type Phase,
-} from './errors.js';
+import type {Adapter, AdapterEvent, AdapterRequest, AdapterSink} from './adapter.js';
+import {openConnection, routeKey, type Marks, type Opened, type Route} from './connection.js';
+import {describeError, formatSeconds, receivedSoFar, RequestFailure, type Phase} from './errors.js';
+import type {RequestEvent} from './events.js';
 import {firstHop, nextHop, redirectStatuses, redirectTarget, targetOf, type Hop} from './hops.js';
-import {requestHead, waitsForContinue, type RequestHead} from './http1-request.js';
-import {ResponseFailure, ResponseReader, textOfBytes, type ResponseHead} from './http1-response.js';
+import {http1Exchange} from './http1-exchange.js';
+import {requestHead, waitsForContinue} from './http1-request.js';
+import {http2Exchange, openSession} from './http2-exchange.js';
+import type {ReadHead} from './events.js';
+import type {PooledConnection} from './pool.js';
 import {codingOf, emptyBody, readBody, type BodyState} from './read-body.js';
 import {describeResponse, header, timingsOf, withBody} from './response.js';
+import {transcriptLines} from './transcript.js';
 import type {
+  ConnectionInfo,
+  DnsInfo,
   HttpResponse,
+  Protocol,
   RedirectHop,
   RequestError,
   RequestOptions,
   RequestResult,
+  TlsInfo,
   TranscriptLine,
 } from './types.js';
 
@@ -36,10 +40,8 @@ const defaultTimeoutMs = 30_000;
 const defaultConnectTimeoutMs = 10_000;
 const defaultMaxRedirects = 10;
 const defaultMaxBodyBytes = 2 * 1024 * 1024;
-/** curl's --expect100-timeout default. */
-const continueTimeoutMs = 1000;
-/** A body up to this size goes out in the same write as the head. */
-const oneWriteBytes = 64 * 1024;
+/** Data events kept in result.events; past this they are still emitted but not kept. */
+const keptDataEvents = 1000;
 
 type Stop = 'timeout' | 'aborted';
 
@@ -51,6 +53,12 @@ type HopOutcome = {
   ended: number;
   /** Set when the response is a redirect to follow. */
   location: string | undefined;
+  protocol: Protocol | undefined;
+  dns: DnsInfo | undefined;
+  connection: ConnectionInfo | undefined;
+  tls: TlsInfo | undefined;
+  /** A reused connection turned out closed before any answer: try again on a new one. */
+  retryFresh?: boolean;
 };
 
 /** State shared by the exchanges of one request. */
@@ -60,7 +68,9 @@ type Run = {
   connectTimeoutMs: number;
   maxBodyBytes: number;
   ca: Array<string | Uint8Array> | undefined;
-  note: (kind: TranscriptLine['kind'], text: string) => void;
+  /** Which exchange is in progress. */
+  exchange: number;
+  emit: (event: AdapterEvent) => void;
   stopped: Stop | undefined;
   /** Stops the exchange in progress. */
   stop: ((reason: Stop) => void) | undefined;
@@ -117,8 +127,10 @@ async function warm(): Promise<void> {
 
 export async function sendRequest(options: RequestOptions): Promise<RequestResult> {
   const transcript: TranscriptLine[] = [];
+  const events: RequestEvent[] = [];
   const redirects: RedirectHop[] = [];
   const timeoutMs = positive(options.timeoutMs) ?? defaultTimeoutMs;
+  let dataEvents = 0;
   const run: Run = {
     options,
     timeoutMs,
@@ -126,13 +138,22 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
       positive(options.connectTimeoutMs) ?? Math.min(defaultConnectTimeoutMs, timeoutMs),
     maxBodyBytes: Math.max(0, options.maxBodyBytes ?? defaultMaxBodyBytes),
     ca: options.ca === undefined ? undefined : [options.ca].flat(),
-    note(kind, text) {
-      const line = {kind, text};
-      transcript.push(line);
+    exchange: 0,
+    emit(partial) {
+      const event = {...partial, at: performance.now(), exchange: run.exchange};
+      if (event.type !== 'data' || ++dataEvents <= keptDataEvents) events.push(event);
       try {
-        options.onTranscript?.(line);
+        options.onEvent?.(event);
       } catch {
         // A failing live view must not break the exchange it watches.
+      }
+      for (const line of transcriptLines(event)) {
+        transcript.push(line);
+        try {
+          options.onTranscript?.(line);
+        } catch {
+          // As above.
+        }
       }
     },
     stopped: undefined,
@@ -141,23 +162,23 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
   // The clock starts when the first exchange does; until then nothing is timed.
   let started: number | undefined;
   const result = (
-    outcome: Partial<Pick<HopOutcome, 'response' | 'error' | 'marks' | 'ended'>>,
-    errorNoted = false,
+    outcome: Partial<Omit<HopOutcome, 'location'>>,
+    errorTold = false,
   ): RequestResult => {
     const ended = outcome.ended ?? performance.now();
-    if (outcome.error !== undefined && !errorNoted) run.note('info', outcome.error.message);
+    if (outcome.error !== undefined && !errorTold) run.emit({type: 'error', error: outcome.error});
     return {
       response: outcome.response,
       error: outcome.error,
       timings: timingsOf(outcome.marks, started ?? ended, ended),
       transcript,
       redirects,
-      protocol: undefined,
-      dns: undefined,
-      connection: undefined,
-      tls: undefined,
-      warnings: outcome.response?.warnings ?? [],
-      events: [],
+      protocol: outcome.protocol,
+      dns: outcome.dns,
+      connection: outcome.connection,
+      tls: outcome.tls,
+      warnings: [...(outcome.response?.warnings ?? [])],
+      events,
     };
   };
 
@@ -176,10 +197,12 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
     if (first instanceof RequestFailure) return result({error: first.failure});
     let hop = first;
     for (;;) {
-      const outcome = await exchange(hop, run, (at) => {
+      const onStart = (at: number) => {
         started ??= at;
-      });
-      // The exchange has told its own error in the transcript.
+      };
+      let outcome = await exchange(hop, run, onStart, true);
+      if (outcome.retryFresh === true) outcome = await exchange(hop, run, onStart, false);
+      // The exchange has told its own error.
       if (outcome.error !== undefined) return result(outcome, true);
       if (outcome.location === undefined) return result(outcome);
       const maxRedirects = Math.max(0, options.maxRedirects ?? defaultMaxRedirects);
@@ -197,7 +220,8 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
         status: outcome.response?.status ?? 0,
         location: outcome.location,
       });
-      run.note('info', `Issue another request to this URL: '${next.href}'`);
+      run.emit({type: 'redirect', to: next.href});
+      run.exchange += 1;
       hop = nextHop(hop, outcome.response?.status ?? 0, next);
     }
   } catch (error) {
@@ -214,11 +238,11 @@ function positive(value: number | undefined): number | undefined {
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
-/** A body stream that holds the socket back while nobody reads it. */
-function bodyStream(socket: () => Socket | undefined): Readable {
+/** A body stream that holds the connection back while nobody reads it. */
+function bodyStream(resume: () => void): Readable {
   const stream = new Readable({
     read() {
-      socket()?.resume();
+      resume();
     },
   });
   // A failure destroys the stream before anything may read it; the reader sees it as it reads.
@@ -226,41 +250,90 @@ function bodyStream(socket: () => Socket | undefined): Readable {
   return stream;
 }
 
-/** One connection, one request, one response (its body read unless it is a redirect to follow). */
-async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Promise<HopOutcome> {
+/** What ALPN offers for the version asked for (curl offers h2 first unless told HTTP/1.x). */
+function alpnOffer(options: RequestOptions): string[] {
+  switch (options.httpVersion) {
+    case '1.0':
+    case '1.1':
+      return ['http/1.1'];
+    case '2-prior-knowledge':
+      return ['h2'];
+    default:
+      return ['h2', 'http/1.1'];
+  }
+}
+
+/** Which pooled connections an exchange may use: the same place, reached the same way. */
+function poolKey(hop: Hop, run: Run, route: Route): string {
+  const {options} = run;
+  const target = targetOf(hop.url);
+  return JSON.stringify([
+    routeKey(target, route),
+    target.secure ? alpnOffer(options) : options.httpVersion === '2-prior-knowledge',
+    options.insecure === true,
+    run.ca?.map((each) => (typeof each === 'string' ? each : Buffer.from(each).toString('base64'))),
+    options.cert === undefined ? undefined : Buffer.from(options.cert).toString('base64'),
+    options.pinnedPublicKeys,
+  ]);
+}
+
+/** One request and its response (its body read unless it is a redirect to follow). */
+async function exchange(
+  hop: Hop,
+  run: Run,
+  onStart: (at: number) => void,
+  mayReuse: boolean,
+): Promise<HopOutcome> {
   const {options} = run;
   const unixSocket = options.unixSocket;
   const url = targetOf(hop.url);
   const target = unixSocket === undefined ? url : {...url, where: unixSocket};
+  const route: Route = {
+    family: options.family,
+    resolve: options.resolve,
+    connectTo: options.connectTo,
+    unixSocket,
+  };
+  const pool = options.pool;
+  const key = pool === undefined ? '' : poolKey(hop, run, route);
   // Built before the clock starts: the send phase is the write alone.
   const request = requestHead(hop.method, hop.url, hop.headers, hop.own, hop.body, hop.typed);
   const holdBody = waitsForContinue(request.lines) && request.body !== undefined;
   const marks: Marks = {start: 0};
   let phase: Phase = 'connecting';
   let socket: Socket | undefined;
+  let adapter: Adapter | undefined;
+  let pooled: PooledConnection | undefined;
+  let opened: Opened | undefined;
+  let connection: ConnectionInfo | undefined;
+  let protocol: Protocol | undefined;
   let response: HttpResponse | undefined;
   let body: BodyState | undefined;
   let file: FileHandle | undefined;
-  // The reader, once the wire exists (a stop may come before).
-  const seen: {reader?: ResponseReader} = {};
   let failed: RequestFailure | undefined;
-  let continueTimer: NodeJS.Timeout | undefined;
+  let bodyOver = false;
   const warnings: string[] = [];
   let rejectStopped: (failure: RequestFailure) => void = () => undefined;
   const stopped = new Promise<never>((_resolve, reject) => {
     rejectStopped = reject;
   });
   stopped.catch(() => undefined);
-  const stream = bodyStream(() => socket);
-  const life = {over: false};
+  let finalHead: (head: ReadHead) => void = () => undefined;
+  const headRead = Promise.race([
+    new Promise<ReadHead>((resolve) => {
+      finalHead = resolve;
+    }),
+    stopped,
+  ]);
+  headRead.catch(() => undefined);
+  const stream = bodyStream(() => adapter?.resume());
 
   const fail = (failure: RequestFailure) => {
     if (failed !== undefined) return;
     failed = failure;
-    clearTimeout(continueTimer);
     rejectStopped(failure);
     stream.destroy(failure);
-    socket?.destroy();
+    if (pooled?.session === undefined) socket?.destroy();
   };
   const stopMessage = (reason: Stop): RequestFailure => {
     if (reason === 'aborted') return new RequestFailure('aborted', 'request aborted');
@@ -268,85 +341,157 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
     if (phase === 'body') {
       return new RequestFailure(
         'timeout',
-        `no complete response within ${within} (${receivedSoFar(seen.reader?.received ?? 0, seen.reader?.expected)} of body)`,
+        `no complete response within ${within} (${receivedSoFar(adapter?.received ?? 0, adapter?.expected)} of body)`,
       );
     }
-    if (phase === 'waiting' && (socket?.bytesRead ?? 0) > 0) {
+    const headBytes = pooled?.session === undefined ? (socket?.bytesRead ?? 0) : 0;
+    if (phase === 'waiting' && headBytes > 0) {
       return new RequestFailure(
         'timeout',
-        `no complete response within ${within} (response headers incomplete after ${socket?.bytesRead ?? 0} bytes)`,
+        `no complete response within ${within} (response headers incomplete after ${headBytes} bytes)`,
       );
     }
     if (phase === 'waiting') return new RequestFailure('timeout', `no response within ${within}`);
+    if (phase === 'tls') {
+      return new RequestFailure(
+        'timeout',
+        `TLS handshake with ${target.where} not done within ${within}`,
+      );
+    }
     return new RequestFailure('timeout', `no connection to ${target.where} within ${within}`);
   };
   run.stop = (reason) => fail(stopMessage(reason));
   if (run.stopped !== undefined) fail(stopMessage(run.stopped));
 
-  const info = (text: string) => run.note('info', text);
-  const warn = (text: string) => {
-    warnings.push(text);
-    info(`Warning: ${text}`);
+  const onProgress = options.onBodyProgress;
+  const sink: AdapterSink = {
+    emit(event) {
+      if (event.type === 'warning') warnings.push(event.text);
+      run.emit(event);
+    },
+    head(head) {
+      finalHead(head);
+    },
+    body(chunk) {
+      const more = stream.push(chunk);
+      const received = adapter?.received ?? 0;
+      run.emit({type: 'data', bytes: chunk.length, total: received});
+      if (onProgress !== undefined) {
+        try {
+          onProgress(received);
+        } catch {
+          // A failing live view must not break the exchange it watches.
+        }
+      }
+      return more;
+    },
+    end() {
+      bodyOver = true;
+      stream.push(null);
+    },
+    fail,
+    marks,
   };
-  // Everything the exchange needs exists before the clock starts: from here on a phase is
-  // the network's time and the few calls that put bytes on it.
-  const wire = requestWire({
+  const exchangeRequest: AdapterRequest = {
     hop,
     request,
     holdBody,
-    run,
-    marks,
-    stream,
-    warn,
-    fail,
-    stopped,
-    onContinueTimer(timer) {
-      continueTimer = timer;
-    },
-    life,
-  });
-  seen.reader = wire.reader;
-  const route = {
-    family: options.family,
-    resolve: options.resolve,
-    connectTo: options.connectTo,
-    unixSocket,
+    where: unixSocket ?? url.where,
+    scheme: url.secure ? 'https' : 'http',
+    authority: hop.url.host,
+  };
+  const http1 = http1Exchange(exchangeRequest, sink);
+  const h2c = !url.secure && options.httpVersion === '2-prior-knowledge';
+  // The HTTP/2 session opened on a new connection, for the pool or to close after.
+  const sessions = new Map<Opened, NonNullable<PooledConnection['session']>>();
+  /** Picks the adapter for the protocol the connection speaks and sends the request. */
+  const start = (ready: Socket, alpn: string | undefined, session = pooled?.session) => {
+    phase = 'waiting';
+    try {
+      pick(ready, alpn, session);
+    } catch (error) {
+      fail(
+        error instanceof RequestFailure
+          ? error
+          : new RequestFailure('protocol', error instanceof Error ? error.message : String(error)),
+      );
+    }
+  };
+  const pick = (ready: Socket, alpn: string | undefined, session: PooledConnection['session']) => {
+    if (session !== undefined || alpn === 'h2' || h2c) {
+      protocol = 'h2';
+      const h2 = session ?? openSession(ready, hop.url.host, exchangeRequest.scheme);
+      if (pooled !== undefined) pooled.session = h2;
+      else if (opened !== undefined) sessions.set(opened, h2);
+      adapter = http2Exchange(h2, exchangeRequest, sink);
+    } else {
+      protocol = hop.own.httpVersion === '1.0' ? 'http/1.0' : 'http/1.1';
+      http1.attach(ready);
+      adapter = http1;
+    }
+    adapter?.send();
   };
   try {
     if (failed !== undefined) throw failed;
     marks.start = performance.now();
     onStart(marks.start);
-    const connected = await openConnection(target, {
-      insecure: options.insecure === true,
-      ca: run.ca,
-      timeoutMs: run.connectTimeoutMs,
-      marks,
-      info,
-      onSocket(created) {
-        socket = created;
-        wire.attach(created);
-        if (failed !== undefined) created.destroy();
-      },
-      onPhase(next) {
-        phase = next;
-      },
-      onReady(ready) {
-        phase = 'waiting';
-        wire.send(ready);
-      },
-      route,
-    });
-    const head = await wire.head;
+    const reused = mayReuse ? pool?.take(key) : undefined;
+    if (reused !== undefined) {
+      pooled = reused;
+      socket = reused.socket;
+      connection = {...reused.info};
+      run.emit({type: 'connected', host: url.host, connection, attempts: []});
+      start(reused.socket, reused.tls?.alpn);
+    } else {
+      opened = await openConnection(target, {
+        insecure: options.insecure === true,
+        ca: run.ca,
+        cert: options.cert,
+        key: options.key,
+        passphrase: options.passphrase,
+        pinnedPublicKeys: options.pinnedPublicKeys,
+        alpn: alpnOffer(options),
+        timeoutMs: run.connectTimeoutMs,
+        marks,
+        emit: run.emit,
+        onSocket(created) {
+          socket = created;
+          if (failed !== undefined) created.destroy();
+        },
+        onPhase(next) {
+          phase = next;
+        },
+        onReady(ready) {
+          opened = ready;
+          start(ready.socket, ready.alpn);
+        },
+        route,
+      });
+      connection = {...opened.connection, protocol: protocol ?? 'http/1.1'};
+      opened.connection = connection;
+      if (pool !== undefined) {
+        pooled = {
+          key,
+          socket: opened.socket,
+          session: sessions.get(opened),
+          info: connection,
+          tls: opened.tls,
+          active: 1,
+        };
+        pool.add(pooled);
+      }
+    }
+    const head = await headRead;
     phase = 'body';
-    response = describeResponse(head, hop.url, connected, unixSocket);
+    response = describeResponse(head, hop.url, connection, unixSocket);
     const location = header(response.headers, 'location');
     if (
       options.followRedirects === true &&
       redirectStatuses.has(response.status) &&
       location !== undefined
     ) {
-      // No connection is reused, so the redirect's body need not be read.
-      return {response, error: undefined, marks, ended: performance.now(), location};
+      // The redirect's body is not read: its connection is not used again.
+      return {...outcome(), response, error: undefined, ended: performance.now(), location};
     }
     body = emptyBody();
     if (options.saveBodyTo !== undefined) {
@@ -363,13 +508,13 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
       maxBodyBytes: run.maxBodyBytes,
       consumer: bodyConsumer(file, options.saveBodyTo, options.onBodyChunk, stopped),
     });
-    const excess = wire.reader.excessWarning();
-    if (excess !== undefined) warn(excess);
+    for (const warning of adapter?.afterBody() ?? []) sink.emit({type: 'warning', text: warning});
     response.warnings.push(...warnings);
+    run.emit({type: 'end'});
     return {
+      ...outcome(),
       response: withBody(response, body),
       error: undefined,
-      marks,
       ended: marks.end ?? performance.now(),
       location: undefined,
     };
@@ -381,215 +526,73 @@ async function exchange(hop: Hop, run: Run, onStart: (at: number) => void): Prom
         host: target.host,
         where: target.where,
         phase,
-        received: wire.reader.received,
-        expected: wire.reader.expected,
+        received: adapter?.received ?? 0,
+        expected: adapter?.expected,
       });
-    if (error instanceof ResponseFailure && error.failure.code === 'protocol')
-      showReceived(error, run);
-    info(described.message);
+    // A kept connection the server had closed: as curl, the request goes again on a new one.
+    if (
+      pooled !== undefined &&
+      connection?.reused === true &&
+      response === undefined &&
+      (adapter?.received ?? 0) === 0 &&
+      marks.firstByte === undefined &&
+      (described.code === 'reset' || described.code === 'protocol') &&
+      run.stopped === undefined
+    ) {
+      run.emit({
+        type: 'warning',
+        text: `connection #${connection.id} was closed by the server; trying a new one`,
+      });
+      return {
+        ...outcome(),
+        response: undefined,
+        error: undefined,
+        ended,
+        location: undefined,
+        retryFresh: true,
+      };
+    }
+    run.emit({type: 'error', error: described});
     response?.warnings.push(...warnings);
     const partial =
       response === undefined || body === undefined ? response : withBody(response, body);
-    return {response: partial, error: described, marks, ended, location: undefined};
+    return {...outcome(), response: partial, error: described, ended, location: undefined};
   } finally {
     run.stop = undefined;
-    life.over = true;
-    clearTimeout(continueTimer);
-    if (marks.connect !== undefined) info('Connection closed');
-    socket?.destroy();
+    const reusable =
+      failed === undefined && bodyOver && adapter !== undefined && adapter.reusable();
+    adapter?.abandon();
+    if (pooled !== undefined && pool !== undefined) {
+      pool.release(pooled, reusable);
+      run.emit({
+        type: 'closed',
+        id: connection?.id,
+        kept: reusable,
+        requests: pooled.info.requests,
+      });
+    } else {
+      if (connection !== undefined) {
+        run.emit({type: 'closed', id: connection.id, kept: false, requests: 1});
+      }
+      if (opened !== undefined) sessions.get(opened)?.destroy();
+      socket?.destroy();
+    }
     stream.destroy();
     await file?.close().catch(() => undefined);
   }
-}
 
-/** What could not be read as a response, line by line as it came, for the transcript. */
-function showReceived(failure: ResponseFailure, run: Run): void {
-  if (failure.received.length === 0) return;
-  const lines = textOfBytes(failure.received).split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  for (const line of lines) run.note('in', line.replace(/\r$/, ''));
-}
-
-type WireContext = {
-  hop: Hop;
-  request: RequestHead;
-  holdBody: boolean;
-  run: Run;
-  marks: Marks;
-  stream: Readable;
-  warn: (text: string) => void;
-  fail: (failure: RequestFailure) => void;
-  stopped: Promise<never>;
-  onContinueTimer: (timer: NodeJS.Timeout) => void;
-  /** Set once the exchange is over: what the socket does then is not part of it. */
-  life: {over: boolean};
-};
-
-type Wire = {
-  reader: ResponseReader;
-  /** Listens to the socket as soon as it exists; nothing counts until it is ready. */
-  attach(socket: Socket): void;
-  /** Writes the request, in the event that made the connection ready. */
-  send(socket: Socket): void;
-  /** The final response head: 1xx heads are told and skipped; the body goes on into `stream`. */
-  head: Promise<ResponseHead>;
-};
-
-function requestWire(context: WireContext): Wire {
-  const {hop, request, run, marks, stream, warn, fail} = context;
-  const where = run.options.unixSocket ?? targetOf(hop.url).where;
-  const onProgress = run.options.onBodyProgress;
-  let finalHead: ((head: ResponseHead) => void) | undefined;
-  const head = Promise.race([
-    new Promise<ResponseHead>((resolve) => {
-      finalHead = resolve;
-    }),
-    context.stopped,
-  ]);
-  head.catch(() => undefined);
-  let connection: Socket | undefined;
-  let bodySent = !context.holdBody;
-  let headWritten: number | undefined;
-  let early: number | undefined;
-  let ready = false;
-  let finished = false;
-
-  const tell = (told: ResponseHead) => {
-    for (const line of told.lines) run.note('in', line);
-    run.note('in', '');
-    for (const warning of told.warnings) run.note('info', `Warning: ${warning}`);
-  };
-  const sendBody = () => {
-    if (bodySent) return;
-    bodySent = true;
-    connection?.write(request.body ?? Buffer.alloc(0), () => {
-      marks.sent = performance.now();
-    });
-  };
-  const reader = new ResponseReader(
-    {method: hop.method, maxHeaderBytes: maxResponseHeaderBytes, where},
-    {
-      head(received, informational) {
-        tell(received);
-        if (informational) {
-          if (received.status === 100) sendBody();
-          return;
-        }
-        if (!bodySent) {
-          // As curl: a final answer instead of 100 Continue means the body is not sent.
-          bodySent = true;
-          marks.sent ??= headWritten;
-          run.note('info', 'the server answered before the body was sent: it was not sent');
-        }
-        marks.firstByte ??= early;
-        finalHead?.(received);
-      },
-      body(chunk) {
-        if (!stream.push(chunk)) connection?.pause();
-        if (onProgress === undefined) return;
-        try {
-          onProgress(reader.received);
-        } catch {
-          // A failing live view must not break the exchange it watches.
-        }
-      },
-      trailer(line) {
-        run.note('in', line);
-      },
-      warning: warn,
-      end() {
-        marks.end ??= performance.now();
-        stream.push(null);
-      },
-    },
-  );
-
-  const finish = () => {
-    if (!ready || finished || context.life.over) return;
-    finished = true;
-    try {
-      reader.finish();
-    } catch (error) {
-      fail(asFailure(error));
-    }
-  };
-  const onData = (chunk: Buffer) => {
-    // The first byte after the request was all written; one that came before (a 100 Continue)
-    // counts only if nothing comes after.
-    if (marks.sent === undefined) early ??= performance.now();
-    else marks.firstByte ??= performance.now();
-    if (context.life.over) return;
-    try {
-      reader.feed(chunk);
-    } catch (error) {
-      fail(asFailure(error));
-    }
-  };
-  const onError = (error: Error) => {
-    if (!ready || finished || context.life.over) return;
-    finished = true;
-    if (reader.headRead && !reader.done && reader.expected !== undefined) {
-      warn(reader.shortWarning());
-    }
-    const described = describeError(error, {
-      host: hop.url.hostname,
-      where,
-      phase: reader.headRead ? 'body' : 'waiting',
-      received: reader.received,
-      expected: reader.expected,
-    });
-    fail(new RequestFailure(described.code, described.message));
-  };
-  const written = () => {
-    marks.sent = performance.now();
-  };
-  // A small body goes out in the same write as the head; a held-back one waits for 100 Continue.
-  const {head: headBytes, body} = request;
-  const together = !context.holdBody && body !== undefined && body.length <= oneWriteBytes;
-  const firstWrite = together ? Buffer.concat([headBytes, body]) : headBytes;
-  const secondWrite = together || context.holdBody ? undefined : body;
-
-  return {
-    reader,
-    head,
-    attach(socket) {
-      connection = socket;
-      socket.on('data', onData);
-      socket.once('end', finish);
-      socket.once('close', finish);
-      socket.on('error', onError);
-    },
-    send(socket) {
-      ready = true;
-      if (context.holdBody) {
-        socket.write(firstWrite, () => {
-          headWritten = performance.now();
-        });
-      } else if (secondWrite === undefined) {
-        socket.write(firstWrite, written);
-      } else {
-        socket.write(firstWrite);
-        socket.write(secondWrite, written);
-      }
-      // Told after the write, so that telling it costs the send phase nothing.
-      for (const line of request.lines) run.note('out', line);
-      run.note('out', '');
-      if (context.holdBody) {
-        context.onContinueTimer(
-          setTimeout(() => {
-            if (bodySent) return;
-            run.note('info', 'Done waiting for 100-continue');
-            sendBody();
-          }, continueTimeoutMs),
-        );
-      }
-    },
-  };
-}
-
-function asFailure(error: unknown): RequestFailure {
-  if (error instanceof RequestFailure) return error;
-  return new RequestFailure('protocol', error instanceof Error ? error.message : String(error));
+  function outcome(): Omit<HopOutcome, 'response' | 'error' | 'ended' | 'location'> {
+    return {
+      marks,
+      protocol,
+      dns: opened?.dns,
+      connection:
+        connection === undefined
+          ? undefined
+          : {...connection, protocol: protocol ?? connection.protocol},
+      tls: opened?.tls ?? pooled?.tls,
+    };
+  }
 }
 
 async function openBodyFile(file: string): Promise<FileHandle> {

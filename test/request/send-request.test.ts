@@ -145,14 +145,18 @@ describe('sendRequest over plain HTTP', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         `* Trying 127.0.0.1:${server.port}...`,
-        `* Connected to 127.0.0.1 (127.0.0.1) port ${server.port}`,
+        expect.stringMatching(
+          new RegExp(
+            `^\\* Connected to 127\\.0\\.0\\.1 \\(127\\.0\\.0\\.1\\) port ${server.port} \\(#\\d+\\) from local port \\d+$`,
+          ),
+        ),
         '> GET / HTTP/1.1',
         `> Host: 127.0.0.1:${server.port}`,
         `> User-Agent: porthole/${version}`,
         '> Accept: */*',
         '< HTTP/1.1 200 OK',
         '< Content-Type: text/plain',
-        '* Connection closed',
+        expect.stringMatching(/^\* Closing connection #\d+$/),
       ]),
     );
     const requestLine = lines.indexOf('> GET / HTTP/1.1');

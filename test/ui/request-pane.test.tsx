@@ -75,6 +75,7 @@ describe('request pane', () => {
       (s) => s.includes('first byte') && s.includes('█'),
       'the timing waterfall',
     );
+    await app.press('v'); // the tls tab, empty for http
     await app.press('v');
     const transcript = await app.waitForScreen(
       (s) => s.includes('> GET /json HTTP/1.1'),
