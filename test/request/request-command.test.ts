@@ -376,6 +376,16 @@ describe('porthole request', () => {
       expect(seen.length).toBe(before);
     });
 
+    it('says on stderr that --http2 on http:// goes out as HTTP/1.1, and sends it', async () => {
+      const {code, stdout, stderr} = await run(['--http2', `${server.origin}/echo`]);
+      expect(code).toBe(0);
+      expect(stdout.text()).toBe('GET - - ');
+      expect(stderr.lines()).toEqual([
+        'porthole: --http2 on http:// is sent as HTTP/1.1; use --http2-prior-knowledge for h2c',
+      ]);
+      expect((await run(['-s', '--http2', `${server.origin}/echo`])).stderr.text()).toBe('');
+    });
+
     it('takes the config timeout when -m is not given, and -m over it', async () => {
       const configured = await run([`${server.origin}/silent`], {defaults: {timeoutMs: 300}});
       expect(configured.code).toBe(1);
@@ -450,6 +460,10 @@ describe('porthole request', () => {
       [['http://127.0.0.1:99999/'], /^porthole: bad URL .*port/],
       [['-d', '@/no/such/file', 'http://127.0.0.1/'], /\/no\/such\/file/],
       [['ftp://127.0.0.1/'], /^porthole: unsupported scheme ftp/],
+      [['--cert-type', 'DER', 'https://127.0.0.1/'], /only PEM is supported/],
+      [['--capath', '/no/such/dir', 'https://127.0.0.1/'], /--capath directory \/no\/such\/dir/],
+      [['-E', '/no/such/cert.pem', 'https://127.0.0.1/'], /cannot read --cert file/],
+      [['--pinnedpubkey', 'sha256//nope', 'https://127.0.0.1/'], /bad --pinnedpubkey/],
       [[], /^porthole: /],
     ])('refuses %j with exit 2 and one line, sending nothing', async (args, message) => {
       const before = seen.length;
@@ -487,7 +501,19 @@ describe('porthole request', () => {
     it('lists every curl option it reads with --help', async () => {
       const {code, stdout} = await run(['--help']);
       expect(code).toBe(0);
-      for (const flag of ['-u, --user', '-w, --write-out', '-o, --output', '-F, --form']) {
+      for (const flag of [
+        '-u, --user',
+        '-w, --write-out',
+        '-o, --output',
+        '-F, --form',
+        '--http2 ',
+        '--http2-prior-knowledge',
+        '--capath DIR',
+        '-E, --cert FILE[:PASSWORD]',
+        '--key FILE',
+        '--pass PHRASE',
+        '--pinnedpubkey HASHES|FILE',
+      ]) {
         expect(stdout.text()).toContain(flag);
       }
     });
