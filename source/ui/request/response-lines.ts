@@ -7,6 +7,7 @@ import {maskSecrets} from '../../request/mask.js';
 import {formatBytes, formatDuration} from '../../format.js';
 import {sanitizeLine} from '../../sanitize.js';
 import {wholeSlice} from './text-edit.js';
+import {connectionLines} from './connection-lines.js';
 
 /** A waterfall, as browsers draw one: each phase on its line, its bar starting where the last ended. */
 export function timingWaterfall(timings: Timings, barWidth: number): string[] {
@@ -57,6 +58,8 @@ export function responseLines(
     }
     case 'timing': {
       const lines = timingWaterfall(result.timings, Math.max(10, width - 25));
+      const where = connectionLines(result);
+      if (where.length > 0) lines.push('', ...where);
       if (response) {
         lines.push(
           '',
