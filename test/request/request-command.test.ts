@@ -1,6 +1,7 @@
 import {execFile} from 'node:child_process';
 import {chmod, mkdtemp, readFile, readdir, rm, stat, writeFile} from 'node:fs/promises';
 import type http from 'node:http';
+import http2 from 'node:http2';
 import type net from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runRequestCommand, type CommandIo} from '../../source/cli/request-command.js';
 import {closedPort, httpServer, rawServer, type Loopback} from '../helpers/servers.js';
+import {selfSignedCertificate} from '../helpers/tls.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -267,6 +269,66 @@ describe('porthole request', () => {
       expect(theirsWithBody.code).toBe(22);
       expect(withBody.stdout.text()).toBe(theirsWithBody.stdout.toString());
       expect((await run(['-sSf', url])).stderr.lines()).toHaveLength(1);
+    });
+  });
+
+  describe('-v over TLS', () => {
+    let secure: http2.Http2SecureServer;
+    let port = 0;
+    const sessions = new Set<http2.ServerHttp2Session>();
+    const sockets = new Set<net.Socket>();
+    beforeAll(async () => {
+      const certificate = selfSignedCertificate();
+      secure = http2.createSecureServer({...certificate, allowHTTP1: true}, (_request, response) =>
+        response.end('secure\n'),
+      );
+      secure.on('session', (session) => sessions.add(session));
+      secure.on('secureConnection', (socket: net.Socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+      const address = secure.address();
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      port = address.port;
+    });
+    afterAll(async () => {
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => secure.close(resolve));
+    });
+
+    /** The lines of curl -v's TLS summary, as curl 7.88 and porthole both print them. */
+    const summary = (lines: string[]) =>
+      lines.filter((line) =>
+        /^\* (SSL connection using|ALPN: server accepted|Server certificate:|\s(subject|start date|expire date|issuer|SSL certificate verify result):)/.test(
+          line,
+        ),
+      );
+
+    it('prints the DNS answers and the TLS summary as curl does', async () => {
+      const url = `https://localhost:${port}/`;
+      const {code, stdout, stderr} = await run(['-v', '-k', url]);
+      expect(code).toBe(0);
+      expect(stdout.text()).toBe('secure\n');
+      const lines = stderr.lines();
+      expect(lines).toContain('* Host localhost was resolved.');
+      expect(lines.find((line) => line.startsWith('* IPv4: '))).toMatch(/\b127\.0\.0\.1\b/);
+      expect(lines).toContain('* ALPN: server accepted h2');
+      expect(lines).toContain('*  subject: CN=localhost');
+      expect(lines).toContain(
+        '*  SSL certificate verify result: self-signed certificate (18), continuing anyway.',
+      );
+      expect(lines).toContain('> GET / HTTP/2');
+      expect(lines).toContain('< HTTP/2 200');
+      const theirs = await execFileAsync('curl', ['-sv', '-k', url]);
+      const curlLines = theirs.stderr.split('\n');
+      expect(summary(curlLines).length).toBeGreaterThanOrEqual(7);
+      expect(summary(lines)).toEqual(summary(curlLines));
+    });
+
+    it('names the reason a certificate is refused without -k', async () => {
+      const {code, stderr} = await run(['-v', `https://localhost:${port}/`]);
+      expect(code).toBe(1);
+      expect(stderr.lines()).toContain('* Host localhost was resolved.');
+      expect(stderr.lines().at(-1)).toMatch(/^porthole: .*self-signed/);
     });
   });
 
