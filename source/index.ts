@@ -12,7 +12,19 @@ export {
   type SnapshotSocket,
 } from './snapshot.js';
 export {sendRequest, warmEngine} from './request/send-request.js';
+export {createConnectionPool, type ConnectionPool} from './request/pool.js';
+export {transcriptLines} from './request/transcript.js';
+export type {RequestEvent, ReadHead} from './request/events.js';
 export type {
+  ConnectAttempt,
+  ConnectionInfo,
+  DnsAnswer,
+  DnsInfo,
+  HttpVersionChoice,
+  Protocol as HttpProtocol,
+  TlsCertificate,
+  TlsInfo,
+  TlsProblem,
   HeaderList,
   HttpMethod,
   HttpResponse,
