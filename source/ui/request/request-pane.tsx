@@ -14,7 +14,7 @@ import {
   type TextField,
 } from '../../store/request-state.js';
 import {Pane, type PaneProps} from '../pane.js';
-import {useTheme} from '../theme.js';
+import {useTheme, type Theme} from '../theme.js';
 import {useClock} from '../use-clock.js';
 import {usePorthole} from '../store-context.js';
 import {caretWindow, wholeSlice} from './text-edit.js';
@@ -24,6 +24,7 @@ import {curlLines} from './curl-view.js';
 import {errorLine} from './error-line.js';
 import {timingSummary, transcriptText} from '../../request/describe.js';
 import {useRequestKeys} from './use-request-keys.js';
+import {certificateDaysShort, daysLeftTone, lineTone, type LineTone} from './tls-lines.js';
 import {httpVersionLabel, httpVersionOf} from './http-version.js';
 
 const labelWidth = 10;
@@ -243,14 +244,21 @@ export function RequestPane({width, height, focused}: PaneProps) {
     }
     if (result?.response) {
       const r = result.response;
+      const certificateDays = result.tls?.chain[0]?.daysLeft;
       return (
         <Text>
           <Text bold color={theme.status(r.statusClass)}>
             {sanitizeLine(`${r.status} ${screenful(r.statusText, width)}`)}
           </Text>
           {sanitizeLine(
-            ` · ${r.statusClass} · ${formatBytes(r.bodyBytes)}${r.bodyTruncated ? ' (truncated)' : ''} · ${formatDuration(result.timings.total)} · HTTP/${r.httpVersion} from ${r.remoteAddress.includes(':') ? `[${r.remoteAddress}]` : r.remoteAddress}:${r.remotePort} · ${statusMeaning(r.status)}`,
+            ` · ${r.statusClass} · ${formatBytes(r.bodyBytes)}${r.bodyTruncated ? ' (truncated)' : ''} · ${formatDuration(result.timings.total)} · HTTP/${r.httpVersion} from ${r.remoteAddress.includes(':') ? `[${r.remoteAddress}]` : r.remoteAddress}:${r.remotePort}`,
           )}
+          {certificateDays === undefined ? null : (
+            <Text color={toneColor(theme, daysLeftTone(certificateDays))}>
+              {` · ${certificateDaysShort(certificateDays)}`}
+            </Text>
+          )}
+          {` · ${statusMeaning(r.status)}`}
         </Text>
       );
     }
@@ -416,6 +424,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
           rows={contentRows}
           search={request.search}
           width={width}
+          tone={request.tab === 'tls' && !inFlight ? lineTone : undefined}
         />
       )}
     </Pane>
@@ -465,6 +474,7 @@ function ResponseContent({
   rows,
   search,
   width,
+  tone,
 }: {
   lines: readonly string[];
   scroll: number;
@@ -472,6 +482,8 @@ function ResponseContent({
   rows: number;
   search: string;
   width: number;
+  /** Which lines warn or report an error (the tls tab's ⚠ and ✗ lines), for their colour. */
+  tone?: (line: string) => LineTone | undefined;
 }) {
   const theme = useTheme();
   const needle = search.toLowerCase();
@@ -480,15 +492,16 @@ function ResponseContent({
       {lines.slice(scroll, scroll + rows).map((full, index) => {
         const line = screenful(column > 0 ? wholeSlice(full, column) : full, width);
         const at = needle ? line.toLowerCase().indexOf(needle) : -1;
+        const color = toneColor(theme, tone?.(full));
         if (at === -1) {
           return (
-            <Text key={scroll + index} wrap="truncate">
+            <Text key={scroll + index} wrap="truncate" color={color}>
               {line || ' '}
             </Text>
           );
         }
         return (
-          <Text key={scroll + index} wrap="truncate">
+          <Text key={scroll + index} wrap="truncate" color={color}>
             {line.slice(0, at)}
             <Text inverse color={theme.warning}>
               {line.slice(at, at + needle.length)}
@@ -499,4 +512,8 @@ function ResponseContent({
       })}
     </>
   );
+}
+
+function toneColor(theme: Theme, tone: LineTone | undefined): string | undefined {
+  return tone === 'error' ? theme.error : tone === 'warning' ? theme.warning : undefined;
 }

@@ -8,6 +8,7 @@ import {formatBytes, formatDuration} from '../../format.js';
 import {sanitizeLine} from '../../sanitize.js';
 import {wholeSlice} from './text-edit.js';
 import {connectionLines} from './connection-lines.js';
+import {tlsLines} from './tls-lines.js';
 
 /** A waterfall, as browsers draw one: each phase on its line, its bar starting where the last ended. */
 export function timingWaterfall(timings: Timings, barWidth: number): string[] {
@@ -72,7 +73,7 @@ export function responseLines(
       return lines;
     }
     case 'tls':
-      return [];
+      return tlsLines(result);
     case 'transcript':
       return result.transcript.map((line) => transcriptText(line, {mask: true}));
   }
