@@ -151,6 +151,8 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     }
   }
   poller.stop();
+  // Kept connections close with the dashboard, not when the process gets round to it.
+  requests.dispose();
   screen.restore();
 }
 

@@ -3,7 +3,7 @@
  * copying as curl. The pane's hook calls these; the network and the disk are touched only here.
  */
 import path from 'node:path';
-import {notify, type PortholeStore} from '../store/store.js';
+import {notify, type OwnConnection, type PortholeStore} from '../store/store.js';
 import {
   keptExchanges,
   sameForm,
@@ -16,7 +16,9 @@ import {methodSemantics, urlProblem} from './form.js';
 import {hostOf, withoutCredentials} from './credentials.js';
 import {appendHistory, historyFile, loadHistory, withEntry, type HistoryEntry} from './history.js';
 import {credentialsIn, curlText, planForm} from './plan-form.js';
-import type {RequestOptions, RequestResult, TranscriptLine} from './types.js';
+import {createConnectionPool, type ConnectionPool} from './pool.js';
+import {nextExpiry, pruned, withClosed, withOpened} from './own-connections.js';
+import type {RequestEvent, RequestOptions, RequestResult, TranscriptLine} from './types.js';
 
 export type RequestController = {
   /** Sends the form; asks first when re-sending a request that is not idempotent. */
@@ -28,6 +30,13 @@ export type RequestController = {
   answerPassword(password: string | undefined): void;
   /** Resolves when the request in flight (if any) has finished; for tests and the soak. */
   settled(): Promise<void>;
+  /**
+   * Keep connections open per origin (on), or one connection per request (off: the kept ones
+   * close, after the request in flight if there is one).
+   */
+  setKeepAlive(on: boolean): void;
+  /** Cancels the request in flight and closes the kept connections: the dashboard is leaving. */
+  dispose(): void;
 };
 
 /** How often the transcript and byte count of a request in flight are shown as they grow. */
@@ -46,6 +55,8 @@ export type ControllerOptions = {
    * ran beside the exchange would be counted in its phases.
    */
   quiet?: () => Promise<() => void>;
+  /** Makes the pool that keeps connections open while `request.keepAlive` is on. */
+  createPool?: () => ConnectionPool;
 };
 
 type Engine = {
@@ -70,6 +81,84 @@ export function createRequestController(
   let abort: AbortController | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let passwordAnswer: ((password: string | undefined) => void) | undefined;
+  let sending = false;
+
+  // The connections kept open between requests, made with the first request that keeps one.
+  let pool: ConnectionPool | undefined;
+  let unsubscribePool: (() => void) | undefined;
+  /** Connections seen in the pool: one that leaves it has closed. */
+  const pooledIds = new Set<number>();
+
+  // Our connections for the Sockets pane. Written to the store in batches, not at each event: a
+  // render between the socket's events would be timed as the exchange's.
+  let own = store.getState().ownConnections;
+  let ownFlush: NodeJS.Timeout | undefined;
+  let forgetTimer: NodeJS.Timeout | undefined;
+  const publishOwn = () => {
+    clearTimeout(ownFlush);
+    ownFlush = undefined;
+    own = pruned(own, Date.now());
+    if (store.getState().ownConnections !== own) store.setState({ownConnections: own});
+    clearTimeout(forgetTimer);
+    const expiry = nextExpiry(own);
+    if (expiry !== undefined) {
+      forgetTimer = setTimeout(publishOwn, Math.max(0, expiry - Date.now()) + 50);
+      forgetTimer.unref();
+    }
+  };
+  const ownChanged = (next: readonly OwnConnection[]) => {
+    if (next === own) return;
+    own = next;
+    if (ownFlush === undefined) {
+      ownFlush = setTimeout(publishOwn, transcriptFlushMs);
+      ownFlush.unref();
+    }
+  };
+  /** The pool's connections now: one seen before and gone has closed. */
+  const poolChanged = () => {
+    if (!pool) return;
+    let next = own;
+    const open = new Set<number>();
+    for (const info of pool.open()) {
+      open.add(info.id);
+      pooledIds.add(info.id);
+      if (!next.some((each) => each.id === info.id)) next = withOpened(next, info);
+    }
+    const gone = [...pooledIds].filter((id) => !open.has(id));
+    for (const id of gone) pooledIds.delete(id);
+    ownChanged(withClosed(next, gone, Date.now()));
+  };
+  const ownEvent = (event: RequestEvent, ids: Set<number>) => {
+    if (event.type === 'connected') {
+      ids.add(event.connection.id);
+      ownChanged(withOpened(own, event.connection));
+    } else if (event.type === 'closed' && !event.kept && event.id !== undefined) {
+      ownChanged(withClosed(own, [event.id], Date.now()));
+    }
+  };
+  const closePool = () => {
+    if (!pool) return;
+    pool.close();
+    poolChanged();
+    unsubscribePool?.();
+    unsubscribePool = undefined;
+    pool = undefined;
+    // Whatever the pool did not report is closed now.
+    ownChanged(withClosed(own, pooledIds, Date.now()));
+    pooledIds.clear();
+    publishOwn();
+  };
+  const poolForRequest = (): ConnectionPool | undefined => {
+    if (!store.getState().request.keepAlive) {
+      closePool();
+      return undefined;
+    }
+    if (!pool) {
+      pool = (options.createPool ?? createConnectionPool)();
+      unsubscribePool = pool.subscribe(poolChanged);
+    }
+    return pool;
+  };
 
   const update = (patch: Partial<RequestState>) =>
     store.setState({request: {...store.getState().request, ...patch}});
@@ -135,12 +224,19 @@ export function createRequestController(
     };
     const resume = (await options.quiet?.()) ?? (() => undefined);
     let result: RequestResult;
+    const opened = new Set<number>();
+    const requestPool = poolForRequest();
     try {
       result = await send({
         ...planned.options,
         timeoutMs: planned.options.timeoutMs ?? options.timeoutMs,
         saveBodyTo: savedTo,
         signal: controller.signal,
+        pool: requestPool,
+        onEvent(event) {
+          ownEvent(event, opened);
+          planned.options.onEvent?.(event);
+        },
         onTranscript(line) {
           pending.push(line);
           flush ??= setTimeout(showPending, transcriptFlushMs);
@@ -155,6 +251,16 @@ export function createRequestController(
       });
     } finally {
       resume();
+      // A connection of this request that is not kept in the pool has closed, said so or not.
+      const kept = new Set(pool?.open().map((info) => info.id));
+      ownChanged(
+        withClosed(
+          own,
+          [...opened].filter((id) => !kept.has(id)),
+          Date.now(),
+        ),
+      );
+      publishOwn();
     }
     clearTimeout(flush);
     abort = undefined;
@@ -237,11 +343,21 @@ export function createRequestController(
         return;
       }
       update({confirmResend: false, curl: undefined});
-      inFlight = exchange(form, notes).catch((error: unknown) => {
-        abort = undefined;
-        update({inFlight: undefined});
-        notify(store, `request failed: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      sending = true;
+      inFlight = exchange(form, notes)
+        .catch((error: unknown) => {
+          abort = undefined;
+          update({inFlight: undefined});
+          notify(
+            store,
+            `request failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        })
+        .finally(() => {
+          sending = false;
+          // Keep-alive was turned off while this request was in flight.
+          if (!store.getState().request.keepAlive) closePool();
+        });
     },
     cancel() {
       if (store.getState().request.confirmResend) update({confirmResend: false});
@@ -274,5 +390,15 @@ export function createRequestController(
       update({history});
     },
     settled: () => inFlight,
+    setKeepAlive(on) {
+      update({keepAlive: on});
+      if (!on && !sending) closePool();
+    },
+    dispose() {
+      abort?.abort();
+      closePool();
+      clearTimeout(ownFlush);
+      clearTimeout(forgetTimer);
+    },
   };
 }

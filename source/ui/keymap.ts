@@ -183,6 +183,18 @@ const defaults: Binding[] = [
   },
   {action: 'save', scope: 'request', keys: ['w'], help: 'save whole bodies to files on/off'},
   {
+    action: 'keep-alive',
+    scope: 'request',
+    keys: ['a'],
+    help: 'keep connections open per origin on/off',
+  },
+  {
+    action: 'http-version',
+    scope: 'request',
+    keys: ['2'],
+    help: 'HTTP version: auto, --http1.1, --http2, prior knowledge',
+  },
+  {
     action: 'curl',
     scope: 'request',
     keys: ['c'],

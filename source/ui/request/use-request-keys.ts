@@ -12,6 +12,7 @@ import {useKeymap, usePortholeStore, useRequestController} from '../store-contex
 import {usePaneInput} from '../use-pane-input.js';
 import {fieldEdited, recallHistory, updateRequest} from './request-actions.js';
 import {findMatch} from './response-lines.js';
+import {httpVersionLabel, nextHttpVersion} from './http-version.js';
 import {pasteText} from './paste.js';
 import {editWithKey, insertText, moveLine, type Edit} from './text-edit.js';
 
@@ -232,6 +233,20 @@ export function useRequestKeys(view: ResponseView): void {
           'whole bodies will be saved to files',
           'bodies no longer saved',
         ]);
+      case 'keep-alive':
+        controller.setKeepAlive(!request.keepAlive);
+        return notify(
+          store,
+          request.keepAlive
+            ? 'a new connection for each request (kept connections closed)'
+            : 'connections kept open per origin and used again',
+        );
+      case 'http-version': {
+        const next = nextHttpVersion(request.options);
+        updateRequest(store, {options: next.options});
+        fieldEdited(store, 'options');
+        return notify(store, `${httpVersionLabel(next.version)} (in the options)`);
+      }
       case 'curl':
         return controller.copyAsCurl();
       case 'history-back':
