@@ -59,6 +59,8 @@ export type ConnectOptions = {
   /** Called with the socket as soon as it exists, so the caller can destroy it to cancel. */
   onSocket: (socket: Socket) => void;
   onPhase: (phase: Phase) => void;
+  /** What is known of the lookup and the attempts, filled in as they happen, also when they fail. */
+  onDns?: (dns: DnsInfo) => void;
   /**
    * Called in the event that makes the connection ready (connect, or secureConnect once the
    * certificate passed), so the request goes out without waiting for a promise to resume.
@@ -200,6 +202,7 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
             attempts,
             connected: undefined,
           };
+    options.onDns?.(dnsInfo);
     const tellDns = (answers: DnsAnswer[], error?: string) => {
       dnsInfo.answers = answers;
       emit({

@@ -85,7 +85,13 @@ export function describeError(error: unknown, context: ErrorContext): RequestErr
     case 'EHOSTUNREACH':
       return {code: 'network', message: `no route to host ${peer}`};
     case 'ENETUNREACH':
-      return {code: 'network', message: `network unreachable for ${peer}`};
+      return {
+        code: 'network',
+        message:
+          typeof failure.address === 'string' && failure.address.includes(':')
+            ? `network unreachable for ${peer}: this host has no route for IPv6 there`
+            : `network unreachable for ${peer}`,
+      };
     case 'HPE_HEADER_OVERFLOW':
       return {
         code: 'headers-too-large',

@@ -305,6 +305,7 @@ async function exchange(
   let adapter: Adapter | undefined;
   let pooled: PooledConnection | undefined;
   let opened: Opened | undefined;
+  let dnsSeen: DnsInfo | undefined;
   let connection: ConnectionInfo | undefined;
   let protocol: Protocol | undefined;
   let response: HttpResponse | undefined;
@@ -461,6 +462,9 @@ async function exchange(
         onPhase(next) {
           phase = next;
         },
+        onDns(info) {
+          dnsSeen = info;
+        },
         onReady(ready) {
           opened = ready;
           start(ready.socket, ready.alpn);
@@ -585,7 +589,7 @@ async function exchange(
     return {
       marks,
       protocol,
-      dns: opened?.dns,
+      dns: opened?.dns ?? dnsSeen,
       connection:
         connection === undefined
           ? undefined
