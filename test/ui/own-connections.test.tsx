@@ -9,7 +9,8 @@ import {cleanup} from 'ink-testing-library';
 import {socketsCollector} from '../../source/collect/collectors.js';
 import type {OwnConnection} from '../../source/store/store.js';
 import {ownSockets, plainAddress} from '../../source/ui/sockets/own-connections.js';
-import {renderApp, socket, type Rendered} from '../helpers/render-app.js';
+import {keys, renderApp, socket, type Rendered} from '../helpers/render-app.js';
+import {httpServer} from '../helpers/servers.js';
 import {waitFor} from '../helpers/wait.js';
 
 afterEach(() => cleanup());
@@ -163,6 +164,76 @@ describe('own connections in the Sockets pane', () => {
         other.destroy();
         for (const peer of accepted) peer.destroy();
         await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
+
+  it('toggles keep-alive with a and steps the HTTP version in the options with 2', async () => {
+    const app = await renderApp({focus: 'request', request: {url: 'http://127.0.0.1:9/'}});
+    await app.waitForScreen((s) => /keep-alive · HTTP auto/.test(s), 'keep-alive on, HTTP auto');
+    await app.press('a');
+    await app.waitForScreen((s) => s.includes('no keep-alive · HTTP auto'), 'keep-alive off');
+    expect(app.store.getState().request.keepAlive).toBe(false);
+    await app.press('2');
+    await app.waitForScreen(
+      (s) => s.includes('no keep-alive · HTTP/1.1') && /Options\s+--http1\.1/.test(s),
+      'HTTP/1.1 in the summary and the options',
+    );
+    await app.press('2', '2');
+    await app.waitForScreen(
+      (s) => s.includes('HTTP/2 prior knowledge') && s.includes('--http2-prior-knowledge'),
+      'prior knowledge',
+    );
+    await app.press('2', 'a');
+    await app.waitForScreen(
+      (s) => s.includes('keep-alive · HTTP auto') && !s.includes('--http2'),
+      'back to auto, keep-alive on',
+    );
+    expect(app.store.getState().request.options).toBe('');
+  });
+
+  it.skipIf(!procNetReadable)(
+    "marks the dashboard's own request in the Sockets pane, one connection for two requests",
+    async () => {
+      const server = await httpServer((_request, response) => response.end('ok'));
+      const accepted: number[] = [];
+      server.server.on('connection', (peer: net.Socket) => accepted.push(peer.remotePort ?? 0));
+      let app: Rendered | undefined;
+      try {
+        app = await renderApp({
+          focus: 'request',
+          sockets: [],
+          columns: 160,
+          rows: 50,
+          request: {url: `${server.origin}/`},
+          socketsView: {showAll: true, filter: `:${server.port}`},
+        });
+        const {store, requests} = app;
+        for (let sent = 1; sent <= 2; sent++) {
+          await app.press(keys.enter);
+          await requests.settled();
+          expect(store.getState().request.result?.response?.status).toBe(200);
+        }
+        expect(accepted).toHaveLength(1);
+        const local = `127.0.0.1:${accepted[0]}`;
+        const collector = socketsCollector(store, {procRoot: '/proc', socketSource: 'proc'});
+        await app.press(keys.tab);
+        await waitFor(async () => {
+          (await collector.run())?.();
+          return screenRows(app?.screen() ?? '').some((row) => row.local === local);
+        }, 'the request connection in the Sockets pane');
+        const rows = screenRows(app.screen());
+        expect(rows.filter((row) => row.mark === '*').map((row) => row.local)).toEqual([local]);
+        expect(rows.find((row) => row.local === local)).toMatchObject({
+          state: 'ESTAB',
+          peer: `127.0.0.1:${server.port}`,
+        });
+        // The server's end of it is not ours.
+        expect(rows.find((row) => row.peer === local)?.mark).toBe('');
+      } finally {
+        app?.requests.dispose();
+        app?.unmount();
+        await server.close();
       }
     },
   );
