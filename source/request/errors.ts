@@ -1,5 +1,4 @@
 /** Turning what can go wrong in an exchange into one clear line with a code. */
-import type {PeerCertificate} from 'node:tls';
 import {formatBytes} from '../format.js';
 import type {RequestError, RequestErrorCode} from './types.js';
 
@@ -132,81 +131,4 @@ function closedEarly(message: string, context: ErrorContext): RequestError {
             : `connection reset by ${where}`,
       };
   }
-}
-
-const shortProblems: Record<string, string> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
-  CERT_HAS_EXPIRED: 'certificate has expired',
-  CERT_NOT_YET_VALID: 'certificate is not yet valid',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'host name does not match the certificate',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown issuer',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown issuer',
-  UNABLE_TO_GET_ISSUER_CERT: 'unknown issuer',
-};
-
-/** What a verification code means, in a few words, for the transcript. */
-export function certificateProblemWords(code: string): string {
-  return shortProblems[code] ?? code;
-}
-
-/** A TLS verification failure as one line that says what is wrong and how to go on anyway. */
-export function certificateProblem(
-  code: string,
-  certificate: PeerCertificate | undefined,
-  host: string,
-  where: string,
-): string {
-  const subject = certificate === undefined ? '' : distinguishedName(certificate.subject);
-  const of = `the certificate of ${where}`;
-  let problem: string;
-  switch (code) {
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      problem = `${of} is self-signed${subject === '' ? '' : ` (${subject})`}`;
-      break;
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-      problem = `${of} chains up to a self-signed certificate that is not trusted`;
-      break;
-    case 'CERT_HAS_EXPIRED':
-      problem = `${of} expired${certificate?.valid_to ? ` on ${certificate.valid_to}` : ''}`;
-      break;
-    case 'CERT_NOT_YET_VALID':
-      problem = `${of} is not valid yet${certificate?.valid_from ? ` (from ${certificate.valid_from})` : ''}`;
-      break;
-    case 'ERR_TLS_CERT_ALTNAME_INVALID': {
-      const names = certificateNames(certificate);
-      problem = `${of} is for ${names === '' ? 'other names' : names}, not ${host} (host name mismatch)`;
-      break;
-    }
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-    case 'UNABLE_TO_GET_ISSUER_CERT': {
-      const issuer = certificate === undefined ? '' : distinguishedName(certificate.issuer);
-      problem = `${of} is signed by an unknown issuer${issuer === '' ? '' : ` (${issuer})`}`;
-      break;
-    }
-    default:
-      problem = `${of} is not trusted: ${certificateProblemWords(code)}`;
-  }
-  return `${problem} ${insecureHint}`;
-}
-
-/** `{CN: 'localhost', O: 'Example'}` -> `CN=localhost, O=Example`. */
-export function distinguishedName(name: Record<string, unknown> | undefined): string {
-  if (name === undefined || name === null) return '';
-  return Object.entries(name)
-    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : String(value)}`)
-    .join(', ');
-}
-
-function certificateNames(certificate: PeerCertificate | undefined): string {
-  const altNames = certificate?.subjectaltname;
-  if (typeof altNames === 'string' && altNames !== '') {
-    return altNames
-      .split(', ')
-      .map((name) => name.replace(/^(DNS|IP Address):/, ''))
-      .join(', ');
-  }
-  const commonName = certificate?.subject?.CN;
-  return typeof commonName === 'string' ? commonName : '';
 }
