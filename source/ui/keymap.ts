@@ -192,7 +192,7 @@ const defaults: Binding[] = [
     action: 'http-version',
     scope: 'request',
     keys: ['2'],
-    help: 'HTTP version: auto, --http1.1, --http2, prior knowledge',
+    help: 'HTTP version: auto, 1.1, 2, prior knowledge',
   },
   {
     action: 'curl',

@@ -15,7 +15,7 @@ export const ownWord = 'porthole';
 export const socketMarks: ReadonlyArray<[mark: string, meaning: string]> = [
   ['+', 'appeared a moment ago'],
   ['-', 'listener closed a moment ago'],
-  [ownMark, `${ownWord}'s own: the Request pane's connection`],
+  [ownMark, `${ownWord}'s own: a Request pane connection`],
 ];
 
 /**
