@@ -1,10 +1,20 @@
-import type https from 'node:https';
+import type {IncomingMessage, ServerResponse} from 'node:http';
+import https from 'node:https';
+import type {AddressInfo, Socket} from 'node:net';
+import type {TLSSocket} from 'node:tls';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {insecureHint} from '../../source/request/errors.js';
 import {sendRequest} from '../../source/request/send-request.js';
-import type {RequestResult} from '../../source/request/types.js';
+import type {RequestResult, TlsInfo} from '../../source/request/types.js';
 import {httpsServer, rawServer, type Loopback} from '../helpers/servers.js';
 import {certificateAuthority, selfSignedCertificate} from '../helpers/tls.js';
+import {testChain} from '../helpers/tls-chain.js';
+
+/** The last exchange's TLS session: result.tls, or the tls event when the certificate was refused. */
+function session(result: RequestResult): TlsInfo | undefined {
+  const told = result.events.findLast((event) => event.type === 'tls');
+  return result.tls ?? (told?.type === 'tls' ? told.tls : undefined);
+}
 
 function infoLines(result: RequestResult): string[] {
   return result.transcript.filter((line) => line.kind === 'info').map((line) => line.text);
@@ -137,5 +147,183 @@ describe('sendRequest over TLS', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+/** An https server on 127.0.0.1 port 0 with any TLS options (a chain, a client authority). */
+async function tlsServer(
+  options: https.ServerOptions,
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<Loopback<https.Server>> {
+  const server = https.createServer(options, handler);
+  const sockets = new Set<Socket>();
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const {port} = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    origin: `https://127.0.0.1:${port}`,
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('sendRequest with a certificate chain', () => {
+  const pki = testChain();
+  const opened: Array<Loopback<https.Server>> = [];
+  let seen = 0;
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
+    seen++;
+    const peer = (request.socket as TLSSocket).getPeerX509Certificate();
+    response.end(peer === undefined ? 'anonymous' : `client ${peer.subject}`);
+  };
+  const serve = async (options: https.ServerOptions) => {
+    const server = await tlsServer(options, handler);
+    opened.push(server);
+    return server;
+  };
+  const local = (server: Loopback<https.Server>) => `https://localhost:${server.port}/`;
+
+  afterAll(async () => {
+    for (const server of opened) await server.close();
+  });
+
+  it('describes a verified chain in result.tls, ten days left on a leaf that has ten', async () => {
+    const server = await serve({
+      key: pki.leaves.expiresSoon.key,
+      cert: pki.leaves.expiresSoon.chain,
+    });
+    const result = await sendRequest({url: local(server), ca: pki.root});
+    expect(result.error).toBeUndefined();
+    expect(result.tls).toMatchObject({verified: true, servername: 'localhost', insecure: false});
+    expect(result.tls?.chain.map((certificate) => certificate.subject)).toEqual([
+      'CN=localhost',
+      'CN=Porthole Test Intermediate',
+      'CN=Porthole Test Root',
+    ]);
+    expect(result.tls?.chain[0]?.daysLeft).toBe(10);
+    expect(infoLines(result)).toEqual(
+      expect.arrayContaining([
+        ' subjectAltName: host "localhost" matched cert\'s "localhost"',
+        ' issuer: CN=Porthole Test Intermediate',
+        ' SSL certificate verify ok.',
+      ]),
+    );
+  });
+
+  const refusals: Array<[string, () => https.ServerOptions, RegExp]> = [
+    [
+      'an expired certificate',
+      () => ({key: pki.leaves.expired.key, cert: pki.leaves.expired.chain}),
+      /: certificate for localhost expired 3 days ago \(\d{4}-\d\d-\d\d\) /,
+    ],
+    [
+      'a certificate not valid yet',
+      () => ({key: pki.leaves.notYetValid.key, cert: pki.leaves.notYetValid.chain}),
+      /: certificate for localhost is not valid until \d{4}-\d\d-\d\d \(in 5 days\) /,
+    ],
+    [
+      'a certificate for other names',
+      () => ({key: pki.leaves.otherName.key, cert: pki.leaves.otherName.chain}),
+      /: certificate is for other\.test, www\.other\.test, not localhost /,
+    ],
+    [
+      'a chain without the intermediate',
+      () => ({key: pki.leaves.valid.key, cert: pki.leaves.valid.cert}),
+      /: the server sent no intermediate certificate for CN=localhost \(issued by CN=Porthole Test Intermediate, published at http:\/\/pki\.porthole\.test\/intermediate\.crt\) /,
+    ],
+  ];
+  for (const [what, options, message] of refusals) {
+    it(`refuses ${what} before sending, and names why`, async () => {
+      const server = await serve(options());
+      const before = seen;
+      const result = await sendRequest({url: local(server), ca: pki.root});
+      expect(result.error?.code).toBe('tls');
+      expect(result.error?.message).toMatch(message);
+      expect(result.error?.message.startsWith(`localhost:${server.port}: `)).toBe(true);
+      expect(result.error?.message.endsWith(insecureHint)).toBe(true);
+      expect(session(result)?.verified).toBe(false);
+      expect(seen).toBe(before);
+      const insecure = await sendRequest({url: local(server), ca: pki.root, insecure: true});
+      expect(insecure.error).toBeUndefined();
+      expect(insecure.response?.status).toBe(200);
+      expect(insecure.tls).toMatchObject({verified: false, insecure: true});
+    });
+  }
+
+  it('names the untrusted root of a chain sent whole', async () => {
+    const server = await serve({key: pki.leaves.valid.key, cert: pki.leaves.valid.chain});
+    const result = await sendRequest({url: local(server)});
+    expect(result.error?.message).toBe(
+      `localhost:${server.port}: certificate's issuer is not trusted: CN=Porthole Test Root ${insecureHint}`,
+    );
+    expect(session(result)?.problem).toBe('unknown-issuer');
+  });
+
+  it('checks a pinned public key, and refuses a mismatch even in insecure mode', async () => {
+    const server = await serve({key: pki.leaves.valid.key, cert: pki.leaves.valid.chain});
+    const first = await sendRequest({url: local(server), ca: pki.root});
+    const pin = first.tls?.chain[0]?.publicKeySha256 ?? '';
+    expect(pin).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const pinned = await sendRequest({
+      url: local(server),
+      ca: pki.root,
+      pinnedPublicKeys: [`sha256//${pin}`],
+    });
+    expect(pinned.error).toBeUndefined();
+    expect(pinned.tls?.pinned).toBe(true);
+    const before = seen;
+    const wrong = 'A'.repeat(43) + '=';
+    for (const insecure of [false, true]) {
+      const refused = await sendRequest({
+        url: local(server),
+        ca: pki.root,
+        insecure,
+        pinnedPublicKeys: [wrong],
+      });
+      expect(refused.error?.code).toBe('tls');
+      expect(refused.error?.message).toBe(
+        `localhost:${server.port}: certificate's public key (sha256//${pin}) does not match the pinned public key`,
+      );
+      expect(session(refused)?.pinned).toBe(false);
+    }
+    expect(seen).toBe(before);
+  });
+
+  it('presents a client certificate with cert and key, and is refused without one', async () => {
+    const server = await serve({
+      key: pki.leaves.valid.key,
+      cert: pki.leaves.valid.chain,
+      requestCert: true,
+      rejectUnauthorized: true,
+      ca: pki.clientAuthority,
+    });
+    const accepted = await sendRequest({
+      url: local(server),
+      ca: pki.root,
+      cert: pki.client.cert,
+      key: pki.client.key,
+    });
+    expect(accepted.error).toBeUndefined();
+    expect(Buffer.from(accepted.response?.body ?? []).toString()).toBe('client CN=porthole client');
+    expect(accepted.tls?.clientCertificate).toBe(true);
+    const before = seen;
+    const refused = await sendRequest({url: local(server), ca: pki.root});
+    expect(refused.response).toBeUndefined();
+    // TLS 1.3: the server's refusal comes after the client's handshake, as an alert.
+    expect(refused.error).toEqual({
+      code: 'tls',
+      message: `TLS handshake with localhost:${server.port} failed: tlsv13 alert certificate required`,
+    });
+    expect(session(refused)?.clientCertificate ?? false).toBe(false);
+    expect(seen).toBe(before);
   });
 });

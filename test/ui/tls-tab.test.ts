@@ -191,6 +191,46 @@ describe('tlsLines', () => {
     expect(tlsLines(result(tlsInfo({pinned: true})))).toContain('pinned public key: matches');
   });
 
+  it('shows the chain of a refused certificate from the exchange tls event', () => {
+    const refused = tlsInfo({
+      verified: false,
+      problem: 'expired',
+      reason: 'certificate for localhost expired 3 days ago (2026-11-28)',
+      chain: [certificate({daysLeft: -3})],
+    });
+    const earlier = tlsInfo({servername: 'first.test'});
+    const lines = tlsLines(
+      result(undefined, {
+        response: undefined,
+        error: {code: 'tls', message: 'refused'},
+        events: [
+          {type: 'tls', tls: earlier, at: 1, exchange: 0},
+          {type: 'redirect', to: 'https://localhost:8443/', at: 2, exchange: 0},
+          {type: 'tls', tls: refused, at: 3, exchange: 1},
+        ],
+      }),
+    );
+    expect(lines[0]).toContain('SNI localhost');
+    expect(lines[1]).toBe(
+      '✗ not verified: certificate for localhost expired 3 days ago (2026-11-28)',
+    );
+    expect(lines).toContain('   ✗ expired 3 days ago');
+    const handshakeOfNextFailed = tlsLines(
+      result(undefined, {
+        response: undefined,
+        error: {code: 'tls', message: 'TLS handshake with b.test:443 failed: bad'},
+        events: [
+          {type: 'tls', tls: earlier, at: 1, exchange: 0},
+          {type: 'redirect', to: 'https://b.test/', at: 2, exchange: 0},
+          {type: 'error', error: {code: 'tls', message: 'bad'}, at: 3, exchange: 1},
+        ],
+      }),
+    );
+    expect(handshakeOfNextFailed[0]).toBe(
+      '✗ no TLS session: TLS handshake with b.test:443 failed: bad',
+    );
+  });
+
   it('says plain http has no TLS, and what is known of a handshake that failed', () => {
     expect(tlsLines(result(undefined))).toEqual(['no TLS: plain http']);
     const failed = tlsLines(

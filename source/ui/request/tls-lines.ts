@@ -32,8 +32,19 @@ export function certificateDaysShort(daysLeft: number): string {
   return daysLeft < 0 ? `cert expired ${-daysLeft} d ago` : `cert ${daysLeft} d left`;
 }
 
+/**
+ * The last exchange's session: result.tls, or when the certificate was refused (the exchange
+ * stopped after the handshake) what the tls event of that exchange told.
+ */
+export function sessionOf(result: RequestResult): TlsInfo | undefined {
+  if (result.tls !== undefined) return result.tls;
+  const last = result.events.reduce((most, event) => Math.max(most, event.exchange), 0);
+  const told = result.events.findLast((event) => event.type === 'tls' && event.exchange === last);
+  return told?.type === 'tls' ? told.tls : undefined;
+}
+
 export function tlsLines(result: RequestResult): string[] {
-  const {tls} = result;
+  const tls = sessionOf(result);
   if (tls === undefined) return withoutSession(result);
   const lines = [
     sanitizeLine(
