@@ -43,6 +43,8 @@ const portsKey = (localPort: number, remotePort: number) => `${localPort} ${remo
 /** A lookup built once per change of the list, asked once per row drawn. */
 export function ownSockets(connections: readonly OwnConnection[]): OwnSockets {
   const byPorts = new Map<string, Set<string>>();
+  // A number looked up first: most of a busy host's sockets are turned away without a string.
+  const localPorts = new Set(connections.map((connection) => connection.localPort));
   for (const connection of connections) {
     const key = portsKey(connection.localPort, connection.remotePort);
     const addresses = byPorts.get(key) ?? new Set<string>();
@@ -52,7 +54,7 @@ export function ownSockets(connections: readonly OwnConnection[]): OwnSockets {
   return {
     size: connections.length,
     has(socket) {
-      if (socket.protocol !== 'tcp' || byPorts.size === 0) return false;
+      if (socket.protocol !== 'tcp' || !localPorts.has(socket.localPort)) return false;
       // Ports first: the address is parsed only for the few sockets whose ports match.
       const addresses = byPorts.get(portsKey(socket.localPort, socket.peerPort));
       return addresses !== undefined && addresses.has(plainAddress(socket.peerAddress));
