@@ -1,7 +1,11 @@
 import {execFile} from 'node:child_process';
 import {createHash, createPrivateKey, createPublicKey} from 'node:crypto';
 import {mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises';
+import type http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
+import {Writable} from 'node:stream';
+import type {TLSSocket} from 'node:tls';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -15,6 +19,7 @@ import {
   type CurlCommand,
   type PlanIo,
 } from '../../source/request/curl/index.js';
+import {runRequestCommand} from '../../source/cli/request-command.js';
 import {certAndPassword} from '../../source/request/curl/tls-files.js';
 import {httpsServer, type Loopback} from '../helpers/servers.js';
 import {certificateAuthority, selfSignedCertificate, type TestCertificate} from '../helpers/tls.js';
@@ -27,6 +32,7 @@ let client: TestCertificate;
 let other: TestCertificate;
 let authority: string;
 let secondAuthority: string;
+let signedServer: TestCertificate;
 const io: PlanIo = {readFile: (file) => readFile(path.resolve(dir, file))};
 const at = (name: string) => path.join(dir, name);
 
@@ -37,6 +43,7 @@ beforeAll(async () => {
   authority = ca.ca;
   client = ca.issue('porthole client', 'DNS:client.test');
   other = ca.issue('someone else', 'DNS:other.test');
+  signedServer = ca.issue('localhost', 'DNS:localhost,IP:127.0.0.1');
   secondAuthority = certificateAuthority().ca;
   await writeFile(at('client.pem'), client.cert);
   await writeFile(at('client.key'), client.key);
@@ -344,5 +351,134 @@ describe('help and the form', () => {
       pinnedPublicKey: 'sha256//x;sha256//y',
     });
     expect(formOfCommand(read('curl --http2 https://h/')).options).toBe('--http2');
+  });
+});
+
+/** An https server on 127.0.0.1 port 0 whose close() ends the connections still open. */
+async function listen(server: https.Server): Promise<Loopback<https.Server>> {
+  const sockets = new Set<TLSSocket>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // A client without a certificate is refused mid-handshake: that is what the test provokes.
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return {
+    server,
+    port: address.port,
+    origin: `https://127.0.0.1:${address.port}`,
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('through porthole request, against real TLS servers', () => {
+  let mutual: Loopback<https.Server>;
+  let signed: Loopback<https.Server>;
+  beforeAll(async () => {
+    const handler: http.RequestListener = (request, response) => {
+      const peer = (request.socket as TLSSocket).getPeerCertificate();
+      const name = [peer.subject?.CN ?? 'stranger'].flat().join(', ');
+      response.end(`hello ${name}\n`);
+    };
+    mutual = await listen(
+      https.createServer(
+        {...server, requestCert: true, rejectUnauthorized: true, ca: authority},
+        handler,
+      ),
+    );
+    signed = await httpsServer(signedServer, handler);
+  });
+  afterAll(async () => {
+    await mutual.close();
+    await signed.close();
+  });
+
+  async function request(args: string[]) {
+    const chunks = {stdout: [] as Buffer[], stderr: [] as Buffer[]};
+    const sink = (into: Buffer[]) =>
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          into.push(Buffer.from(chunk));
+          done();
+        },
+      });
+    const code = await runRequestCommand(args, {
+      stdout: sink(chunks.stdout),
+      stderr: sink(chunks.stderr),
+      cwd: dir,
+    });
+    return {
+      code,
+      stdout: Buffer.concat(chunks.stdout).toString(),
+      stderr: Buffer.concat(chunks.stderr).toString(),
+    };
+  }
+
+  it('presents the client certificate the server asks for, its key from the same file', async () => {
+    expect(await request(['-k', '-E', at('both.pem'), mutual.origin])).toMatchObject({
+      code: 0,
+      stdout: 'hello porthole client\n',
+    });
+    const encrypted = await request([
+      '-k',
+      '--cert',
+      `${at('client.pem')}:s3cret`,
+      '--key',
+      at('client-encrypted.key'),
+      mutual.origin,
+    ]);
+    expect(encrypted).toMatchObject({code: 0, stdout: 'hello porthole client\n'});
+    // Without one the server ends the handshake, so the test above could fail.
+    const without = await request(['-k', mutual.origin]);
+    expect(without.code).toBe(1);
+    expect(without.stdout).toBe('');
+  });
+
+  it('trusts an authority from --capath, and not without it', async () => {
+    expect(await request(['--capath', at('cas'), signed.origin])).toMatchObject({
+      code: 0,
+      stdout: 'hello stranger\n',
+    });
+    const unknown = await request(['--capath', at('no-certs'), signed.origin]);
+    expect(unknown.code).toBe(2);
+    const untrusted = await request([signed.origin]);
+    expect(untrusted.code).toBe(1);
+  });
+
+  it('refuses a server whose key is not the pinned one, even with -k', async () => {
+    // A pin from a DER key file, beside a client certificate: both hold.
+    const pinned = await request([
+      '-k',
+      '-E',
+      at('both.pem'),
+      '--pinnedpubkey',
+      at('server-public.der'),
+      mutual.origin,
+    ]);
+    expect(pinned).toMatchObject({code: 0, stdout: 'hello porthole client\n'});
+    const right = await request([
+      '-k',
+      '--pinnedpubkey',
+      `sha256//${spkiHash(signedServer.cert)}`,
+      signed.origin,
+    ]);
+    expect(right).toMatchObject({code: 0, stdout: 'hello stranger\n'});
+    const wrong = await request([
+      '-k',
+      '--pinnedpubkey',
+      `sha256//${spkiHash(client.cert)}`,
+      signed.origin,
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toBe('');
+    expect(wrong.stderr).toMatch(
+      `public key (sha256//${spkiHash(signedServer.cert)}) does not match the pinned public key`,
+    );
   });
 });
