@@ -31,6 +31,8 @@ export type H2Loopback<S> = {
   /** Requests in the order they began; the body is filled in as it arrives. */
   received: ReceivedRequest[];
   route(path: string, handler: H2Handler): void;
+  /** Destroys the TCP connection under the stream's session, without a GOAWAY. */
+  dropConnection(stream: ServerHttp2Stream): void;
   close(): Promise<void>;
 };
 
@@ -79,6 +81,11 @@ async function listen<S extends Http2Server | Http2SecureServer>(
     received,
     route(path, handler) {
       routes.set(path, handler);
+    },
+    dropConnection(stream) {
+      // Node forbids destroying a session's socket through the session; this is the raw one.
+      const port = stream.session?.socket.remotePort;
+      for (const socket of sockets) if (socket.remotePort === port) socket.destroy();
     },
     close() {
       for (const socket of sockets) socket.destroy();

@@ -603,6 +603,71 @@ describe('http2Exchange over h2c (prior knowledge)', () => {
     ]);
   });
 
+  it('does not send a held body when the final answer comes before 100 Continue', async () => {
+    const session = await h2cSession(server.port);
+    server.route('/refuse', (stream) => {
+      stream.respond({':status': 413, 'content-length': '8'}, noDate);
+      stream.end('too big!');
+    });
+    const {sink, adapter} = await exchange(session, {
+      url: `${server.origin}/refuse`,
+      method: 'PUT',
+      body: 'x'.repeat(5000),
+      expectContinue: true,
+    });
+    expect(sink.failure).toBeUndefined();
+    expect(sink.final?.status).toBe(413);
+    expect(sink.text()).toBe('too big!');
+    expect(sink.events.map((event) => event.type)).toEqual([
+      'request-head',
+      'body-not-sent',
+      'response-head',
+    ]);
+    expect(server.received.at(-1)?.body.length).toBe(0);
+    expect(sink.marks.sent).toBeDefined();
+    expect(adapter.reusable()).toBe(true);
+  });
+
+  it('uploads a body larger than the flow-control window', async () => {
+    const session = await h2cSession(server.port);
+    const upload = Buffer.alloc(1024 * 1024 + 7, 65);
+    const {sink} = await exchange(session, {
+      url: `${server.origin}/echo`,
+      method: 'POST',
+      body: upload,
+    });
+    expect(sink.failure).toBeUndefined();
+    expect(Buffer.concat(sink.chunks).equals(upload)).toBe(true);
+    expect(eventsOf(sink, 'request-body')).toEqual([{type: 'request-body', bytes: upload.length}]);
+  });
+
+  it('fails in one line when the connection drops mid-body without GOAWAY', async () => {
+    const session = await h2cSession(server.port);
+    server.route('/drop', (stream) => {
+      stream.respond({':status': 200, 'content-length': '40000'});
+      stream.write(Buffer.alloc(12000, 97), () => {
+        setTimeout(() => server.dropConnection(stream), 20);
+      });
+    });
+    const {sink, adapter} = await exchange(session, {url: `${server.origin}/drop`});
+    expect(sink.failure?.failure).toEqual({
+      code: 'reset',
+      message: `connection to ${where} closed before the body was complete (received 11.7 KiB of 39.1 KiB)`,
+    });
+    expect(eventsOf(sink, 'h2-reset')).toEqual([]);
+    expect(adapter.reusable()).toBe(false);
+  });
+
+  it('fails in one line on a session that closed before the request', async () => {
+    const session = await h2cSession(server.port);
+    session.close();
+    const {sink} = await exchange(session, {url: `${server.origin}/hello`});
+    expect(sink.failure?.failure).toEqual({
+      code: 'reset',
+      message: `the HTTP/2 connection to ${where} closed before the request was sent`,
+    });
+  });
+
   it('lets the process exit while the session idles, not while a stream is open', async () => {
     let answered = false;
     server.route('/late', (stream) => {
