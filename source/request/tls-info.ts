@@ -104,14 +104,9 @@ export function tlsTranscript(info: TlsInfo): string[] {
       ` start date: ${opensslDate(leaf.validFrom)}`,
       ` expire date: ${opensslDate(leaf.validTo)}`,
     );
-    const matched = info.servername === undefined ? undefined : matchingName(leaf, info.servername);
-    if (info.problem === 'name-mismatch') {
-      lines.push(` subjectAltName does not match ${info.servername ?? 'the host'}`);
-    } else if (matched !== undefined && info.servername !== undefined) {
-      lines.push(` subjectAltName: host "${info.servername}" matched cert's "${matched}"`);
-    } else if (leaf.subjectAltNames.length > 0) {
-      lines.push(` subjectAltName: ${leaf.subjectAltNames.join(', ')}`);
-    }
+    // Like curl -k, which does not check the name, insecure mode says nothing of it.
+    const names = info.insecure ? undefined : nameLine(info, leaf);
+    if (names !== undefined) lines.push(names);
     lines.push(` issuer: ${leaf.issuer}`);
   }
   const chainProblem =
@@ -128,6 +123,19 @@ export function tlsTranscript(info: TlsInfo): string[] {
   }
   if (info.clientCertificate) lines.push('client certificate presented');
   return lines;
+}
+
+/** curl's line on the name check: which of the certificate's names the host matched. */
+function nameLine(info: TlsInfo, leaf: TlsCertificate): string | undefined {
+  if (info.problem === 'name-mismatch') {
+    return ` subjectAltName does not match ${info.servername ?? 'the host'}`;
+  }
+  const matched = info.servername === undefined ? undefined : matchingName(leaf, info.servername);
+  if (matched !== undefined)
+    return ` subjectAltName: host "${info.servername}" matched cert's "${matched}"`;
+  return leaf.subjectAltNames.length > 0
+    ? ` subjectAltName: ${leaf.subjectAltNames.join(', ')}`
+    : undefined;
 }
 
 /** `expires in 10 days`, `expired 3 days ago`, from whole days left (rounded down). */
@@ -269,41 +277,31 @@ function explain(
       };
     }
     case 'CERT_HAS_EXPIRED': {
-      const index = Math.max(
-        0,
-        chain.findIndex((certificate) => Date.parse(certificate.validTo) < now),
-      );
-      const expired = chain[index];
-      const which =
-        index === 0
-          ? `certificate for ${certificateName(leaf)}`
-          : `issuer certificate ${expired?.subject ?? ''}`;
+      const expired = chain.findIndex((certificate) => Date.parse(certificate.validTo) < now);
+      const certificate = chain[expired];
+      if (certificate === undefined) {
+        return {problem: 'expired', reason: 'a certificate of the chain has expired'};
+      }
       return {
         problem: 'expired',
-        reason: expired
-          ? `${which} ${daysLeftWords(expired.daysLeft)} (${day(expired.validTo)})`
-          : 'certificate has expired',
+        reason: `${whichCertificate(chain, expired)} ${daysLeftWords(certificate.daysLeft)} (${day(certificate.validTo)})`,
       };
     }
     case 'CERT_NOT_YET_VALID': {
-      const index = Math.max(
-        0,
-        chain.findIndex((certificate) => Date.parse(certificate.validFrom) > now),
-      );
-      const early = chain[index];
-      const which =
-        index === 0
-          ? `certificate for ${certificateName(leaf)}`
-          : `issuer certificate ${early?.subject ?? ''}`;
-      if (early === undefined)
-        return {problem: 'not-yet-valid', reason: 'certificate is not valid yet'};
-      const days = Math.floor((Date.parse(early.validFrom) - now) / dayMs);
+      const early = chain.findIndex((certificate) => Date.parse(certificate.validFrom) > now);
+      const certificate = chain[early];
+      if (certificate === undefined) {
+        return {problem: 'not-yet-valid', reason: 'a certificate of the chain is not valid yet'};
+      }
+      const days = Math.floor((Date.parse(certificate.validFrom) - now) / dayMs);
       const when = days < 1 ? 'within a day' : `in ${days} ${days === 1 ? 'day' : 'days'}`;
       return {
         problem: 'not-yet-valid',
-        reason: `${which} is not valid until ${day(early.validFrom)} (${when})`,
+        reason: `${whichCertificate(chain, early)} is not valid until ${day(certificate.validFrom)} (${when})`,
       };
     }
+    case 'NO_PEER_CERTIFICATE':
+      return {problem: 'other', reason: 'the server sent no certificate'};
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
     case 'HOSTNAME_MISMATCH': {
       const names = validNames(leaf);
@@ -368,6 +366,13 @@ function validNames(certificate: TlsCertificate | undefined): string[] {
   if (names.length > 0) return names;
   const commonName = /(?:^|, )CN=([^,]*)/.exec(certificate.subject)?.[1];
   return commonName === undefined ? [] : [commonName];
+}
+
+/** `certificate for localhost` for the leaf, `issuer certificate CN=…` for one above it. */
+function whichCertificate(chain: TlsCertificate[], index: number): string {
+  return index === 0
+    ? `certificate for ${certificateName(chain[0])}`
+    : `issuer certificate ${chain[index]?.subject ?? ''}`;
 }
 
 function certificateName(certificate: TlsCertificate | undefined): string {
