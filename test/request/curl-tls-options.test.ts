@@ -21,6 +21,7 @@ import {
 } from '../../source/request/curl/index.js';
 import {runRequestCommand} from '../../source/cli/request-command.js';
 import {certAndPassword} from '../../source/request/curl/tls-files.js';
+import {planForm, readPaste} from '../../source/request/plan-form.js';
 import {httpsServer, type Loopback} from '../helpers/servers.js';
 import {certificateAuthority, selfSignedCertificate, type TestCertificate} from '../helpers/tls.js';
 
@@ -312,6 +313,36 @@ describe('--pinnedpubkey', () => {
         ]),
       ).rejects.toMatchObject({code: 90});
     });
+  });
+});
+
+describe('a paste into the Request pane', () => {
+  it('plans every TLS option from the form the paste fills', async () => {
+    const pasted = readPaste(
+      `curl --http2 --capath ${at('cas')} -E ${at('client.pem')}:s3cret --key ${at('client-encrypted.key')} --pinnedpubkey ${at('server-cert.pem')} https://h/`,
+    );
+    if (typeof pasted === 'string') throw new Error(pasted);
+    const plan = await planForm(pasted.form, {});
+    if (typeof plan === 'string') throw new Error(plan);
+    expect(plan.options).toMatchObject({
+      httpVersion: '2',
+      cert: client.cert.trim(),
+      passphrase: 's3cret',
+      pinnedPublicKeys: [spkiHash(server.cert)],
+    });
+    expect(plan.options.ca).toHaveLength(3);
+    expect(plan.options.key).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+  });
+
+  it('says in one line what is wrong with a pasted file', async () => {
+    const pasted = readPaste(`curl --cert ${at('client.pem')} --key ${at('other.key')} https://h/`);
+    if (typeof pasted === 'string') throw new Error(pasted);
+    expect(await planForm(pasted.form, {})).toBe(
+      `the key in ${at('other.key')} does not match the certificate in ${at('client.pem')}`,
+    );
+    expect(readPaste('curl --key-type DER https://h/')).toBe(
+      '--key-type "DER": only PEM is supported',
+    );
   });
 });
 
