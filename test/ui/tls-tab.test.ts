@@ -130,6 +130,7 @@ describe('tlsLines', () => {
         '   issuer    CN=Porthole Test Root (itself)',
       ]),
     );
+    expect(lines.filter((line) => line.includes('pin '))).toHaveLength(1);
     expect(lines.filter((line) => lineTone(line) !== undefined)).toEqual([]);
   });
 

@@ -116,7 +116,8 @@ function certificateLines(certificate: TlsCertificate, index: number, tls: TlsIn
     ),
     field('sha256', certificate.fingerprint256),
   );
-  if (certificate.publicKeySha256 !== undefined) {
+  // curl --pinnedpubkey checks the server's own key, so only the leaf's is worth copying.
+  if (index === 0 && certificate.publicKeySha256 !== undefined) {
     lines.push(field('pin', `sha256//${certificate.publicKeySha256}`));
   }
   lines.push(field('serial', certificate.serialNumber));
