@@ -16,12 +16,22 @@ export type JsonResult = Omit<RequestResult, 'response'> & {response: JsonRespon
 
 const utf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
 
-function bodyText(body: Uint8Array): {body: string; encoding: 'utf8' | 'base64'} {
-  try {
-    return {body: utf8.decode(body), encoding: 'utf8'};
-  } catch {
-    return {body: Buffer.from(body).toString('base64'), encoding: 'base64'};
+/**
+ * UTF-8 text, or base64. A body cut at maxBodyBytes may end inside a character: it is text when
+ * all but that last character's first bytes is, and ends at the last whole character.
+ */
+function bodyText(
+  body: Uint8Array,
+  truncated: boolean,
+): {body: string; encoding: 'utf8' | 'base64'} {
+  for (let cut = 0; cut <= (truncated ? Math.min(3, body.length) : 0); cut++) {
+    try {
+      return {body: utf8.decode(body.subarray(0, body.length - cut)), encoding: 'utf8'};
+    } catch {
+      // Not text this far: one byte less, or base64.
+    }
   }
+  return {body: Buffer.from(body).toString('base64'), encoding: 'base64'};
 }
 
 export function jsonResult(result: RequestResult): JsonResult {
@@ -29,7 +39,9 @@ export function jsonResult(result: RequestResult): JsonResult {
   if (response === undefined) return {...result, response: undefined};
   // The body and its encoding take the body's place, so the keys read in the documented order.
   const entries = Object.entries(response).flatMap(([key, value]) =>
-    key === 'body' ? Object.entries(bodyText(response.body)) : [[key, value] as const],
+    key === 'body'
+      ? Object.entries(bodyText(response.body, response.bodyTruncated))
+      : [[key, value] as const],
   );
   return {...result, response: Object.fromEntries(entries) as JsonResponse};
 }

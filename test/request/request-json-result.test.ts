@@ -50,6 +50,10 @@ function handler(request: http.IncomingMessage, response: http.ServerResponse) {
       case '/echo':
         response.end(Buffer.concat(chunks));
         return;
+      case '/long-text':
+        // 2 MiB is kept; the cut falls inside the last 'é'.
+        response.end('a' + '\u00e9'.repeat(1_100_000));
+        return;
       case '/moved':
         response.statusCode = 302;
         response.setHeader('Location', '/text');
@@ -140,6 +144,13 @@ describe('porthole request --json-result', () => {
     const response = parsed(stdout).response ?? {};
     expect(response.encoding).toBe('base64');
     expect(Buffer.from(String(response.body), 'base64')).toEqual(allBytes);
+  });
+
+  it('keeps a text body cut at 2 MiB as text, ending at its last whole character', async () => {
+    const response =
+      parsed((await run(['--json-result', `${plain.origin}/long-text`])).stdout).response ?? {};
+    expect(response).toMatchObject({encoding: 'utf8', bodyTruncated: true, bodyBytes: 2_200_001});
+    expect(response.body).toBe('a' + '\u00e9'.repeat(1_048_575));
   });
 
   it('keeps -o: the body goes to the file and into the JSON', async () => {
