@@ -1,7 +1,8 @@
 // The library's engine in a process of its own: the bundle, warmed, then two requests to the same
-// URL through one connection pool, the second on the first one's connection. Prints both as
-// phases in ms (dns, connect, tls, wait = request sent + first byte, download, total) and
-// refuses to print figures when the second request did not reuse the connection.
+// URL through one connection pool, the second on the first one's connection, then eight more
+// without a pool (each its own connection). Prints the first, the second and the tenth as phases
+// in ms (dns, connect, tls, wait = request sent + first byte, download, total) and refuses to
+// print figures when the second request did not reuse the connection.
 // Run by bench/request.ts: node bench/request-pool-engine.mjs DIST URL [2|1.1]
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
@@ -22,12 +23,12 @@ const phases = ({timings}) => ({
 });
 const results = [];
 try {
-  for (let index = 0; index < 2; index++) {
+  for (let index = 0; index < 10; index++) {
     const result = await sendRequest({
       url,
       insecure: true,
       httpVersion: version ?? '2',
-      pool,
+      pool: index < 2 ? pool : undefined,
       timeoutMs: 5000,
     });
     if (result.error !== undefined) throw new Error(result.error.message);
@@ -37,11 +38,14 @@ try {
   pool.close();
 }
 const [first, second] = results;
+const tenth = results[9];
 if (second.connection?.reused !== true) throw new Error('the second request opened a connection');
+if (tenth.connection?.reused !== false) throw new Error('the tenth request reused a connection');
 console.log(
   JSON.stringify({
     protocol: second.protocol,
     first: phases(first),
     second: phases(second),
+    tenth: phases(tenth),
   }),
 );

@@ -20,7 +20,9 @@
  * self-signed certificate; curl -k --http2, porthole -k / insecure):
  *
  * - a new connection: curl beside `porthole request -k --http2` one-shot and the library's
- *   engine (the bundle, warmed) in a fresh process; the TLS handshake is a phase of its own;
+ *   engine (the bundle, warmed) in a fresh process, its first request and its tenth (a new
+ *   connection too: what the process pays once is left out); the TLS handshake is a phase of
+ *   its own;
  * - a reused connection: the second transfer of `curl URL URL` (one curl process, one
  *   connection) beside the engine's second request through one createConnectionPool(); the
  *   same on the plain HTTP/1.1 server (keep-alive).
@@ -220,14 +222,22 @@ function oneShotTls(url: string, args: string[]): TlsPhases {
 }
 
 /** The engine's two requests through one pool, in a fresh process (bench/request-pool-engine.mjs). */
-function poolOnce(url: string, version: '2' | '1.1'): {first: TlsPhases; second: TlsPhases} {
+function poolOnce(
+  url: string,
+  version: '2' | '1.1',
+): {first: TlsPhases; second: TlsPhases; tenth: TlsPhases} {
   const run = spawnSync(
     process.execPath,
     [path.join(root, 'bench/request-pool-engine.mjs'), dist, url, version],
     {encoding: 'utf8', cwd: root},
   );
   if (run.status !== 0) throw new Error(`the pool engine exited ${run.status}: ${run.stderr}`);
-  const printed = JSON.parse(run.stdout) as {protocol: string; first: TlsPhases; second: TlsPhases};
+  const printed = JSON.parse(run.stdout) as {
+    protocol: string;
+    first: TlsPhases;
+    second: TlsPhases;
+    tenth: TlsPhases;
+  };
   const expected = version === '2' ? 'h2' : 'http/1.1';
   if (printed.protocol !== expected) throw new Error(`spoke ${printed.protocol}, not ${expected}`);
   return printed;
@@ -252,6 +262,8 @@ export type ReuseTimings = {
   h2Curl: TlsPhases;
   h2OneShot: TlsPhases;
   h2EngineFirst: TlsPhases;
+  /** The tenth request of that process, on a new connection of its own. */
+  h2EngineTenth: TlsPhases;
   /** HTTP/2 over TLS: the second transfer, on the first one's connection. */
   h2CurlReused: TlsPhases;
   h2EngineReused: TlsPhases;
@@ -279,6 +291,7 @@ export async function reuseTimings(runs = 15): Promise<ReuseTimings> {
       h2Curl: [] as TlsPhases[],
       h2OneShot: [] as TlsPhases[],
       h2EngineFirst: [] as TlsPhases[],
+      h2EngineTenth: [] as TlsPhases[],
       h2CurlReused: [] as TlsPhases[],
       h2EngineReused: [] as TlsPhases[],
       http1CurlReused: [] as TlsPhases[],
@@ -293,6 +306,7 @@ export async function reuseTimings(runs = 15): Promise<ReuseTimings> {
       const engine = poolOnce(h2, '2');
       series.h2EngineFirst.push(engine.first);
       series.h2EngineReused.push(engine.second);
+      series.h2EngineTenth.push(engine.tenth);
       const plainCurl = curlTransfers([http1, http1])[1];
       if (plainCurl === undefined) throw new Error('curl: no timings');
       series.http1CurlReused.push(plainCurl);
@@ -303,6 +317,7 @@ export async function reuseTimings(runs = 15): Promise<ReuseTimings> {
       h2Curl: tlsMedians(series.h2Curl),
       h2OneShot: tlsMedians(series.h2OneShot),
       h2EngineFirst: tlsMedians(series.h2EngineFirst),
+      h2EngineTenth: tlsMedians(series.h2EngineTenth),
       h2CurlReused: tlsMedians(series.h2CurlReused),
       h2EngineReused: tlsMedians(series.h2EngineReused),
       http1CurlReused: tlsMedians(series.http1CurlReused),
@@ -394,6 +409,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       ['h2 new: curl -k --http2', result.h2Curl, undefined],
       ['h2 new: porthole request', result.h2OneShot, result.h2Curl],
       ['h2 new: engine, 1st', result.h2EngineFirst, result.h2Curl],
+      ['h2 new: engine, 10th', result.h2EngineTenth, result.h2Curl],
       ['h2 reused: curl URL URL, 2nd', result.h2CurlReused, undefined],
       ['h2 reused: engine pool, 2nd', result.h2EngineReused, result.h2CurlReused],
       ['1.1 reused: curl URL URL, 2nd', result.http1CurlReused, undefined],
