@@ -61,6 +61,8 @@ type SessionState = {
   /** The peer's SETTINGS arrived: it speaks HTTP/2. */
   settings: boolean;
   goaway?: {code: number; lastStreamId: number};
+  /** The streams in flight that want to hear of a GOAWAY (one session listener for them all). */
+  goawayListeners: Set<(code: number) => void>;
 };
 
 const sessionStates = new WeakMap<ClientHttp2Session, SessionState>();
@@ -68,13 +70,14 @@ const sessionStates = new WeakMap<ClientHttp2Session, SessionState>();
 function stateOf(session: ClientHttp2Session): SessionState {
   const known = sessionStates.get(session);
   if (known !== undefined) return known;
-  const state: SessionState = {active: 0, settings: false};
+  const state: SessionState = {active: 0, settings: false, goawayListeners: new Set()};
   sessionStates.set(session, state);
   session.once('remoteSettings', () => {
     state.settings = true;
   });
   session.on('goaway', (code: number, lastStreamId: number) => {
     state.goaway ??= {code, lastStreamId};
+    for (const listener of state.goawayListeners) listener(code);
   });
   // Each stream reports its own failure in words; the session's error only ends it.
   session.on('error', () => undefined);
@@ -231,7 +234,7 @@ export function http2Exchange(
   let headersHanded: number | undefined;
   let over = false;
   let held = false;
-  let goaway: {code: number; lastStreamId: number} | undefined;
+  let goaway: number | undefined;
   let streamError: ErrorWithCode | undefined;
   let continueTimer: NodeJS.Timeout | undefined;
 
@@ -259,10 +262,10 @@ export function http2Exchange(
     sink.fail(new RequestFailure(code, message));
     closeStream();
   };
-  const onGoaway = (code: number, lastStreamId: number) => {
+  const onGoaway = (code: number) => {
     // Node tells a GOAWAY twice when the session then closes.
     if (over || stream === undefined || goaway !== undefined) return;
-    goaway = {code, lastStreamId};
+    goaway = code;
     sink.emit({
       type: 'h2-reset',
       stream: stream.id,
@@ -293,12 +296,9 @@ export function http2Exchange(
       );
       return;
     }
-    const away = goaway ?? state.goaway;
+    const away = goaway ?? state.goaway?.code;
     if (away !== undefined && (rstCode !== constants.NGHTTP2_NO_ERROR || !headSeen)) {
-      fail(
-        'reset',
-        `the server closed the HTTP/2 connection (GOAWAY ${name(away.code)}) ${when()}`,
-      );
+      fail('reset', `the server closed the HTTP/2 connection (GOAWAY ${name(away)}) ${when()}`);
       return;
     }
     if (rstCode === constants.NGHTTP2_NO_ERROR && streamError === undefined) {
@@ -311,7 +311,16 @@ export function http2Exchange(
       }
       return;
     }
-    if (rstCode === constants.NGHTTP2_CANCEL || errorCode === 'ERR_HTTP2_STREAM_CANCEL') {
+    if (errorCode === 'ERR_HTTP2_ERROR') {
+      // nghttp2 gave up on the connection (a frame it could not read), not on this stream alone.
+      fail(
+        'protocol',
+        `HTTP/2 connection to ${request.where} failed: ${streamError?.message ?? ''}`,
+      );
+      return;
+    }
+    const gone = session.destroyed || session.closed;
+    if (gone && (rstCode === constants.NGHTTP2_CANCEL || errorCode === 'ERR_HTTP2_STREAM_CANCEL')) {
       // Not a reset of ours (abandon ends the exchange first): the connection went away.
       fail(
         'reset',
@@ -388,7 +397,7 @@ export function http2Exchange(
       streamError ??= error;
     });
     opened.on('close', () => {
-      session.off('goaway', onGoaway);
+      state.goawayListeners.delete(onGoaway);
       clearTimeout(continueTimer);
       if (held) {
         held = false;
@@ -418,7 +427,7 @@ export function http2Exchange(
       }
       hold(session);
       held = true;
-      session.on('goaway', onGoaway);
+      state.goawayListeners.add(onGoaway);
       listen(stream);
       // HEADERS is handed to the session here; nghttp2 gives no callback for one frame.
       headersHanded = performance.now();

@@ -416,6 +416,28 @@ describe('http2Exchange over h2c (prior knowledge)', () => {
     expect(one.reusable() && two.reusable()).toBe(true);
   });
 
+  it('carries 40 streams at once without a listener per stream on the session', async () => {
+    const session = await h2cSession(server.port);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const sinks = Array.from({length: 40}, () => testSink());
+      for (const sink of sinks) {
+        http2Exchange(session, adapterRequest({url: `${server.origin}/hello`}), sink).send();
+      }
+      await Promise.all(sinks.map((sink) => sink.done));
+      expect(sinks.map((sink) => sink.text())).toEqual(Array(40).fill('hello\n'));
+      const ids = sinks.map((sink) => eventsOf(sink, 'request-head')[0]?.stream);
+      expect(ids).toEqual(Array.from({length: 40}, (_, index) => 2 * index + 1));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+      expect(session.listenerCount('goaway')).toBe(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('tells a 103 Early Hints head before the final one', async () => {
     const session = await h2cSession(server.port);
     const {sink} = await exchange(session, {url: `${server.origin}/hints`});
