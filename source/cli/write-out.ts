@@ -23,6 +23,12 @@ export type WriteOutFacts = {
   headers: HeaderList;
   exitCode: number;
   errorMessage: string;
+  /** Connections opened (not reused) for the request, redirects included. Default 0. */
+  numConnects?: number;
+  localIp?: string;
+  localPort?: number;
+  /** `HTTP` or `HTTPS`, of the URL last asked for, as curl prints it. */
+  scheme?: string;
 };
 
 export function writeOutFacts(
@@ -30,6 +36,13 @@ export function writeOutFacts(
   request: {url: string; method: string; exitCode: number},
 ): WriteOutFacts {
   const {response} = result;
+  const lastUrl = response?.url ?? result.redirects.at(-1)?.location ?? request.url;
+  let scheme = '';
+  try {
+    scheme = new URL(lastUrl, request.url).protocol.replace(/:$/, '').toUpperCase();
+  } catch {
+    // A URL that does not parse names no scheme.
+  }
   return {
     httpCode: response?.status ?? 0,
     httpVersion: response?.httpVersion ?? '0',
@@ -44,6 +57,12 @@ export function writeOutFacts(
     headers: response?.headers ?? [],
     exitCode: request.exitCode,
     errorMessage: result.error?.message ?? '',
+    numConnects: result.events.filter(
+      (event) => event.type === 'connected' && !event.connection.reused,
+    ).length,
+    localIp: result.connection?.localAddress ?? '',
+    localPort: result.connection?.localPort ?? 0,
+    scheme,
   };
 }
 
@@ -93,6 +112,10 @@ const variables: Record<string, Variable> = {
   num_redirects: (facts) => String(facts.numRedirects),
   exitcode: (facts) => String(facts.exitCode),
   errormsg: (facts) => facts.errorMessage,
+  num_connects: (facts) => String(facts.numConnects ?? 0),
+  local_ip: (facts) => facts.localIp ?? '',
+  local_port: (facts) => String(facts.localPort ?? 0),
+  scheme: (facts) => facts.scheme ?? '',
 };
 
 /** The variables -w knows, for --help and the README. */

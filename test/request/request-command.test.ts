@@ -324,6 +324,27 @@ describe('porthole request', () => {
       expect(summary(lines)).toEqual(summary(curlLines));
     });
 
+    it('prints -w as curl does over HTTP/2: version, scheme, connections, local address', async () => {
+      const url = `https://127.0.0.1:${port}/`;
+      const format = '%{http_version} %{scheme} %{num_connects} %{local_ip} %{remote_ip}\\n';
+      const ours = await run(['-s', '-k', '-o', '/dev/null', '-w', format, url]);
+      const theirs = await execFileAsync('curl', [
+        '-s',
+        '-k',
+        '-o',
+        '/dev/null',
+        '-w',
+        format,
+        url,
+      ]);
+      expect(ours.stdout.text()).toBe(theirs.stdout);
+      expect(ours.stdout.text()).toBe('2 HTTPS 1 127.0.0.1 127.0.0.1\n');
+      const local = await run(['-s', '-k', '-o', '/dev/null', '-w', '%{local_port}', url]);
+      expect(Number(local.stdout.text())).toBeGreaterThan(0);
+      const plain = await run(['-s', '-w', '%{scheme} %{num_connects}', `${fixed.origin}/`]);
+      expect(plain.stdout.text()).toBe('hi\nHTTP 1');
+    });
+
     it('names the reason a certificate is refused without -k', async () => {
       const {code, stderr} = await run(['-v', `https://localhost:${port}/`]);
       expect(code).toBe(1);
