@@ -15,6 +15,7 @@ import type {
 import type {Marks} from '../../source/request/connection.js';
 import {RequestFailure} from '../../source/request/errors.js';
 import type {ReadHead} from '../../source/request/events.js';
+import {planRequest, readCurlText} from '../../source/request/curl/index.js';
 import {firstHop} from '../../source/request/hops.js';
 import {requestHead, waitsForContinue} from '../../source/request/http1-request.js';
 import {
@@ -865,64 +866,127 @@ const curlVersion = (() => {
   }
 })();
 
+/** Each a curl command's arguments after the URL, run by real curl and read by porthole's reader. */
+const curlCommands: string[][] = [
+  ['-H', 'X-Spaced:   v', '-H', 'Accept: text/html', '-H', 'Connection: close'],
+  ['-d', 'a=1&b=2'],
+  ['-H', 'Host: other.example:99', '-H', 'Keep-Alive: 5', '-H', 'TE: gzip', '-H', 'Upgrade: x'],
+  ['-H', 'Transfer-Encoding: chunked', '-d', 'hello'],
+  ['-u', 'user:pass', '-b', 'c=1', '-e', 'http://ref.example/', '-r', '0-99'],
+  ['-X', 'PATCH', '-H', 'Content-Type: application/json', '-d', '{"a":1}'],
+  ['-I'],
+  ['-H', 'X-Empty;', '-H', 'TE: trailers', '-H', 'Proxy-Connection: keep-alive'],
+  ['--compressed'],
+];
+
+function shellQuoted(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+type Seen = {lines: string[]; raw: string[]; body: string};
+
+function withoutAgent(seen: Seen): Seen {
+  const at = seen.raw.indexOf('user-agent');
+  return {
+    lines: seen.lines.filter((line) => !line.startsWith('user-agent:')),
+    raw: at === -1 ? seen.raw : [...seen.raw.slice(0, at), ...seen.raw.slice(at + 2)],
+    body: seen.body,
+  };
+}
+
 describe.skipIf(!/nghttp2/.test(curlVersion))('http2Exchange beside real curl', () => {
-  let server: H2Loopback<http2.Http2Server>;
+  let plain: H2Loopback<http2.Http2Server>;
+  let secure: H2Loopback<http2.Http2SecureServer>;
 
   beforeAll(async () => {
-    server = await h2cServer();
-    server.route('/compare', (stream) => {
-      stream.respond({':status': 204}, {endStream: true});
-    });
+    plain = await h2cServer();
+    secure = await h2Server(selfSignedCertificate());
+    for (const server of [plain, secure]) {
+      server.route('/compare', (stream) => {
+        afterBody(stream, () => stream.respond({':status': 204}, {endStream: true}));
+      });
+    }
   });
 
   afterAll(async () => {
-    await server.close();
+    await plain.close();
+    await secure.close();
   });
 
-  it('shows and sends the request head as curl -v --http2-prior-knowledge does', async () => {
-    const url = `${server.origin}/compare?q=1`;
-    const typed: Array<[string, string, string?]> = [
-      ['X-Spaced', 'v', 'X-Spaced:   v'],
-      ['Accept', 'text/html'],
-      ['Connection', 'close'],
-    ];
+  const runCurl = async (
+    server: H2Loopback<http2.Http2Server | http2.Http2SecureServer>,
+    args: string[],
+  ): Promise<Seen> => {
+    const before = server.received.length;
     const stderr = await new Promise<string>((resolve, reject) => {
-      execFile(
-        'curl',
-        [
-          '-s',
-          '-v',
-          '--http2-prior-knowledge',
-          ...typed.flatMap(([name, value, line]) => ['-H', line ?? `${name}: ${value}`]),
-          url,
-          '-o',
-          '/dev/null',
-        ],
-        (error, _stdout, text) => {
-          if (error === null) resolve(text);
-          else reject(new Error(`curl failed: ${error.message}`));
-        },
-      );
+      execFile('curl', ['-s', '-v', ...args, '-o', '/dev/null'], (error, _stdout, text) => {
+        if (error === null) resolve(text);
+        else reject(new Error(`curl failed: ${error.message}`));
+      });
     });
-    const curlRaw = server.received.at(-1)?.raw ?? [];
-    const curlLines = stderr
-      .split('\n')
-      .filter((line) => line.startsWith('> '))
-      .map((line) => line.slice(2).replace(/\r$/, ''))
-      .filter((line) => line !== '' && !line.startsWith('user-agent:'));
-
-    const session = await h2cSession(server.port);
-    const {sink} = await exchange(session, {url, headers: typed});
-    const ours = (eventsOf(sink, 'request-head')[0]?.lines ?? []).filter(
-      (line) => !line.startsWith('user-agent:'),
-    );
-    expect(curlLines.length).toBeGreaterThan(3);
-    expect(ours).toEqual(curlLines);
-    const withoutAgent = (raw: string[]) => {
-      const at = raw.indexOf('user-agent');
-      return at === -1 ? raw : [...raw.slice(0, at), ...raw.slice(at + 2)];
+    await until(() => server.received.length > before);
+    const request = server.received[before];
+    return {
+      lines: stderr
+        .split('\n')
+        .filter((line) => line.startsWith('> '))
+        .map((line) => line.slice(2).replace(/\r$/, ''))
+        .filter((line) => line !== ''),
+      raw: request?.raw ?? [],
+      body: request?.body.toString('latin1') ?? '',
     };
-    expect(withoutAgent(server.received.at(-1)?.raw ?? [])).toEqual(withoutAgent(curlRaw));
+  };
+
+  const runPorthole = async (
+    server: H2Loopback<http2.Http2Server | http2.Http2SecureServer>,
+    session: ClientHttp2Session,
+    args: string[],
+  ): Promise<Seen> => {
+    const command = readCurlText(['curl', ...args].map(shellQuoted).join(' '));
+    if (typeof command === 'string') throw new Error(command);
+    const planned = await planRequest(command, {
+      readFile: () => Promise.reject(new Error('no files here')),
+      readStdin: () => Promise.resolve(Buffer.alloc(0)),
+    });
+    if (typeof planned === 'string') throw new Error(planned);
+    const before = server.received.length;
+    const {sink} = await exchange(session, planned.options);
+    expect(sink.failure).toBeUndefined();
+    const request = server.received[before];
+    return {
+      lines: eventsOf(sink, 'request-head')[0]?.lines ?? [],
+      raw: request?.raw ?? [],
+      body: request?.body.toString('latin1') ?? '',
+    };
+  };
+
+  it.each(curlCommands.map((args) => [args.join(' ') || '(plain GET)', args]))(
+    'shows and sends %s as curl -v --http2-prior-knowledge does',
+    async (_name, args) => {
+      const url = `${plain.origin}/compare?q=1`;
+      const curl = await runCurl(plain, ['--http2-prior-knowledge', ...args, url]);
+      const session = await h2cSession(plain.port);
+      const ours = await runPorthole(plain, session, [...args, url]);
+      expect(curl.lines.length).toBeGreaterThan(3);
+      expect(withoutAgent(ours)).toEqual(withoutAgent(curl));
+    },
+  );
+
+  it('shows and sends an https request as curl -v --http2 does after ALPN', async () => {
+    const url = `https://localhost:${secure.port}/compare`;
+    const args = ['-d', 'over tls', '-H', 'X-A: b'];
+    const curl = await runCurl(secure, [
+      '--http2',
+      '-k',
+      '--resolve',
+      `localhost:${secure.port}:127.0.0.1`,
+      ...args,
+      url,
+    ]);
+    const session = await tlsSession(secure.port);
+    const ours = await runPorthole(secure, session, [...args, url]);
+    expect(curl.lines[1]).toBe(`Host: localhost:${secure.port}`);
+    expect(withoutAgent(ours)).toEqual(withoutAgent(curl));
   });
 });
 
