@@ -83,8 +83,7 @@ export function requestHelpText(): string {
 const ownOptionHelp = [
   {
     flags: '--json-result',
-    description:
-      'print the whole result as JSON on stdout instead of the body (README: "JSON result")',
+    description: 'print the whole result as JSON instead of the body (README: "JSON result")',
   },
 ];
 

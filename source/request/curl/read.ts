@@ -293,7 +293,7 @@ const options: CurlOption[] = [
   {long: 'http1.1', help: 'HTTP/1.1 only (the default for http)', apply: set('httpVersion', '1.1')},
   {
     long: 'http2',
-    help: 'HTTP/2 by ALPN on https (the default); http:// stays HTTP/1.1',
+    help: 'HTTP/2 by ALPN on https (the default there); HTTP/1.1 on http://',
     apply: set('httpVersion', '2'),
   },
   {
@@ -369,7 +369,7 @@ const options: CurlOption[] = [
   {
     long: 'capath',
     value: 'DIR',
-    help: 'also trust every PEM certificate in DIR (*.pem, *.crt, *.cer, hash names)',
+    help: 'also trust the certificates in DIR (*.pem, *.crt, *.cer, hash.0)',
     apply: (c, v) => void (c.capath = v),
   },
   {
@@ -406,7 +406,7 @@ const options: CurlOption[] = [
   {
     long: 'pinnedpubkey',
     value: 'HASHES|FILE',
-    help: "the server's public key must be this one: sha256//BASE64[;sha256//…] or a key file",
+    help: "the server's key must be one of sha256//BASE64[;…], or the key in FILE",
     apply: (c, v) => void (c.pinnedPublicKey = v),
   },
   {
