@@ -1,4 +1,9 @@
 /** The Request pane's tls tab: its lines from result.tls, their marks and colours, and the status line's days left. */
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import https from 'node:https';
+import type {AddressInfo} from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import chalk from 'chalk';
 import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it, onTestFinished} from 'vitest';
@@ -10,7 +15,8 @@ import {
   tlsLines,
 } from '../../source/ui/request/tls-lines.js';
 import {responseLines} from '../../source/ui/request/response-lines.js';
-import {renderApp} from '../helpers/render-app.js';
+import {keys, renderApp} from '../helpers/render-app.js';
+import {testChain} from '../helpers/tls-chain.js';
 
 afterEach(() => cleanup());
 
@@ -354,5 +360,41 @@ describe('the tls tab in the pane', () => {
     expect(screen).toContain('· cert 10 d left ·');
     expect(screen).toContain('TLSv1.3 · TLS_AES_256_GCM_SHA384 · ALPN h2 · SNI localhost');
     expect(screen).not.toContain('\u001B[');
+  });
+});
+
+describe('the tls tab after a real request', () => {
+  it('shows the chain of a loopback https server, the leaf ten days from its end', async () => {
+    const pki = testChain();
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'porthole-tls-tab-'));
+    const rootFile = path.join(scratch, 'root.pem');
+    writeFileSync(rootFile, pki.root);
+    const server = https.createServer(
+      {key: pki.leaves.expiresSoon.key, cert: pki.leaves.expiresSoon.chain},
+      (_request, response) => response.end('hello'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    onTestFinished(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(scratch, {recursive: true, force: true});
+    });
+    const {port} = server.address() as AddressInfo;
+    const url = `https://localhost:${port}/`;
+    const app = await renderApp({
+      focus: 'request',
+      rows: 50,
+      columns: 120,
+      request: {url, caret: url.length, options: `--cacert ${rootFile}`, tab: 'tls'},
+    });
+    await app.press(keys.enter);
+    const screen = await app.waitForScreen(
+      (s) => s.includes('#2 root'),
+      'the chain on the tls tab',
+    );
+    expect(screen).toContain('· cert 10 d left ·');
+    expect(screen).toContain('verified: the chain is trusted and the name matches');
+    expect(screen).toContain('#1 intermediate: CN=Porthole Test Intermediate');
+    expect(screen).toContain('⚠ expires in 10 days — soon');
   });
 });
