@@ -165,8 +165,9 @@ function peerChain(socket: TLSSocket): PeerCertificate[] {
 
 function describeCertificate(certificate: X509Certificate, now: number): TlsCertificate {
   const validTo = Date.parse(certificate.validTo);
-  const {publicKey} = certificate;
-  const spki = publicKey.export({type: 'spki', format: 'der'});
+  // A key of a kind Node cannot load (publicKey throws) still leaves the rest of the certificate.
+  const publicKey = attempt(() => certificate.publicKey);
+  const spki = publicKey && attempt(() => publicKey.export({type: 'spki', format: 'der'}));
   return {
     subject: oneLineName(certificate.subject),
     issuer: oneLineName(certificate.issuer),
@@ -174,13 +175,24 @@ function describeCertificate(certificate: X509Certificate, now: number): TlsCert
     validFrom: isoDate(certificate.validFrom),
     validTo: isoDate(certificate.validTo),
     daysLeft: Math.floor((validTo - now) / dayMs),
-    ...keyDescription(publicKey),
+    ...(publicKey ? keyDescription(publicKey) : {keyType: 'unknown', keyBits: undefined}),
     fingerprint256: certificate.fingerprint256,
-    publicKeySha256: createHash('sha256').update(spki).digest('base64'),
+    ...(spki && {publicKeySha256: createHash('sha256').update(spki).digest('base64')}),
     serialNumber: certificate.serialNumber,
-    selfSigned: certificate.checkIssued(certificate) && certificate.verify(publicKey),
+    selfSigned:
+      certificate.checkIssued(certificate) &&
+      publicKey !== undefined &&
+      attempt(() => certificate.verify(publicKey)) === true,
     isCA: certificate.ca,
   };
+}
+
+function attempt<T>(work: () => T): T | undefined {
+  try {
+    return work();
+  } catch {
+    return undefined;
+  }
 }
 
 const curveBits: Record<string, number> = {

@@ -19,7 +19,8 @@ export type ChainLeaf = {
   chain: string;
 };
 
-export type LeafName = 'valid' | 'rsa' | 'expired' | 'notYetValid' | 'otherName' | 'expiresSoon';
+export type LeafName =
+  'valid' | 'rsa' | 'ed25519' | 'expired' | 'notYetValid' | 'otherName' | 'expiresSoon';
 
 export type TestChain = {
   /** The root's certificate (PEM), to pass as `ca`. */
@@ -37,6 +38,7 @@ const day = 24 * 60 * 60 * 1000;
 const hour = 60 * 60 * 1000;
 const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 const rsaKey = ['-newkey', 'rsa:2048', '-nodes'];
+const ed25519Key = ['-newkey', 'ed25519', '-nodes'];
 const issuerUrl = 'http://pki.porthole.test/intermediate.crt';
 
 const caConfig = `[ca]
@@ -182,6 +184,7 @@ function makeChain(now: number): TestChain {
     const leaves: Record<LeafName, ChainLeaf> = {
       valid: leaf('valid', 'localhost', local, now - hour, now + 30 * day),
       rsa: leaf('rsa', 'localhost', local, now - hour, now + 30 * day, rsaKey),
+      ed25519: leaf('ed25519', 'localhost', local, now - hour, now + 30 * day, ed25519Key),
       // An hour's margin either way keeps the whole days the tests expect whole while they run.
       expired: leaf('expired', 'localhost', local, now - 30 * day, now - 3 * day + hour),
       notYetValid: leaf('not-yet-valid', 'localhost', local, now + 5 * day + hour, now + 40 * day),

@@ -153,6 +153,13 @@ describe('describeTls', () => {
     expect(info.chain[0]?.publicKeySha256).toBe(opensslPin(leaves.rsa.cert));
   });
 
+  it('names an Ed25519 key', async () => {
+    const {info} = await handshake({key: leaves.ed25519.key, cert: leaves.ed25519.chain}, trusted);
+    expect(info.verified).toBe(true);
+    expect(info.chain[0]).toMatchObject({keyType: 'Ed25519', keyBits: 256});
+    expect(info.chain[0]?.publicKeySha256).toBe(opensslPin(leaves.ed25519.cert));
+  });
+
   it('counts whole days left, ten for a leaf ten days and an hour from its end', async () => {
     const {info} = await handshake(
       {key: leaves.expiresSoon.key, cert: leaves.expiresSoon.chain},
