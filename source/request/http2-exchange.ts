@@ -326,7 +326,7 @@ export function http2Exchange(
         'reset',
         headSeen
           ? `connection to ${request.where} closed before the body was complete (${receivedSoFar(received, expected)})`
-          : `connection closed by ${request.where} before a response arrived`,
+          : `connection closed by ${request.where} before a response arrived${state.settings ? '' : ' (it sent no HTTP/2 SETTINGS: it may not speak HTTP/2)'}`,
       );
       return;
     }

@@ -858,6 +858,28 @@ describe('http2Exchange against servers that do not speak HTTP/2', () => {
   });
 });
 
+describe('http2Exchange against a server that closes on the preface', () => {
+  it('says the connection closed and that no HTTP/2 SETTINGS came', async () => {
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    try {
+      const session = await h2cSession(address.port);
+      const {sink} = await exchange(session, {url: `http://127.0.0.1:${address.port}/`});
+      expect(sink.failure?.failure).toEqual({
+        code: 'reset',
+        message: `connection closed by 127.0.0.1:${address.port} before a response arrived (it sent no HTTP/2 SETTINGS: it may not speak HTTP/2)`,
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 const curlVersion = (() => {
   try {
     return execFileSync('curl', ['--version'], {encoding: 'utf8'});
