@@ -61,6 +61,8 @@ export type ConnectOptions = {
   onPhase: (phase: Phase) => void;
   /** What is known of the lookup and the attempts, filled in as they happen, also when they fail. */
   onDns?: (dns: DnsInfo) => void;
+  /** The TLS session as the handshake left it, also when its certificate is then refused. */
+  onTls?: (tls: TlsInfo) => void;
   /**
    * Called in the event that makes the connection ready (connect, or secureConnect once the
    * certificate passed), so the request goes out without waiting for a promise to resume.
@@ -446,6 +448,7 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
           clientCertificate: options.cert !== undefined,
         });
         tlsInfo = described;
+        options.onTls?.(described);
         emit({type: 'tls', tls: described});
         const failure = tlsFailure(described, target.where);
         settle(failure === undefined ? undefined : new RequestFailure('tls', failure));

@@ -118,11 +118,38 @@ async function warm(): Promise<void> {
       await sendRequest({url, timeoutMs: 2000});
     }
     await sendRequest({url, method: 'POST', body: 'warm', compressed: true, timeoutMs: 2000});
+    await warmHttp2();
+    // The resolver's first lookup starts libuv's thread pool; a name's first lookup must not pay it.
+    await import('node:dns').then((dns) => dns.promises.lookup('localhost')).catch(() => undefined);
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
   // The warming's handles finish closing now, not inside the first real request's phases.
   await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** An HTTP/2 session and its streams over cleartext (h2c), so the first h2 request pays no first use. */
+async function warmHttp2(): Promise<void> {
+  const http2 = await import('node:http2');
+  const server = http2.createServer((_request, response) => {
+    response.setHeader('content-type', 'text/plain');
+    response.end('warm!');
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+    const url = `http://127.0.0.1:${port}/`;
+    for (let round = 0; round < 2; round++) {
+      await sendRequest({url, httpVersion: '2-prior-knowledge', timeoutMs: 2000});
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
 
 export async function sendRequest(options: RequestOptions): Promise<RequestResult> {
@@ -306,6 +333,7 @@ async function exchange(
   let pooled: PooledConnection | undefined;
   let opened: Opened | undefined;
   let dnsSeen: DnsInfo | undefined;
+  let tlsSeen: TlsInfo | undefined;
   let connection: ConnectionInfo | undefined;
   let protocol: Protocol | undefined;
   let response: HttpResponse | undefined;
@@ -465,6 +493,9 @@ async function exchange(
         onDns(info) {
           dnsSeen = info;
         },
+        onTls(info) {
+          tlsSeen = info;
+        },
         onReady(ready) {
           opened = ready;
           start(ready.socket, ready.alpn);
@@ -594,7 +625,7 @@ async function exchange(
         connection === undefined
           ? undefined
           : {...connection, protocol: protocol ?? connection.protocol},
-      tls: opened?.tls ?? pooled?.tls,
+      tls: opened?.tls ?? pooled?.tls ?? tlsSeen,
     };
   }
 }

@@ -157,7 +157,7 @@ const defaults: Binding[] = [
     action: 'tab',
     scope: 'request',
     keys: ['v'],
-    help: 'show body / headers / timing / transcript',
+    help: 'show body / headers / timing / tls / transcript',
     hint: 'view',
   },
   {action: 'scroll-up', scope: 'request', keys: ['pageup', 'K'], help: 'scroll the response up'},

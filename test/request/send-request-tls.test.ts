@@ -60,6 +60,9 @@ describe('sendRequest over TLS', () => {
     ).toBe(true);
     expect(requestsSeen).toBe(before);
     expect(result.transcript.some((line) => line.kind === 'out')).toBe(false);
+    // What the handshake showed is kept, for the tls tab and --json-result.
+    expect(result.tls).toMatchObject({verified: false, problem: 'self-signed'});
+    expect(result.tls?.chain[0]?.subject).toBe('CN=localhost');
     expect(infoLines(result)).toEqual(
       expect.arrayContaining([
         'Server certificate:',
