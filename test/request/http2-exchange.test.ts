@@ -530,6 +530,33 @@ describe('http2Exchange over h2c (prior knowledge)', () => {
     expect(adapter.reusable()).toBe(false);
   });
 
+  it('fails a stream the GOAWAY leaves out, and finishes the one it keeps', async () => {
+    const session = await h2cSession(server.port);
+    const waiting: Array<() => void> = [];
+    server.route('/cut', (stream) => {
+      waiting.push(() => {
+        stream.respond({':status': 200}, noDate);
+        stream.end('kept');
+      });
+      if (waiting.length < 2) return;
+      // Stream 1 goes on; stream 3 was never processed.
+      stream.session?.goaway(constants.NGHTTP2_NO_ERROR, 1);
+      waiting[0]?.();
+    });
+    const first = testSink();
+    const second = testSink();
+    http2Exchange(session, adapterRequest({url: `${server.origin}/cut`}), first).send();
+    http2Exchange(session, adapterRequest({url: `${server.origin}/cut`}), second).send();
+    await Promise.all([first.done, second.done]);
+    expect(first.failure).toBeUndefined();
+    expect(first.text()).toBe('kept');
+    expect(second.failure?.failure).toEqual({
+      code: 'reset',
+      message: 'the server closed the HTTP/2 connection (GOAWAY NGHTTP2_NO_ERROR) before answering',
+    });
+    expect(eventsOf(second, 'h2-reset')[0]).toMatchObject({stream: 3, goaway: true});
+  });
+
   it('pauses the stream while the sink holds the body back, and goes on at resume()', async () => {
     const session = await h2cSession(server.port);
     let holding = true;
