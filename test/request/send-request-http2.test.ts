@@ -56,6 +56,16 @@ function routes(server: H2Loopback<Http2Server | Http2SecureServer>): void {
     stream.respond({':status': 200, 'content-encoding': 'gzip'}, noDate);
     stream.end(gzipSync(Buffer.from('decoded from gzip '.repeat(50))));
   });
+  server.route('/hints', (stream) => {
+    stream.additionalHeaders({':status': 103, link: '</style.css>; rel=preload'});
+    stream.respond({':status': 200}, {...noDate, waitForTrailers: true});
+    stream.on('wantTrailers', () => stream.sendTrailers({'x-checksum': 'abc'}));
+    stream.end('with hints');
+  });
+  server.route('/huge-head', (stream) => {
+    stream.respond({':status': 200, 'x-big': 'a'.repeat(40000)}, noDate);
+    stream.end('x');
+  });
   server.route('/reset', (stream) => {
     stream.respond({':status': 200, 'content-length': '40000'}, {waitForTrailers: true});
     stream.on('wantTrailers', () => stream.close(constants.NGHTTP2_INTERNAL_ERROR));
@@ -256,6 +266,42 @@ describe('sendRequest over HTTP/2 (https, ALPN)', () => {
     expect(result.response?.decoded).toBe('gzip');
     expect(bodyText(result)).toBe('decoded from gzip '.repeat(50));
     expect(lines(result, 'out')).toContain('accept-encoding: deflate, gzip, br, zstd');
+  });
+
+  it('tells a 103 and the trailers in the transcript as curl -v does', async () => {
+    const result = await sendRequest({url: `${server.origin}/hints`, insecure: true});
+    expect(result.error).toBeUndefined();
+    expect(bodyText(result)).toBe('with hints');
+    expect(lines(result, 'in')).toEqual([
+      'HTTP/2 103',
+      'link: </style.css>; rel=preload',
+      '',
+      'HTTP/2 200',
+      '',
+      'x-checksum: abc',
+    ]);
+  });
+
+  it('holds an Expect: 100-continue body for a second, as curl does over h2', async () => {
+    const started = performance.now();
+    const result = await sendRequest({
+      url: `${server.origin}/echo`,
+      method: 'PUT',
+      body: 'held',
+      expectContinue: true,
+      insecure: true,
+    });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+    expect(bodyText(result)).toBe('echo held');
+    expect(lines(result, 'info')).toContain('Done waiting for 100-continue');
+    expect(lines(result, 'out')).toContain('expect: 100-continue');
+  });
+
+  it('refuses response headers over 16 KiB in one line', async () => {
+    const result = await sendRequest({url: `${server.origin}/huge-head`, insecure: true});
+    expect(result.error?.code).toBe('headers-too-large');
+    expect(result.error?.message).toMatch(/^response headers exceed 16 KiB/);
+    expect(result.response).toBeUndefined();
   });
 
   it('gives one clear line and the partial response when the server resets the stream', async () => {
