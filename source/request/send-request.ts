@@ -373,7 +373,8 @@ async function exchange(
         `no complete response within ${within} (${receivedSoFar(adapter?.received ?? 0, adapter?.expected)} of body)`,
       );
     }
-    const headBytes = pooled?.session === undefined ? (socket?.bytesRead ?? 0) : 0;
+    // Over HTTP/2 the socket's bytes are frames (the server's SETTINGS), not a partial head.
+    const headBytes = protocol === 'h2' ? 0 : (socket?.bytesRead ?? 0);
     if (phase === 'waiting' && headBytes > 0) {
       return new RequestFailure(
         'timeout',
