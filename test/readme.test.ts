@@ -3,6 +3,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {flagSpecs} from '../source/cli/flags.js';
 import {schema} from './helpers/snapshot-schema.js';
+import {requestResultSchema} from './helpers/request-result-schema.js';
 
 const readme = readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
 
@@ -21,6 +22,16 @@ describe('README', () => {
   it('documents every field of the JSON snapshot', () => {
     for (const field of new Set(Object.values(schema).flat())) {
       expect(readme).toContain(`"${field}"`);
+    }
+  });
+
+  it('documents every key of porthole request --json-result', () => {
+    const section = readme.slice(
+      readme.indexOf('### JSON result'),
+      readme.indexOf('## JSON snapshot'),
+    );
+    for (const spec of Object.values(requestResultSchema)) {
+      for (const key of Object.keys(spec)) expect(section).toContain(`"${key}"`);
     }
   });
 });
