@@ -119,7 +119,7 @@ export function transcriptLines(event: RequestEvent): TranscriptLine[] {
         info(
           event.goaway
             ? `the server sent GOAWAY (${event.name}) on the HTTP/2 connection`
-            : `HTTP/2 stream ${event.stream ?? '?'} was reset by the server (${event.name})`,
+            : `HTTP/2 stream ${event.stream ?? '?'} was reset (${event.name})`,
         ),
       ];
     case 'closed':

@@ -7,6 +7,8 @@ const headerOptions = new Set(['-H', '--header', '--proxy-header']);
 const userOptions = new Set(['-u', '--user', '--proxy-user']);
 const secretOptions = new Set(['--oauth2-bearer', '--pass', '--password']);
 const cookieOptions = new Set(['-b', '--cookie']);
+/** `--cert FILE:PASSWORD`: the key's password after the last colon not escaped with `\`. */
+const certOptions = new Set(['-E', '--cert']);
 
 function maskWord(option: string, value: string): string {
   if (headerOptions.has(option)) {
@@ -20,6 +22,10 @@ function maskWord(option: string, value: string): string {
     return colon === -1 ? value : `${value.slice(0, colon)}:••••`;
   }
   if (secretOptions.has(option)) return '••••••••';
+  if (certOptions.has(option)) {
+    const colon = value.search(/(?<!\\):(?!.*(?<!\\):)/);
+    return colon === -1 ? value : `${value.slice(0, colon)}:••••`;
+  }
   if (cookieOptions.has(option)) return value.includes('=') ? maskSecrets('cookie', value) : value;
   return maskUrl(value);
 }
@@ -42,6 +48,7 @@ export function curlLines(command: string, reveal: boolean): string[] {
         headerOptions.has(word) ||
         userOptions.has(word) ||
         secretOptions.has(word) ||
+        certOptions.has(word) ||
         cookieOptions.has(word);
       if (takesValue && next !== undefined) {
         masked.push(word, shellQuote(maskWord(word, next)));
