@@ -174,6 +174,49 @@ function attemptError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * TLS settings made once per set of options and kept: making them loads every trusted
+ * certificate authority, which would otherwise be paid by every connection.
+ */
+const secureContexts = new Map<string, tls.SecureContext>();
+const keptContexts = 16;
+
+function secureContextFor(options: ConnectOptions): tls.SecureContext {
+  const text = (value: string | Uint8Array | undefined) =>
+    value === undefined || typeof value === 'string'
+      ? value
+      : Buffer.from(value).toString('base64');
+  const key = JSON.stringify([
+    options.ca?.map(text),
+    text(options.cert),
+    text(options.key),
+    options.passphrase,
+  ]);
+  const known = secureContexts.get(key);
+  if (known !== undefined) return known;
+  const made = tls.createSecureContext({
+    ca:
+      options.ca === undefined
+        ? undefined
+        : [
+            ...tls.rootCertificates,
+            ...options.ca.map((pem) => (typeof pem === 'string' ? pem : Buffer.from(pem))),
+          ],
+    cert:
+      options.cert === undefined || typeof options.cert === 'string'
+        ? options.cert
+        : Buffer.from(options.cert),
+    key:
+      options.key === undefined || typeof options.key === 'string'
+        ? options.key
+        : Buffer.from(options.key),
+    passphrase: options.passphrase,
+  });
+  if (secureContexts.size >= keptContexts) secureContexts.clear();
+  secureContexts.set(key, made);
+  return made;
+}
+
 export function openConnection(target: Target, options: ConnectOptions): Promise<Opened> {
   const {marks, emit} = options;
   return new Promise((resolve, reject) => {
@@ -294,40 +337,9 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
     if ('path' in destination) {
       emit({type: 'connect-attempt', address: destination.path, port: 0, family: 4});
     }
-    let socket: Socket;
-    try {
-      socket = target.secure
-        ? tls.connect({
-            ...where,
-            // SNI carries names only (RFC 6066); an address is checked against the certificate's IP names.
-            servername: net.isIP(target.host) === 0 ? target.host : undefined,
-            // Verified below, after the handshake and before the request is written.
-            rejectUnauthorized: false,
-            ca:
-              options.ca === undefined
-                ? undefined
-                : [
-                    ...tls.rootCertificates,
-                    ...options.ca.map((pem) => (typeof pem === 'string' ? pem : Buffer.from(pem))),
-                  ],
-            cert:
-              typeof options.cert === 'string' || options.cert === undefined
-                ? options.cert
-                : Buffer.from(options.cert),
-            key:
-              typeof options.key === 'string' || options.key === undefined
-                ? options.key
-                : Buffer.from(options.key),
-            passphrase: options.passphrase,
-            ALPNProtocols: options.alpn,
-          })
-        : net.connect(where);
-    } catch (error) {
-      // tls.connect throws at once for a client key that does not match its certificate.
-      const reason = error instanceof Error ? error.message : String(error);
-      reject(new RequestFailure('tls', `the client certificate cannot be used: ${reason}`));
-      return;
-    }
+    // TCP first; TLS is started over it once it is connected, so that setting TLS up is timed
+    // as the TLS phase (curl's appconnect), not as connecting.
+    let socket: Socket = net.connect(where);
     options.onSocket(socket);
     let settled = false;
     let tlsInfo: TlsInfo | undefined;
@@ -433,13 +445,37 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
         connection: {...connection},
         attempts: attempts.map((each) => ({...each})),
       });
-      if (target.secure) options.onPhase('tls');
-      else settle();
-    });
-    if (target.secure) {
-      socket.once('secureConnect', () => {
-        marks.secure = performance.now();
-        const secure = socket as TLSSocket;
+      if (!target.secure) {
+        settle();
+        return;
+      }
+      options.onPhase('tls');
+      let secure: TLSSocket;
+      try {
+        secure = tls.connect({
+          socket,
+          // SNI carries names only (RFC 6066); an address is checked against the certificate's IP names.
+          servername: net.isIP(target.host) === 0 ? target.host : undefined,
+          // Verified below, after the handshake and before the request is written.
+          rejectUnauthorized: false,
+          secureContext: secureContextFor(options),
+          ALPNProtocols: options.alpn,
+        });
+      } catch (error) {
+        // A client key that does not match its certificate is refused at once.
+        const reason = error instanceof Error ? error.message : String(error);
+        settle(new RequestFailure('tls', `the client certificate cannot be used: ${reason}`));
+        return;
+      }
+      socket = secure;
+      options.onSocket(secure);
+      secure.on('error', (error: Error) => settle(error));
+      secure.once('close', () => {
+        settle(
+          new RequestFailure('reset', `connection to ${target.where} closed while connecting`),
+        );
+      });
+      secure.once('secureConnect', () => {
         const described = describeTls(secure, {
           host: target.host,
           servername: net.isIP(target.host) === 0 ? target.host : undefined,
@@ -451,9 +487,11 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
         options.onTls?.(described);
         emit({type: 'tls', tls: described});
         const failure = tlsFailure(described, target.where);
+        // The handshake is over once the certificate is checked, as curl's appconnect.
+        marks.secure = performance.now();
         settle(failure === undefined ? undefined : new RequestFailure('tls', failure));
       });
-    }
+    });
     socket.on('error', (error: Error) => settle(error));
     socket.once('close', () => {
       settle(new RequestFailure('reset', `connection to ${target.where} closed while connecting`));
