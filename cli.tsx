@@ -93,6 +93,8 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
   const requests = requestModule.createRequestController(portholeStore, {
     // A request is timed with the polls held back, so no /proc read runs inside its phases.
     quiet: () => poller.quiet(),
+    // Warmed once the screen is up and idle, so that the first request waits for nothing.
+    prewarmAfterMs: 1500,
     copy: (text) =>
       process.stdout.write(`\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`),
     timeoutMs:

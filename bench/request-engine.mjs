@@ -4,7 +4,7 @@
 // Run by bench/request.ts: node bench/request-engine.mjs URL
 const url = process.argv[2];
 const {sendRequest, warmEngine} = await import('../dist/index.js');
-await warmEngine();
+await warmEngine({thorough: true});
 const phases = [];
 for (let index = 0; index < 10; index++) {
   const {timings, error} = await sendRequest({url, timeoutMs: 5000});

@@ -11,7 +11,7 @@ const [dist, url, version] = process.argv.slice(2);
 const {sendRequest, warmEngine, createConnectionPool} = await import(
   pathToFileURL(path.resolve(dist, 'index.js')).href
 );
-await warmEngine();
+await warmEngine({thorough: true});
 const pool = createConnectionPool();
 const phases = ({timings}) => ({
   dns: timings.dns ?? 0,

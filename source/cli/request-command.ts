@@ -168,7 +168,7 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
   };
 
   // Everything the first exchange would load runs now, so none of it lands inside its phases.
-  await warmEngine();
+  await warmEngine({for: options});
   // With --json-result stdout gets the JSON alone; the body is in it (and still in -o's file).
   const sink =
     target.kind === 'file' ? fileSink(target.file) : json ? undefined : streamSink(stdout);

@@ -57,18 +57,23 @@ export type ControllerOptions = {
   quiet?: () => Promise<() => void>;
   /** Makes the pool that keeps connections open while `request.keepAlive` is on. */
   createPool?: () => ConnectionPool;
+  /**
+   * Load and warm the engine this long after start, in the background, so that the first
+   * request neither waits for it nor is timed cold. Unset: with the first request.
+   */
+  prewarmAfterMs?: number;
 };
 
 type Engine = {
   sendRequest(options: RequestOptions): Promise<RequestResult>;
-  warmEngine?(): Promise<void>;
+  warmEngine?(options?: {thorough?: boolean}): Promise<void>;
 };
 
-/** The engine (and with it tls, zlib and dns) loads with the first request, not at start. */
+/** The engine (and with it tls, zlib, dns and http2) loads with the first request or the prewarm, not at start. */
 async function engineSend(request: RequestOptions): Promise<RequestResult> {
   const engine: Engine = await import('./send-request.js');
   // Loading and first-use work happen before the request starts, so no phase is charged for them.
-  await engine.warmEngine?.();
+  await engine.warmEngine?.({thorough: true});
   return engine.sendRequest(request);
 }
 
@@ -77,6 +82,13 @@ export function createRequestController(
   options: ControllerOptions = {},
 ): RequestController {
   const send = options.send ?? engineSend;
+  if (options.send === undefined && options.prewarmAfterMs !== undefined) {
+    setTimeout(() => {
+      import('./send-request.js')
+        .then((engine) => engine.warmEngine({thorough: true}))
+        .catch(() => undefined);
+    }, options.prewarmAfterMs).unref();
+  }
   const historyPath = options.historyPath === undefined ? historyFile() : options.historyPath;
   let abort: AbortController | undefined;
   let inFlight: Promise<void> = Promise.resolve();
