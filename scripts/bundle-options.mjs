@@ -52,7 +52,7 @@ const builtinsOnDemand = {
   name: 'builtins-on-demand',
   setup(build) {
     const builtins = new Set(builtinModules);
-    build.onResolve({filter: /^[a-z_:/]+$/}, (args) =>
+    build.onResolve({filter: /^[a-z0-9_:/]+$/}, (args) =>
       builtins.has(args.path.replace(/^node:/, '')) && args.kind === 'import-statement'
         ? {path: args.path, namespace: 'builtin'}
         : undefined,
