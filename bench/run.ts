@@ -19,7 +19,13 @@ import {
   type CpuSideBySide,
   type Spread,
 } from './dashboard.js';
-import {phaseVerdicts, requestTimings, type Phases} from './request.js';
+import {
+  phaseVerdicts,
+  requestTimings,
+  reuseTimings,
+  type Phases,
+  type TlsPhases,
+} from './request.js';
 
 const pairs = 5000;
 const quick = process.argv.includes('--quick');
@@ -72,19 +78,19 @@ async function cpuMedian(
   };
 }
 
-console.log('1/8 start-up to the first frame, against node -e 0, in a pseudo-terminal');
+console.log('1/9 start-up to the first frame, against node -e 0, in a pseudo-terminal');
 const start = await startUp(10);
 
-console.log('2/8 idle: CPU over 30 s at a 1 s interval, against htop -d 10, same window');
+console.log('2/9 idle: CPU over 30 s at a 1 s interval, against htop -d 10, same window');
 const idle = await cpuMedian('idle', () => idleCost(30));
 
 console.log(
-  `3/8 ${pairs * 2} sockets held, then changing, --all at 1 s, against watch -n 1 ss -tanp`,
+  `3/9 ${pairs * 2} sockets held, then changing, --all at 1 s, against watch -n 1 ss -tanp`,
 );
 const held = await cpuMedian('held', () => busyCost(pairs, false, 20));
 const busy = await cpuMedian('changing', () => busyCost(pairs, true, 20));
 
-console.log(`4/8 a whole porthole --json run against a whole ss -tanp run, ${pairs * 2} sockets`);
+console.log(`4/9 a whole porthole --json run against a whole ss -tanp run, ${pairs * 2} sockets`);
 const holders = await startHolders(pairs);
 let json: {porthole: Spread; ss: Spread; nodeFloor: Spread};
 try {
@@ -93,18 +99,33 @@ try {
   await stopHolders(holders);
 }
 
-console.log(`5/8 the sockets collector against ss and systeminformation, ${pairs * 2} sockets`);
+console.log(`5/9 the sockets collector against ss and systeminformation, ${pairs * 2} sockets`);
 const collector = await benchSockets({pairs});
 printTable(collector);
 
-console.log('6/8 and 7/8: the dashboard at 10k and 100k sockets: RSS and key latency');
+console.log('6/9 and 7/9: the dashboard at 10k and 100k sockets: RSS and key latency');
 const load10k = await underLoad(pairs);
 const load100k = await underLoad(50_000);
 
 console.log(
-  '8/8 a GET to a loopback server, phase by phase: porthole request, the dashboard engine, curl -w',
+  '8/9 a GET to a loopback server, phase by phase: porthole request, the dashboard engine, curl -w',
 );
 const request = await requestTimings(quick ? 9 : 21);
+console.log(
+  '9/9 HTTP/2 over TLS and reused connections: porthole beside curl --http2 and curl URL URL',
+);
+const reuse = await reuseTimings(quick ? 9 : 21);
+
+/** Figure 9: totals beside curl's for the same URL, within 1 ms. */
+function totalRow(label: string, porthole: TlsPhases, curl: TlsPhases, peer: string): string[] {
+  return [
+    `9 ${label} (median of ${reuse.runs})`,
+    `${ms(porthole.total)} (tls ${ms(porthole.tls)}, wait ${ms(porthole.wait)})`,
+    `${peer}: ${ms(curl.total)}`,
+    times(porthole.total, curl.total),
+    `within 1 ms: ${verdict(Math.abs(porthole.total - curl.total) <= 1)}`,
+  ];
+}
 
 /** Figure 8: one row per phase, porthole's median beside curl's, each with its target. */
 function requestRows(label: string, porthole: Phases): string[][] {
@@ -180,6 +201,36 @@ const rows: string[][] = [
   ...requestRows('one-shot `porthole request`', request.oneShot),
   ...requestRows("the dashboard's first request", request.dashboardFirst),
   ...requestRows("the dashboard's tenth request", request.dashboardTenth),
+  totalRow(
+    'h2 over TLS, one-shot `porthole request -k --http2`',
+    reuse.h2OneShot,
+    reuse.h2Curl,
+    '`curl -k --http2`',
+  ),
+  totalRow(
+    "h2 over TLS, the engine's first request",
+    reuse.h2EngineFirst,
+    reuse.h2Curl,
+    '`curl -k --http2`',
+  ),
+  totalRow(
+    "h2 over TLS, the engine's tenth (new connection)",
+    reuse.h2EngineTenth,
+    reuse.h2Curl,
+    '`curl -k --http2`',
+  ),
+  totalRow(
+    'h2, a reused connection',
+    reuse.h2EngineReused,
+    reuse.h2CurlReused,
+    '`curl URL URL`, 2nd',
+  ),
+  totalRow(
+    'HTTP/1.1, a reused connection',
+    reuse.http1EngineReused,
+    reuse.http1CurlReused,
+    '`curl URL URL`, 2nd',
+  ),
 ];
 
 console.log(
