@@ -153,6 +153,9 @@ export function routeKey(target: Target, route: Route): string {
 
 const familyOf = (address: string): 4 | 6 => (net.isIPv6(address) ? 6 : 4);
 
+/** RFC 6761 §6.3: `localhost` and the names under it are loopback; curl answers them itself. */
+const loopbackName = /(^|\.)localhost\.?$/i;
+
 /** Connections are numbered as curl numbers them, from 0 within the process. */
 let nextConnectionId = 0;
 
@@ -240,7 +243,9 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
                 ? 'resolve'
                 : net.isIP(destination.host) !== 0
                   ? 'address'
-                  : 'dns',
+                  : loopbackName.test(destination.host)
+                    ? 'localhost'
+                    : 'dns',
             answers: [],
             family: destination.family,
             ms: undefined,
@@ -290,8 +295,14 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
           callback(null, answers[0]?.address ?? '', answers[0]?.family ?? 4);
         }
       };
-      if ('resolved' in destination && destination.resolved !== undefined) {
-        const found = destination.resolved.map((address) => ({address, family: familyOf(address)}));
+      const named =
+        'resolved' in destination && destination.resolved !== undefined
+          ? destination.resolved
+          : dnsInfo.source === 'localhost'
+            ? ['127.0.0.1', '::1']
+            : undefined;
+      if (named !== undefined) {
+        const found = named.map((address) => ({address, family: familyOf(address)}));
         process.nextTick(() => answer(null, found));
         return;
       }

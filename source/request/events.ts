@@ -7,6 +7,7 @@ import type {
   ConnectAttempt,
   ConnectionInfo,
   DnsAnswer,
+  DnsInfo,
   HeaderList,
   Protocol,
   RequestError,
@@ -45,7 +46,7 @@ export type RequestEvent = At &
     | {
         type: 'dns';
         host: string;
-        source: 'dns' | 'resolve' | 'address' | 'unix-socket';
+        source: DnsInfo['source'];
         answers: DnsAnswer[];
         family?: 4 | 6;
         /** The lookup's error code (ENOTFOUND) when it failed. */

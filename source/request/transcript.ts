@@ -38,7 +38,10 @@ export function transcriptLines(event: RequestEvent): TranscriptLine[] {
       return lines;
     }
     case 'dns': {
-      if (event.source !== 'dns' || event.answers.length === 0) return [];
+      // As curl 8: the answers of the resolver, or of `localhost` answered without it.
+      if ((event.source !== 'dns' && event.source !== 'localhost') || event.answers.length === 0) {
+        return [];
+      }
       const of = (family: 4 | 6) =>
         event.answers.filter((answer) => answer.family === family).map((answer) => answer.address);
       const lines = [info(`Host ${event.host} was resolved.`)];

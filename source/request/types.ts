@@ -264,9 +264,10 @@ export type DnsInfo = {
   host: string;
   /**
    * `dns`: the system resolver; `resolve`: curl --resolve; `address`: the URL names an address;
-   * `unix-socket`: no address at all.
+   * `unix-socket`: no address at all; `localhost`: `localhost` and names under it are loopback,
+   * 127.0.0.1 and ::1, without asking the resolver (RFC 6761 §6.3, as curl does).
    */
-  source: 'dns' | 'resolve' | 'address' | 'unix-socket';
+  source: 'dns' | 'resolve' | 'address' | 'unix-socket' | 'localhost';
   /** In the order given; empty when the lookup failed. */
   answers: DnsAnswer[];
   /** Only this family was asked for (curl -4 / -6). */

@@ -75,7 +75,7 @@ export const requestResultSchema = {
   redirect: {url: 'string', status: 'number', location: 'string'} satisfies Spec<RedirectHop>,
   dns: {
     host: 'string',
-    source: "'dns'|'resolve'|'address'|'unix-socket'",
+    source: "'dns'|'resolve'|'address'|'unix-socket'|'localhost'",
     answers: 'dnsAnswer[]',
     family: '?4|6',
     ms: 'number|null',

@@ -4,6 +4,7 @@ import {createConnectionPool} from '../../source/request/pool.js';
 import {sendRequest} from '../../source/request/send-request.js';
 import {transcriptLines} from '../../source/request/transcript.js';
 import {httpServer, type Loopback} from '../helpers/servers.js';
+import {lookedUpName} from '../helpers/names.js';
 import type http from 'node:http';
 
 let server: Loopback<http.Server>;
@@ -73,15 +74,18 @@ describe('the engine tells what happened as events', () => {
     expect(result.warnings).toEqual([]);
   });
 
-  test('a name is looked up and every answer kept; --resolve shows as such', async () => {
-    const looked = await sendRequest({url: `http://localhost:${server.port}/c`});
+  test.skipIf(lookedUpName === undefined)('a name is looked up and every answer kept', async () => {
+    const name = lookedUpName ?? '';
+    const looked = await sendRequest({url: `http://${name}:${server.port}/c`});
     expect(looked.error).toBeUndefined();
     expect(looked.dns?.source).toBe('dns');
-    expect(looked.dns?.answers.length).toBeGreaterThan(0);
+    expect(looked.dns?.answers).toContainEqual({address: '127.0.0.1', family: 4});
     expect(looked.dns?.ms).toBeGreaterThanOrEqual(0);
     expect(looked.timings.dns).toBeGreaterThanOrEqual(0);
-    expect(looked.transcript.map((line) => line.text)).toContain(`Host localhost was resolved.`);
+    expect(looked.transcript.map((line) => line.text)).toContain(`Host ${name} was resolved.`);
+  });
 
+  test('--resolve shows as such, with no lookup timed', async () => {
     const resolved = await sendRequest({
       url: `http://api.example.invalid:${server.port}/c`,
       resolve: [{host: 'api.example.invalid', port: server.port, addresses: ['127.0.0.1']}],

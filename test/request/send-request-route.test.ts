@@ -10,6 +10,7 @@ import zlib from 'node:zlib';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {sendRequest, warmEngine} from '../../source/request/send-request.js';
 import type {RequestResult, Timings} from '../../source/request/types.js';
+import {lookedUpName} from '../helpers/names.js';
 import {httpServer, type Loopback} from '../helpers/servers.js';
 
 // `printf 'hello zstd\n' | zstd`
@@ -155,11 +156,14 @@ describe('sendRequest timing each phase', () => {
     expect(phasesSum(timings)).toBeCloseTo(timings.total, 6);
   });
 
-  it('times the lookup of a name and still adds up', async () => {
-    const result = await sendRequest({url: `http://localhost:${server.port}/`});
-    expect(result.timings.dns).toBeGreaterThanOrEqual(0);
-    expect(phasesSum(result.timings)).toBeCloseTo(result.timings.total, 6);
-  });
+  it.skipIf(lookedUpName === undefined)(
+    'times the lookup of a name and still adds up',
+    async () => {
+      const result = await sendRequest({url: `http://${lookedUpName ?? ''}:${server.port}/`});
+      expect(result.timings.dns).toBeGreaterThanOrEqual(0);
+      expect(phasesSum(result.timings)).toBeCloseTo(result.timings.total, 6);
+    },
+  );
 
   it('puts the exchanges before a redirect in their own phase', async () => {
     const redirecting = await httpServer((_request, response) => {

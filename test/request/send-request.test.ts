@@ -12,6 +12,7 @@ import {
   readRequestHead,
   type Loopback,
 } from '../helpers/servers.js';
+import {lookedUpName} from '../helpers/names.js';
 import type http from 'node:http';
 
 const prefixes = {info: '*', out: '>', in: '<'} as const;
@@ -166,11 +167,28 @@ describe('sendRequest over plain HTTP', () => {
     expect(statusLine).toBeGreaterThan(requestLine);
   });
 
-  it('times the lookup of a name', async () => {
-    const result = await sendRequest({url: `http://localhost:${server.port}/`});
+  it.skipIf(lookedUpName === undefined)('times the lookup of a name', async () => {
+    const name = lookedUpName ?? '';
+    const result = await sendRequest({url: `http://${name}:${server.port}/`});
     expect(result.response?.status).toBe(200);
     expect(result.timings.dns).toBeGreaterThanOrEqual(0);
-    expect(transcriptText(result)).toContain(`> Host: localhost:${server.port}`);
+    expect(result.dns?.source).toBe('dns');
+    expect(transcriptText(result)).toContain(`> Host: ${name}:${server.port}`);
+  });
+
+  it('answers localhost itself, as curl does: loopback, no lookup', async () => {
+    const result = await sendRequest({url: `http://localhost:${server.port}/`});
+    expect(result.response?.status).toBe(200);
+    expect(result.timings.dns).toBeUndefined();
+    expect(result.dns).toMatchObject({
+      source: 'localhost',
+      answers: [
+        {address: '127.0.0.1', family: 4},
+        {address: '::1', family: 6},
+      ],
+      connected: '127.0.0.1',
+    });
+    expect(transcriptText(result)).toContain('* IPv4: 127.0.0.1');
   });
 
   it('passes on live transcript lines as they happen', async () => {

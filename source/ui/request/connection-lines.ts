@@ -13,6 +13,7 @@ const sources = {
   resolve: 'given by --resolve',
   address: 'an address: no lookup',
   'unix-socket': 'a Unix socket: no lookup',
+  localhost: 'loopback by name: no lookup',
 } as const;
 
 function attemptText(attempt: ConnectAttempt): string {
