@@ -1,4 +1,4 @@
-import type {Socket} from 'node:net';
+import net, {type Socket} from 'node:net';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {createConnectionPool} from '../../source/request/pool.js';
 import {sendRequest} from '../../source/request/send-request.js';
@@ -118,6 +118,32 @@ describe('the engine tells what happened as events', () => {
     expect(text).toContain(`Trying [::1]:${server.port}...`);
     expect(text).toContain(`connect to ::1 port ${server.port} failed: Connection refused`);
     expect(text).toContain(`Trying 127.0.0.1:${server.port}...`);
+  });
+
+  test('localhost is 127.0.0.1 and ::1; with only ::1 listening, IPv4 is refused and IPv6 connects', async () => {
+    const six = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      // Read what comes, so that the client's close is seen and the server can close.
+      socket.resume();
+      socket.end('HTTP/1.1 204 No Content\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => six.listen(0, '::1', resolve));
+    const {port} = six.address() as net.AddressInfo;
+    try {
+      const result = await sendRequest({url: `http://localhost:${port}/`});
+      expect(result.response?.status).toBe(204);
+      expect(result.dns?.answers).toEqual([
+        {address: '127.0.0.1', family: 4},
+        {address: '::1', family: 6},
+      ]);
+      expect(result.dns?.attempts.map((attempt) => [attempt.address, attempt.outcome])).toEqual([
+        ['127.0.0.1', 'failed'],
+        ['::1', 'connected'],
+      ]);
+      expect(result.connection).toMatchObject({remoteAddress: '::1', remotePort: port});
+    } finally {
+      await new Promise((resolve) => six.close(resolve));
+    }
   });
 
   test('-4 keeps to IPv4 answers', async () => {
