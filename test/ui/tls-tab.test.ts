@@ -74,7 +74,8 @@ function result(tls: TlsInfo | undefined, overrides: Partial<RequestResult> = {}
       url: tls ? 'https://localhost:8443/' : 'http://localhost:8080/',
       httpVersion: tls ? '2' : '1.1',
       status: 200,
-      statusText: 'OK',
+      // HTTP/2 has no reason phrase.
+      statusText: '',
       statusClass: 'success',
       remoteAddress: '127.0.0.1',
       remotePort: tls ? 8443 : 8080,
@@ -358,6 +359,7 @@ describe('the tls tab in the pane', () => {
     const screen = await app.waitForScreen((s) => s.includes('expires in 10 days'), 'the tab');
     expect(screen).toContain('⚠ expires in 10 days — soon');
     expect(screen).toContain('· cert 10 d left ·');
+    expect(screen).toMatch(/^200 · success · .* · HTTP\/2 from /m);
     expect(screen).toContain('TLSv1.3 · TLS_AES_256_GCM_SHA384 · ALPN h2 · SNI localhost');
     expect(screen).not.toContain('\u001B[');
   });

@@ -248,7 +248,11 @@ export function RequestPane({width, height, focused}: PaneProps) {
       return (
         <Text>
           <Text bold color={theme.status(r.statusClass)}>
-            {sanitizeLine(`${r.status} ${screenful(r.statusText, width)}`)}
+            {sanitizeLine(
+              r.statusText === ''
+                ? String(r.status)
+                : `${r.status} ${screenful(r.statusText, width)}`,
+            )}
           </Text>
           {sanitizeLine(
             ` · ${r.statusClass} · ${formatBytes(r.bodyBytes)}${r.bodyTruncated ? ' (truncated)' : ''} · ${formatDuration(result.timings.total)} · HTTP/${r.httpVersion} from ${r.remoteAddress.includes(':') ? `[${r.remoteAddress}]` : r.remoteAddress}:${r.remotePort}`,
