@@ -95,6 +95,8 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     quiet: () => poller.quiet(),
     // Warmed once the screen is up and idle, so that the first request waits for nothing.
     prewarmAfterMs: 1500,
+    // Ink draws at most every 50 ms (maxFps 20 below); the "sending" frame goes out before the clock starts.
+    frameSettleMs: 60,
     copy: (text) =>
       process.stdout.write(`\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`),
     timeoutMs:
