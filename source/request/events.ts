@@ -61,6 +61,10 @@ export type RequestEvent = At &
         type: 'connected';
         /** The host as the URL (or --connect-to) names it. */
         host: string;
+        /**
+         * At TCP connect, before TLS: its `protocol` is HTTP/1.1 until ALPN has spoken;
+         * result.connection has the protocol the exchange spoke.
+         */
         connection: ConnectionInfo;
         attempts: ConnectAttempt[];
       }
