@@ -85,18 +85,17 @@ let warmed: Promise<void> | undefined;
  * before sending; it is cheap to call again.
  */
 export function warmEngine(options: WarmOptions = {}): Promise<void> {
-  warmed ??= warm(
-    options.thorough === true ? thoroughRounds : quickRounds,
-    protocolsFor(options.for),
-  ).catch(() => undefined);
+  warmed ??= warm(options.thorough === true ? thoroughRounds : 1, protocolsFor(options.for)).catch(
+    () => undefined,
+  );
   return warmed;
 }
 
 export type WarmOptions = {
   /**
-   * Run each path more times over (about 50 ms more), so that V8 has compiled the engine's
-   * per-chunk and connect code before the first real request. The dashboard warms so, in the
-   * background after start; a one-shot request warms quickly, its wall time being the user's.
+   * Run HTTP/2 and TLS more times over (each TLS handshake costs a few ms), so that V8 has
+   * compiled their code before the first real request. The dashboard warms so, in the
+   * background after start; a one-shot request runs them once, its wall time being the user's.
    */
   thorough?: boolean;
   /**
@@ -135,14 +134,18 @@ const warmingAnswers = [
 ];
 
 /**
- * Rounds of the warming answers. Medians of 31 fresh processes, the first request's connect on
- * loopback (curl: 0.20 ms): 0.51 ms after 4 rounds, 0.45 after 8, 0.27 after 16; its download
- * 0.41 ms after 2, 0.13 after 4.
+ * Rounds of the HTTP/1 warming answers, for every run. The first request's connect on loopback,
+ * medians of 31 fresh processes (curl: 0.20 ms): 0.51 ms after 4 rounds, 0.45 after 8, 0.27 after
+ * 16; its download 0.41 ms after 2, 0.13 after 4. A one-shot `porthole request`, 21 runs: total
+ * 2.24 ms after 4 rounds, 2.03 after 8, 1.79 after 16 (curl 1.59), its wall time 272, 291 and
+ * 314 ms.
  */
-const quickRounds = 4;
-const thoroughRounds = 16;
+const http1Rounds = 16;
+/** Rounds of HTTP/2 and TLS: once is their first use; the dashboard, warming in the background, does more. */
+const thoroughRounds = 8;
 
-async function warm(rounds: number, protocols: Protocols): Promise<void> {
+async function warm(rarer: number, protocols: Protocols): Promise<void> {
+  const rounds = http1Rounds;
   await Promise.all([import('node:tls'), import('node:zlib'), import('node:dns')]);
   let answered = 0;
   // Over a real loopback connection, so that connecting, writing and reading have run.
@@ -165,7 +168,6 @@ async function warm(rounds: number, protocols: Protocols): Promise<void> {
     }
     await sendRequest({url, method: 'POST', body: 'warm', compressed: true, timeoutMs: 2000});
     // HTTP/2 and TLS once each is their first use; more is for the dashboard's thorough warming.
-    const rarer = rounds >= thoroughRounds ? rounds / 2 : 1;
     if (protocols.h2) await warmHttp2(rarer);
     if (protocols.tls) await warmTls(rarer, protocols.h2);
     // The resolver's first lookup starts libuv's thread pool; a name's first lookup must not pay it.
