@@ -10,6 +10,8 @@ import {
 import {serviceName} from '../../net/services.js';
 import {parseAddress} from '../../net/classify.js';
 import {sanitizeLine} from '../../sanitize.js';
+import type {OwnConnection} from '../../store/store.js';
+import {ownSockets, ownWord, type OwnSockets} from './own-connections.js';
 
 export type SocketRow = {
   key: string;
@@ -144,9 +146,10 @@ function sortKeys(sockets: readonly Socket[], sort: SocketSort): Float64Array {
 
 /**
  * One filter term: `:8080` is a port; a bare number is a port or a pid; anything else is looked
- * for, case-insensitively, in the protocol, state, addresses, service and process name.
+ * for, case-insensitively, in the protocol, state, addresses, service and process name (for
+ * porthole's own connections, the `porthole` the process column shows).
  */
-function matchesTerm(socket: Socket, term: string): boolean {
+function matchesTerm(socket: Socket, term: string, own: OwnSockets | undefined): boolean {
   if (/^:\d+$/.test(term)) {
     const port = Number(term.slice(1));
     return socket.localPort === port || socket.peerPort === port;
@@ -162,6 +165,7 @@ function matchesTerm(socket: Socket, term: string): boolean {
     peerEndpoint(socket),
     serviceName(socket.localPort, socket.protocol) ?? '',
     socket.process ?? '',
+    own?.has(socket) === true ? ownWord : '',
     socket.exposure === 'all-interfaces' ? 'all interfaces exposed' : socket.exposure,
   ]
     .join(' ')
@@ -175,7 +179,12 @@ export type ViewToggles = Pick<
   'tcp' | 'udp' | 'ipv4' | 'ipv6' | 'showAll' | 'exposedOnly'
 >;
 
-export function matchesView(socket: Socket, view: ViewToggles, terms: readonly string[]): boolean {
+export function matchesView(
+  socket: Socket,
+  view: ViewToggles,
+  terms: readonly string[],
+  own?: OwnSockets,
+): boolean {
   if (!(socket.protocol === 'tcp' ? view.tcp : view.udp)) return false;
   if (!(socket.family === 4 ? view.ipv4 : view.ipv6)) return false;
   const listener = isListener(socket);
@@ -184,7 +193,7 @@ export function matchesView(socket: Socket, view: ViewToggles, terms: readonly s
   // A plain loop: this runs for every socket on every change, and a callback per call was a
   // megabyte of garbage a poll at 10k sockets.
   for (let index = 0; index < terms.length; index++) {
-    if (!matchesTerm(socket, terms[index]!)) return false;
+    if (!matchesTerm(socket, terms[index]!, own)) return false;
   }
   return true;
 }
@@ -216,6 +225,7 @@ export function socketRows(
   sockets: readonly Socket[],
   view: SocketsView,
   changes: {listing?: Listing; closed?: readonly ClosedListener[]},
+  own?: OwnSockets,
 ): SocketRows {
   const terms = filterTerms(view.filter);
   const listing = changes.listing?.sockets === sockets ? changes.listing : undefined;
@@ -223,10 +233,10 @@ export function socketRows(
   const refs = new Int32Array(sockets.length + closed.length);
   let count = 0;
   for (let index = 0; index < sockets.length; index++) {
-    if (matchesView(sockets[index]!, view, terms)) refs[count++] = index;
+    if (matchesView(sockets[index]!, view, terms, own)) refs[count++] = index;
   }
   closed.forEach(({socket}, index) => {
-    if (matchesView(socket, view, terms)) refs[count++] = sockets.length + index;
+    if (matchesView(socket, view, terms, own)) refs[count++] = sockets.length + index;
   });
   const rows = {
     order: refs.subarray(0, count),
@@ -298,10 +308,12 @@ type RowsInput = {
   sockets: readonly Socket[];
   socketsView: SocketsView;
   socketTracker?: {listing?: Listing; closed?: readonly ClosedListener[]} | undefined;
+  ownConnections?: readonly OwnConnection[];
 };
 
 let lastRows:
-  {sockets: readonly Socket[]; tracker: unknown; view: string; rows: SocketRows} | undefined;
+  | {sockets: readonly Socket[]; tracker: unknown; view: string; own: unknown; rows: SocketRows}
+  | undefined;
 
 /**
  * The rows for the current store state, computed once per change of sockets or view (not per key
@@ -310,15 +322,20 @@ let lastRows:
 export function rowsOf(state: RowsInput): SocketRows {
   const {showAll, tcp, udp, ipv4, ipv6, exposedOnly, filter, sort} = state.socketsView;
   const view = JSON.stringify([showAll, tcp, udp, ipv4, ipv6, exposedOnly, filter, sort]);
+  // Porthole's own connections matter only to a filter (`porthole` finds them).
+  const connections = filter === '' ? undefined : state.ownConnections;
   if (
     lastRows?.sockets === state.sockets &&
     lastRows.tracker === state.socketTracker &&
-    lastRows.view === view
+    lastRows.view === view &&
+    lastRows.own === connections
   ) {
     return lastRows.rows;
   }
-  const rows = socketRows(state.sockets, state.socketsView, state.socketTracker ?? {});
-  lastRows = {sockets: state.sockets, tracker: state.socketTracker, view, rows};
+  const own =
+    connections === undefined || connections.length === 0 ? undefined : ownSockets(connections);
+  const rows = socketRows(state.sockets, state.socketsView, state.socketTracker ?? {}, own);
+  lastRows = {sockets: state.sockets, tracker: state.socketTracker, view, own: connections, rows};
   return rows;
 }
 
