@@ -230,6 +230,8 @@ describe('client certificates', () => {
       'cannot decrypt the key in client-encrypted.key: wrong passphrase',
     ],
     ['curl --cert missing.pem https://h/', 'cannot read --cert file missing.pem: no such file'],
+    ['curl --cacert not-pem.txt https://h/', 'not a PEM certificate: not-pem.txt'],
+    ['curl --cacert client.key https://h/', 'not a PEM certificate: client.key'],
   ])('says in one line why it does not send: %s', async (text, message) => {
     expect(await planRequest(read(text), io)).toBe(message);
   });

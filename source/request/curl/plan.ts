@@ -11,6 +11,7 @@ import {cookieFileHeader} from './cookies.js';
 import {
   capathCertificates,
   clientCertificate,
+  pemCertificates,
   pinnedPublicKeys,
   type TlsFileIo,
 } from './tls-files.js';
@@ -477,6 +478,10 @@ async function planTls(
   };
   const cacert =
     command.cacert === undefined ? undefined : await readSource(io, command.cacert, '--cacert');
+  // As curl (77): a file without one PEM certificate is refused before anything is sent.
+  if (cacert !== undefined && pemCertificates(cacert.toString('latin1')).length === 0) {
+    throw new PlanProblem(`not a PEM certificate: ${command.cacert ?? ''}`);
+  }
   if (command.capath !== undefined) {
     const authorities = await capathCertificates(command.capath, files);
     options.ca = [...(cacert === undefined ? [] : [cacert]), ...authorities];
