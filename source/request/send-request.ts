@@ -547,6 +547,17 @@ async function exchange(
       );
     }
   };
+  let wire: Socket | undefined;
+  const onWireError = (error: Error) => {
+    const described = describeError(error, {
+      host: target.host,
+      where: target.where,
+      phase: response === undefined ? 'waiting' : 'body',
+      received: adapter?.received ?? 0,
+      expected: adapter?.expected,
+    });
+    fail(new RequestFailure(described.code, described.message));
+  };
   const pick = (ready: Socket, alpn: string | undefined, session: PooledConnection['session']) => {
     if (session !== undefined || alpn === 'h2' || h2c) {
       protocol = 'h2';
@@ -554,6 +565,10 @@ async function exchange(
       if (pooled !== undefined) pooled.session = h2;
       else if (opened !== undefined) sessions.set(opened, h2);
       adapter = http2Exchange(h2, exchangeRequest, sink);
+      // What broke the connection under the session (a TLS alert: a client certificate the
+      // server wanted) is the reason, not the stream reset that follows it.
+      wire = ready;
+      ready.on('error', onWireError);
     } else {
       protocol = hop.own.httpVersion === '1.0' ? 'http/1.0' : 'http/1.1';
       http1.attach(ready);
@@ -695,6 +710,7 @@ async function exchange(
     return {...outcome(), response: partial, error: described, ended, location: undefined};
   } finally {
     run.stop = undefined;
+    wire?.off('error', onWireError);
     const reusable =
       failed === undefined && bodyOver && adapter !== undefined && adapter.reusable();
     adapter?.abandon();

@@ -1,4 +1,5 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import type {AddressInfo, Socket} from 'node:net';
 import type {TLSSocket} from 'node:tls';
@@ -328,5 +329,39 @@ describe('sendRequest with a certificate chain', () => {
     });
     expect(session(refused)?.clientCertificate ?? false).toBe(false);
     expect(seen).toBe(before);
+  });
+
+  it('over HTTP/2 too, the refusal is the TLS alert, not the stream reset after it', async () => {
+    const server = http2.createSecureServer(
+      {
+        key: pki.leaves.valid.key,
+        cert: pki.leaves.valid.chain,
+        requestCert: true,
+        rejectUnauthorized: true,
+        ca: pki.clientAuthority,
+      },
+      (_request, response) => response.end('h2 client'),
+    );
+    server.on('secureConnection', (socket: TLSSocket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const {port} = server.address() as AddressInfo;
+    try {
+      const url = `https://localhost:${port}/`;
+      const accepted = await sendRequest({
+        url,
+        ca: pki.root,
+        cert: pki.client.cert,
+        key: pki.client.key,
+      });
+      expect(accepted.protocol).toBe('h2');
+      expect(Buffer.from(accepted.response?.body ?? []).toString()).toBe('h2 client');
+      const refused = await sendRequest({url, ca: pki.root});
+      expect(refused.error).toEqual({
+        code: 'tls',
+        message: `TLS handshake with localhost:${port} failed: tlsv13 alert certificate required`,
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
