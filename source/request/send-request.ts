@@ -19,7 +19,7 @@ import {http1Exchange} from './http1-exchange.js';
 import {requestHead, waitsForContinue} from './http1-request.js';
 import {http2Exchange, openSession} from './http2-exchange.js';
 import type {ReadHead} from './events.js';
-import type {PooledConnection} from './pool.js';
+import {createConnectionPool, type ConnectionPool, type PooledConnection} from './pool.js';
 import {codingOf, emptyBody, readBody, type BodyState} from './read-body.js';
 import {describeResponse, header, timingsOf, withBody} from './response.js';
 import {transcriptLines} from './transcript.js';
@@ -70,6 +70,8 @@ type Run = {
   ca: Array<string | Uint8Array> | undefined;
   /** Which exchange is in progress. */
   exchange: number;
+  /** The caller's pool, or one of this request's own when it follows redirects (as curl re-uses a connection within a command). */
+  pool: ConnectionPool | undefined;
   emit: (event: AdapterEvent) => void;
   stopped: Stop | undefined;
   /** Stops the exchange in progress. */
@@ -277,6 +279,7 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
     maxBodyBytes: Math.max(0, options.maxBodyBytes ?? defaultMaxBodyBytes),
     ca: options.ca === undefined ? undefined : [options.ca].flat(),
     exchange: 0,
+    pool: options.pool ?? (options.followRedirects === true ? createConnectionPool() : undefined),
     emit(partial) {
       const event = {...partial, at: performance.now(), exchange: run.exchange};
       if (event.type !== 'data' || ++dataEvents <= keptDataEvents) events.push(event);
@@ -358,6 +361,7 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
+    if (run.pool !== options.pool) run.pool?.close();
   }
 }
 
@@ -421,7 +425,7 @@ async function exchange(
     connectTo: options.connectTo,
     unixSocket,
   };
-  const pool = options.pool;
+  const pool = run.pool;
   const key = pool === undefined ? '' : poolKey(hop, run, route);
   // Built before the clock starts: the send phase is the write alone.
   const request = requestHead(hop.method, hop.url, hop.headers, hop.own, hop.body, hop.typed);
@@ -641,7 +645,10 @@ async function exchange(
       redirectStatuses.has(response.status) &&
       location !== undefined
     ) {
-      // The redirect's body is not read: its connection is not used again.
+      // Read to its end, so that the connection can carry the next request.
+      if (pool !== undefined) {
+        await readBody(stream, undefined, emptyBody(), {maxBodyBytes: 0, consumer: undefined});
+      }
       return {...outcome(), response, error: undefined, ended: performance.now(), location};
     }
     body = emptyBody();

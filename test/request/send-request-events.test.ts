@@ -14,6 +14,11 @@ const seen: number[] = [];
 beforeAll(async () => {
   server = await httpServer((request, response) => {
     if (request.url === '/close') response.setHeader('Connection', 'close');
+    if (request.url === '/to-one') {
+      response.writeHead(302, {Location: '/one'});
+      response.end('moved');
+      return;
+    }
     response.setHeader('Content-Type', 'text/plain');
     response.end(`hello ${request.url}`);
   });
@@ -189,6 +194,19 @@ describe('connections kept alive in a pool', () => {
     } finally {
       pool.close();
     }
+  });
+
+  test('a redirect to the same origin goes on the same connection, as curl -L does', async () => {
+    const before = seen.length;
+    const result = await sendRequest({url: `${server.origin}/to-one`, followRedirects: true});
+    expect(result.error).toBeUndefined();
+    expect(result.redirects).toHaveLength(1);
+    expect(new TextDecoder().decode(result.response?.body)).toBe('hello /one');
+    expect(seen.length - before).toBe(1);
+    expect(result.connection).toMatchObject({reused: true, requests: 2});
+    expect(result.timings.connect).toBeUndefined();
+    const connected = result.events.filter((event) => event.type === 'connected');
+    expect(connected).toHaveLength(2);
   });
 
   test('without a pool every request has its own connection', async () => {
