@@ -159,6 +159,11 @@ const loopbackName = /(^|\.)localhost\.?$/i;
 /** Connections are numbered as curl numbers them, from 0 within the process. */
 let nextConnectionId = 0;
 
+/** Numbers the next connection 0 again: the engine's warming connections are not the user's. */
+export function restartConnectionIds(): void {
+  nextConnectionId = 0;
+}
+
 /** The system's error words for a failed attempt, as curl prints them. */
 const attemptErrors: Record<string, string> = {
   ECONNREFUSED: 'Connection refused',

@@ -191,10 +191,10 @@ function readHead(raw: readonly string[]): ReadHead {
   return {
     httpVersion: '2',
     status,
-    // HTTP/2 has no reason phrase: curl shows `HTTP/2 200`.
+    // HTTP/2 has no reason phrase: curl shows `HTTP/2 200 `, the space where it would be.
     statusText: '',
     headers,
-    lines: [`HTTP/2 ${status}`, ...headers.map(([name, value]) => `${name}: ${value}`)],
+    lines: [`HTTP/2 ${status} `, ...headers.map(([name, value]) => `${name}: ${value}`)],
     warnings: [],
   };
 }

@@ -11,7 +11,14 @@ import net, {type Socket} from 'node:net';
 import path from 'node:path';
 import {Readable} from 'node:stream';
 import type {Adapter, AdapterEvent, AdapterRequest, AdapterSink} from './adapter.js';
-import {openConnection, routeKey, type Marks, type Opened, type Route} from './connection.js';
+import {
+  openConnection,
+  restartConnectionIds,
+  routeKey,
+  type Marks,
+  type Opened,
+  type Route,
+} from './connection.js';
 import {describeError, formatSeconds, receivedSoFar, RequestFailure, type Phase} from './errors.js';
 import type {RequestEvent} from './events.js';
 import {firstHop, nextHop, redirectStatuses, redirectTarget, targetOf, type Hop} from './hops.js';
@@ -179,6 +186,7 @@ async function warm(rarer: number, protocols: Protocols): Promise<void> {
   }
   // The warming's handles finish closing now, not inside the first real request's phases.
   await new Promise((resolve) => setTimeout(resolve, 0));
+  restartConnectionIds();
 }
 
 /**

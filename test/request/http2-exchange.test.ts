@@ -332,7 +332,7 @@ describe('http2Exchange over h2c (prior knowledge)', () => {
         ['x-mixed', 'A'],
         ['content-length', '6'],
       ],
-      lines: ['HTTP/2 200', 'content-type: text/plain', 'x-mixed: A', 'content-length: 6'],
+      lines: ['HTTP/2 200 ', 'content-type: text/plain', 'x-mixed: A', 'content-length: 6'],
       warnings: [],
     });
     expect(eventsOf(sink, 'response-head')).toEqual([
@@ -444,8 +444,8 @@ describe('http2Exchange over h2c (prior knowledge)', () => {
     const {sink} = await exchange(session, {url: `${server.origin}/hints`});
     const heads = eventsOf(sink, 'response-head');
     expect(heads.map((event) => [event.informational, event.head.lines])).toEqual([
-      [true, ['HTTP/2 103', 'link: </style.css>; rel=preload']],
-      [false, ['HTTP/2 200']],
+      [true, ['HTTP/2 103 ', 'link: </style.css>; rel=preload']],
+      [false, ['HTTP/2 200 ']],
     ]);
     expect(sink.final?.status).toBe(200);
     expect(sink.text()).toBe('after hints');
@@ -811,7 +811,7 @@ describe('http2Exchange over TLS (ALPN h2)', () => {
       ':authority',
       `localhost:${server.port}`,
     ]);
-    expect(sink.final?.lines).toEqual(['HTTP/2 200', 'content-type: text/plain']);
+    expect(sink.final?.lines).toEqual(['HTTP/2 200 ', 'content-type: text/plain']);
   });
 
   it('drops connection-specific headers and sends a given Host as :authority, as curl does', async () => {

@@ -317,7 +317,7 @@ describe('porthole request', () => {
         '*  SSL certificate verify result: self-signed certificate (18), continuing anyway.',
       );
       expect(lines).toContain('> GET / HTTP/2');
-      expect(lines).toContain('< HTTP/2 200');
+      expect(lines).toContain('< HTTP/2 200 ');
       const theirs = await execFileAsync('curl', ['-sv', '-k', url]);
       const curlLines = theirs.stderr.split('\n');
       expect(summary(curlLines).length).toBeGreaterThanOrEqual(7);

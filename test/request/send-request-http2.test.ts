@@ -136,7 +136,7 @@ describe('sendRequest over HTTP/2 (https, ALPN)', () => {
     expect(bodyText(result)).toBe('hello over h2');
     expect(lines(result, 'out')[0]).toBe('GET /hello HTTP/2');
     expect(lines(result, 'out')[1]).toBe(`Host: 127.0.0.1:${server.port}`);
-    expect(lines(result, 'in').slice(0, 2)).toEqual(['HTTP/2 200', 'content-type: text/plain']);
+    expect(lines(result, 'in').slice(0, 2)).toEqual(['HTTP/2 200 ', 'content-type: text/plain']);
     expect(server.received.at(-1)?.raw.slice(0, 8)).toEqual([
       ':method',
       'GET',
@@ -272,10 +272,10 @@ describe('sendRequest over HTTP/2 (https, ALPN)', () => {
     expect(result.error).toBeUndefined();
     expect(bodyText(result)).toBe('with hints');
     expect(lines(result, 'in')).toEqual([
-      'HTTP/2 103',
+      'HTTP/2 103 ',
       'link: </style.css>; rel=preload',
       '',
-      'HTTP/2 200',
+      'HTTP/2 200 ',
       '',
       'x-checksum: abc',
     ]);
