@@ -67,6 +67,22 @@ const utf8 = new TextDecoder('utf-8', {fatal: true});
 const maxChunkLine = 4096;
 
 /**
+ * An HTTP/2 server answers an HTTP/1.1 request with a frame: a 3-byte length, then the type
+ * (4 SETTINGS, 7 GOAWAY) and flags, then a stream id of 0. Said, with what to do about it.
+ */
+function http2Hint(received: Buffer): string {
+  const type = received[3];
+  const looksLikeFrame =
+    received.length >= 9 &&
+    (type === 0x04 || type === 0x07) &&
+    received.readUInt32BE(5) === 0 &&
+    received.readUIntBE(0, 3) <= received.length;
+  return looksLikeFrame
+    ? ': it answered with HTTP/2 frames (h2c): try --http2-prior-knowledge'
+    : '';
+}
+
+/**
  * Header bytes are read one character per byte; a value that is valid UTF-8, as servers send
  * names and file names, is read as UTF-8, as curl's output reads on a UTF-8 terminal; any other
  * is kept byte for byte.
@@ -170,7 +186,7 @@ export class ResponseReader {
       }
       throw new ResponseFailure(
         'protocol',
-        `malformed response from ${this.options.where}: the connection closed inside the response head (${received.length} bytes)`,
+        `malformed response from ${this.options.where}: the connection closed inside the response head (${received.length} bytes)${http2Hint(received)}`,
         received,
       );
     }
@@ -245,7 +261,7 @@ export class ResponseReader {
     if (!statusLine.test(withoutLineEnd(line).toString('latin1'))) {
       throw new ResponseFailure(
         'protocol',
-        `malformed response from ${this.options.where}: not an HTTP response (no status line)`,
+        `malformed response from ${this.options.where}: not an HTTP response (no status line)${http2Hint(line)}`,
         Buffer.from(line),
       );
     }

@@ -342,6 +342,14 @@ describe('sendRequest with HTTP/2 prior knowledge (h2c)', () => {
     await http1.close();
   });
 
+  it('asking an h2c-only server in HTTP/1.1 says it speaks HTTP/2 and what to pass', async () => {
+    const result = await sendRequest({url: `${server.origin}/hello`});
+    expect(result.error?.code).toBe('protocol');
+    expect(result.error?.message).toMatch(
+      /: it answered with HTTP\/2 frames \(h2c\): try --http2-prior-knowledge$/,
+    );
+  });
+
   it("speaks h2c from the first byte with '2-prior-knowledge'", async () => {
     const result = await sendRequest({
       url: `${server.origin}/hello`,
