@@ -10,6 +10,7 @@ import {cookieJarText} from '../request/curl/cookies.js';
 import {takesValue} from '../request/curl/read.js';
 import type {OutputOptions} from '../request/curl/types.js';
 import {timingSummary, transcriptText} from '../request/describe.js';
+import {insecureHint} from '../request/errors.js';
 import {sendRequest, warmEngine} from '../request/send-request.js';
 import type {
   HttpResponse,
@@ -193,7 +194,8 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
     message = `the server answered ${failedStatus} (-f)`;
   } else if (result.error !== undefined) {
     code = usageErrors.has(result.error.code) ? exitCodes.usage : exitCodes.failed;
-    message = result.error.message;
+    // Here the way to skip verification is this command's own option.
+    message = result.error.message.replace(insecureHint, '(pass -k to skip verification)');
   }
 
   if (planned.cookieJar !== undefined && result.response !== undefined) {

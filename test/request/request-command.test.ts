@@ -349,7 +349,9 @@ describe('porthole request', () => {
       const {code, stderr} = await run(['-v', `https://localhost:${port}/`]);
       expect(code).toBe(1);
       expect(stderr.lines()).toContain('* Host localhost was resolved.');
-      expect(stderr.lines().at(-1)).toMatch(/^porthole: .*self-signed/);
+      expect(stderr.lines().at(-1)).toMatch(
+        /^porthole: .*self-signed.* \(pass -k to skip verification\)$/,
+      );
     });
   });
 
