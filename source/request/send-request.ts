@@ -9,6 +9,7 @@
 import {mkdir, open, type FileHandle} from 'node:fs/promises';
 import net, {type Socket} from 'node:net';
 import path from 'node:path';
+import type {Http2ServerResponse} from 'node:http2';
 import {Readable} from 'node:stream';
 import type {Adapter, AdapterEvent, AdapterRequest, AdapterSink} from './adapter.js';
 import {
@@ -154,7 +155,6 @@ const http1Rounds = 16;
 const thoroughRounds = 8;
 
 async function warm(rarer: number, protocols: Protocols): Promise<void> {
-  const rounds = http1Rounds;
   await Promise.all([import('node:tls'), import('node:zlib'), import('node:dns')]);
   let answered = 0;
   // Over a real loopback connection, so that connecting, writing and reading have run.
@@ -162,6 +162,32 @@ async function warm(rarer: number, protocols: Protocols): Promise<void> {
     socket.on('error', () => undefined);
     socket.once('data', () => socket.end(warmingAnswers[answered++ % warmingAnswers.length] ?? ''));
   });
+  await onLoopback(server, 'http', async (url) => {
+    // Each path several times over: V8 compiles a function ahead of need only after some runs.
+    for (let round = 0; round < http1Rounds * warmingAnswers.length; round++) {
+      await sendRequest({url, timeoutMs: 2000});
+    }
+    await sendRequest({url, method: 'POST', body: 'warm', compressed: true, timeoutMs: 2000});
+  });
+  // HTTP/2 and TLS once each is their first use; more is for the dashboard's thorough warming.
+  if (protocols.h2) await warmHttp2(rarer);
+  if (protocols.tls) await warmTls(rarer, protocols.h2);
+  // The resolver's first lookup starts libuv's thread pool; a name's first lookup must not pay
+  // it. (localhost itself is answered without the resolver; its lookup here reads /etc/hosts.)
+  if (protocols.dns) {
+    await import('node:dns').then((dns) => dns.promises.lookup('localhost')).catch(() => undefined);
+  }
+  // The warming's handles finish closing now, not inside the first real request's phases.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  restartConnectionIds();
+}
+
+/** Runs `exercise` against `server` listening on a loopback port of its own, and closes it after. */
+async function onLoopback(
+  server: net.Server,
+  scheme: 'http' | 'https',
+  exercise: (url: string) => Promise<void>,
+): Promise<void> {
   try {
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject);
@@ -170,23 +196,16 @@ async function warm(rarer: number, protocols: Protocols): Promise<void> {
         resolve(typeof address === 'object' && address !== null ? address.port : 0);
       });
     });
-    const url = `http://127.0.0.1:${port}/`;
-    // Each path several times over: V8 compiles a function ahead of need only after some runs.
-    for (let round = 0; round < rounds * warmingAnswers.length; round++) {
-      await sendRequest({url, timeoutMs: 2000});
-    }
-    await sendRequest({url, method: 'POST', body: 'warm', compressed: true, timeoutMs: 2000});
-    // HTTP/2 and TLS once each is their first use; more is for the dashboard's thorough warming.
-    if (protocols.h2) await warmHttp2(rarer);
-    if (protocols.tls) await warmTls(rarer, protocols.h2);
-    // The resolver's first lookup starts libuv's thread pool; a name's first lookup must not pay it.
-    await import('node:dns').then((dns) => dns.promises.lookup('localhost')).catch(() => undefined);
+    await exercise(`${scheme}://127.0.0.1:${port}/`);
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
-  // The warming's handles finish closing now, not inside the first real request's phases.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  restartConnectionIds();
+}
+
+/** Answers every warming request over HTTP/2. */
+function warmingAnswer(_request: unknown, response: Http2ServerResponse): void {
+  response.setHeader('content-type', 'text/plain');
+  response.end('warm!');
 }
 
 /**
@@ -195,63 +214,40 @@ async function warm(rarer: number, protocols: Protocols): Promise<void> {
  */
 async function warmHttp2(rounds: number): Promise<void> {
   const http2 = await import('node:http2');
-  const {createConnectionPool} = await import('./pool.js');
-  const server = http2.createServer((_request, response) => {
-    response.setHeader('content-type', 'text/plain');
-    response.end('warm!');
-  });
   const pool = createConnectionPool();
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-    const url = `http://127.0.0.1:${port}/`;
-    for (let round = 0; round < rounds; round++) {
-      await sendRequest({url, httpVersion: '2-prior-knowledge', timeoutMs: 2000});
-      await sendRequest({url, httpVersion: '2-prior-knowledge', timeoutMs: 2000, pool});
+  await onLoopback(http2.createServer(warmingAnswer), 'http', async (url) => {
+    try {
+      for (let round = 0; round < rounds; round++) {
+        await sendRequest({url, httpVersion: '2-prior-knowledge', timeoutMs: 2000});
+        await sendRequest({url, httpVersion: '2-prior-knowledge', timeoutMs: 2000, pool});
+      }
+    } finally {
+      pool.close();
     }
-  } finally {
-    pool.close();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 }
 
 /** TLS handshakes, ALPN picking h2 or http/1.1, over a loopback server with a throwaway certificate. */
 async function warmTls(rounds: number, h2: boolean): Promise<void> {
   const http2 = await import('node:http2');
   const {warmingCertificate, warmingKey} = await import('./warm-tls.js');
-  const {createConnectionPool} = await import('./pool.js');
   const server = http2.createSecureServer(
     {key: warmingKey, cert: warmingCertificate, allowHTTP1: true},
-    (_request, response) => {
-      response.setHeader('content-type', 'text/plain');
-      response.end('warm!');
-    },
+    warmingAnswer,
   );
   const pool = createConnectionPool();
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-    const url = `https://127.0.0.1:${port}/`;
-    const httpVersion = h2 ? '2' : '1.1';
-    for (let round = 0; round < rounds; round++) {
-      await sendRequest({url, insecure: true, httpVersion, timeoutMs: 2000});
-      await sendRequest({url, insecure: true, httpVersion, timeoutMs: 2000, pool});
+  await onLoopback(server, 'https', async (url) => {
+    try {
+      const httpVersion = h2 ? '2' : '1.1';
+      for (let round = 0; round < rounds; round++) {
+        await sendRequest({url, insecure: true, httpVersion, timeoutMs: 2000});
+        await sendRequest({url, insecure: true, httpVersion, timeoutMs: 2000, pool});
+      }
+      if (h2) await sendRequest({url, insecure: true, httpVersion: '1.1', timeoutMs: 2000});
+    } finally {
+      pool.close();
     }
-    if (h2) await sendRequest({url, insecure: true, httpVersion: '1.1', timeoutMs: 2000});
-  } finally {
-    pool.close();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 }
 
 export async function sendRequest(options: RequestOptions): Promise<RequestResult> {
