@@ -20,9 +20,11 @@ export type ReadHead = {
   httpVersion: string;
   status: number;
   statusText: string;
+  /** In the order and spelling received. */
   headers: HeaderList;
-  /** The status line and header lines as they read (`HTTP/2 200`, `content-type: text/plain`). */
+  /** The status line and header lines as they read (`HTTP/2 200 `, `content-type: text/plain`), line ends removed. */
   lines: string[];
+  /** What broke the rules in this head. */
   warnings: string[];
 };
 

@@ -6,19 +6,11 @@
  * read becomes a warning; only bytes that are not an HTTP response at all are an error.
  */
 import {receivedSoFar, RequestFailure} from './errors.js';
+import type {ReadHead} from './events.js';
 import type {HeaderList} from './types.js';
 
-export type ResponseHead = {
-  httpVersion: string;
-  status: number;
-  statusText: string;
-  /** In the order and spelling received, folded lines joined. */
-  headers: HeaderList;
-  /** The status line and each header line as received (line ends removed), for the transcript. */
-  lines: string[];
-  /** What broke the rules in this head. */
-  warnings: string[];
-};
+/** A head as read (headers in the order and spelling received, folded lines joined). */
+export type ResponseHead = ReadHead;
 
 export type ResponseEvents = {
   /** A head: 1xx ones (informational) and then the final one. */

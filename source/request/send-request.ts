@@ -256,22 +256,19 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
   const redirects: RedirectHop[] = [];
   const timeoutMs = positive(options.timeoutMs) ?? defaultTimeoutMs;
   let dataEvents = 0;
-  /** Events not yet told to the listeners and the transcript (one at a time, as they come). */
-  const told: RequestEvent[] = [];
-  const tell = () => {
-    for (const event of told.splice(0)) {
+  /** Tells an event to the live listeners and adds its lines to the transcript. */
+  const tell = (event: RequestEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A failing live view must not break the exchange it watches.
+    }
+    for (const line of transcriptLines(event)) {
+      transcript.push(line);
       try {
-        options.onEvent?.(event);
+        options.onTranscript?.(line);
       } catch {
-        // A failing live view must not break the exchange it watches.
-      }
-      for (const line of transcriptLines(event)) {
-        transcript.push(line);
-        try {
-          options.onTranscript?.(line);
-        } catch {
-          // As above.
-        }
+        // As above.
       }
     }
   };
@@ -287,8 +284,7 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
     emit(partial) {
       const event = {...partial, at: performance.now(), exchange: run.exchange};
       if (event.type !== 'data' || ++dataEvents <= keptDataEvents) events.push(event);
-      told.push(event);
-      tell();
+      tell(event);
     },
     stopped: undefined,
     stop: undefined,

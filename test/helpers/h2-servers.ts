@@ -10,7 +10,8 @@ import http2, {
   type ServerHttp2Stream,
   type ServerStreamResponseOptions,
 } from 'node:http2';
-import type {Socket} from 'node:net';
+import type {Server as NetServer, Socket} from 'node:net';
+import {listen} from './servers.js';
 import type {TestCertificate} from './tls.js';
 
 /** respond() options that leave out the date field, so heads compare exactly (Node has the option; its types do not). */
@@ -36,16 +37,16 @@ export type H2Loopback<S> = {
   close(): Promise<void>;
 };
 
-async function listen<S extends Http2Server | Http2SecureServer>(
+async function h2Listen<S extends Http2Server | Http2SecureServer>(
   server: S,
   scheme: string,
 ): Promise<H2Loopback<S>> {
   const sockets = new Set<Socket>();
   const routes = new Map<string, H2Handler>();
   const received: ReceivedRequest[] = [];
+  // The raw TCP sockets, for dropConnection (listen() tracks them for close()).
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    socket.on('error', () => undefined);
     socket.once('close', () => sockets.delete(socket));
   });
   server.on('session', (session) => session.on('error', () => undefined));
@@ -68,16 +69,11 @@ async function listen<S extends Http2Server | Http2SecureServer>(
       stream.respond({':status': 404}, {endStream: true});
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
+  // Node's http2 servers are net servers whose types say otherwise about listen().
+  const loopback = await listen(server as unknown as NetServer, scheme);
   return {
+    ...loopback,
     server,
-    port: address.port,
-    origin: `${scheme}://127.0.0.1:${address.port}`,
     received,
     route(path, handler) {
       routes.set(path, handler);
@@ -87,16 +83,12 @@ async function listen<S extends Http2Server | Http2SecureServer>(
       const port = stream.session?.socket.remotePort;
       for (const socket of sockets) if (socket.remotePort === port) socket.destroy();
     },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
   };
 }
 
 /** HTTP/2 over plain TCP, for prior knowledge (curl --http2-prior-knowledge). */
 export function h2cServer(): Promise<H2Loopback<Http2Server>> {
-  return listen(http2.createServer(), 'http');
+  return h2Listen(http2.createServer(), 'http');
 }
 
 /** HTTP/2 over TLS; `alpn` names the protocols it agrees to ('h2' by default). */
@@ -104,7 +96,7 @@ export function h2Server(
   certificate: TestCertificate,
   options: {allowHTTP1?: boolean} = {},
 ): Promise<H2Loopback<Http2SecureServer>> {
-  return listen(
+  return h2Listen(
     http2.createSecureServer({
       key: certificate.key,
       cert: certificate.cert,

@@ -15,7 +15,11 @@ export type Loopback<S> = {
   close(): Promise<void>;
 };
 
-async function listen<S extends net.Server>(server: S, scheme: string): Promise<Loopback<S>> {
+/** Listens on a free loopback port; close() ends every connection still open first. */
+export async function listen<S extends net.Server>(
+  server: S,
+  scheme: string,
+): Promise<Loopback<S>> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
