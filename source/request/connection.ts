@@ -6,9 +6,10 @@
  */
 import dns, {type LookupAddress} from 'node:dns';
 import net, {type LookupFunction, type Socket} from 'node:net';
+import {Duplex} from 'node:stream';
 import tls, {type TLSSocket} from 'node:tls';
 import type {AdapterEvent} from './adapter.js';
-import {formatSeconds, RequestFailure, type Phase} from './errors.js';
+import {formatSeconds, hostPort, RequestFailure, type Phase} from './errors.js';
 import {describeTls, tlsFailure} from './tls-info.js';
 import type {
   ConnectAttempt,
@@ -16,8 +17,10 @@ import type {
   ConnectToEntry,
   DnsAnswer,
   DnsInfo,
+  RequestErrorCode,
   ResolveEntry,
   TlsInfo,
+  Via,
 } from './types.js';
 
 export type Target = {
@@ -70,6 +73,8 @@ export type ConnectOptions = {
   onReady?: (opened: Opened) => void;
   /** Where to connect instead of the URL's host and port (curl -4/-6, --resolve, --connect-to, --unix-socket). */
   route?: Route;
+  /** Reach host:port through this stream instead of dialing (see RequestOptions.via). */
+  via?: Via;
 };
 
 export type Route = {
@@ -226,6 +231,7 @@ function secureContextFor(options: ConnectOptions): tls.SecureContext {
 }
 
 export function openConnection(target: Target, options: ConnectOptions): Promise<Opened> {
+  if (options.via !== undefined) return openVia(target, options, options.via);
   const {marks, emit} = options;
   return new Promise((resolve, reject) => {
     const destination = destinationOf(target, options.route ?? {}, emit);
@@ -466,51 +472,232 @@ export function openConnection(target: Target, options: ConnectOptions): Promise
         return;
       }
       options.onPhase('tls');
-      let secure: TLSSocket;
-      try {
-        secure = tls.connect({
-          socket,
-          // SNI carries names only (RFC 6066); an address is checked against the certificate's IP names.
-          servername: net.isIP(target.host) === 0 ? target.host : undefined,
-          // Verified below, after the handshake and before the request is written.
-          rejectUnauthorized: false,
-          secureContext: secureContextFor(options),
-          ALPNProtocols: options.alpn,
-        });
-      } catch (error) {
-        // A client key that does not match its certificate is refused at once.
-        const reason = error instanceof Error ? error.message : String(error);
-        settle(new RequestFailure('tls', `the client certificate cannot be used: ${reason}`));
-        return;
-      }
-      socket = secure;
-      options.onSocket(secure);
-      secure.on('error', (error: Error) => settle(error));
-      secure.once('close', () => {
-        settle(
-          new RequestFailure('reset', `connection to ${target.where} closed while connecting`),
-        );
-      });
-      secure.once('secureConnect', () => {
-        const described = describeTls(secure, {
-          host: target.host,
-          servername: net.isIP(target.host) === 0 ? target.host : undefined,
-          insecure: options.insecure,
-          pinnedPublicKeys: options.pinnedPublicKeys,
-          clientCertificate: options.cert !== undefined,
-        });
+      const secure = startTls(socket, target, options, settle, (described) => {
         tlsInfo = described;
-        options.onTls?.(described);
-        emit({type: 'tls', tls: described});
-        const failure = tlsFailure(described, target.where);
-        // The handshake is over once the certificate is checked, as curl's appconnect.
-        marks.secure = performance.now();
-        settle(failure === undefined ? undefined : new RequestFailure('tls', failure));
       });
+      if (secure !== undefined) socket = secure;
     });
     socket.on('error', (error: Error) => settle(error));
     socket.once('close', () => {
       settle(new RequestFailure('reset', `connection to ${target.where} closed while connecting`));
     });
+  });
+}
+
+/**
+ * Starts TLS over a connected stream and checks the certificate once the handshake is over.
+ * Returns the TLS socket, which carries the exchange from then on (undefined when it could not
+ * be started: `settle` was told why).
+ */
+function startTls(
+  raw: Socket,
+  target: Target,
+  options: ConnectOptions,
+  settle: (error?: Error) => void,
+  onTls: (described: TlsInfo) => void,
+): TLSSocket | undefined {
+  let secure: TLSSocket;
+  try {
+    secure = tls.connect({
+      socket: raw,
+      // SNI carries names only (RFC 6066); an address is checked against the certificate's IP names.
+      servername: net.isIP(target.host) === 0 ? target.host : undefined,
+      // Verified below, after the handshake and before the request is written.
+      rejectUnauthorized: false,
+      secureContext: secureContextFor(options),
+      ALPNProtocols: options.alpn,
+    });
+  } catch (error) {
+    // A client key that does not match its certificate is refused at once.
+    const reason = error instanceof Error ? error.message : String(error);
+    settle(new RequestFailure('tls', `the client certificate cannot be used: ${reason}`));
+    return undefined;
+  }
+  options.onSocket(secure);
+  secure.on('error', (error: Error) => settle(error));
+  secure.once('close', () => {
+    settle(new RequestFailure('reset', `connection to ${target.where} closed while connecting`));
+  });
+  secure.once('secureConnect', () => {
+    const described = describeTls(secure, {
+      host: target.host,
+      servername: net.isIP(target.host) === 0 ? target.host : undefined,
+      insecure: options.insecure,
+      pinnedPublicKeys: options.pinnedPublicKeys,
+      clientCertificate: options.cert !== undefined,
+    });
+    onTls(described);
+    options.onTls?.(described);
+    options.emit({type: 'tls', tls: described});
+    const failure = tlsFailure(described, target.where);
+    // The handshake is over once the certificate is checked, as curl's appconnect.
+    options.marks.secure = performance.now();
+    settle(failure === undefined ? undefined : new RequestFailure('tls', failure));
+  });
+  return secure;
+}
+
+const viaCodes = new Set<RequestErrorCode>(['refused', 'dns', 'connect-timeout', 'network']);
+
+/**
+ * A via stream made to look like a socket to the exchange and the pool: they use its stream
+ * side, and ref/unref where it has none (a stream over a child process refs the child).
+ */
+function asSocket(stream: Duplex): Socket {
+  const socket = stream as Duplex & Partial<Pick<Socket, 'ref' | 'unref'>>;
+  socket.ref ??= () => stream as Socket;
+  socket.unref ??= () => stream as Socket;
+  return socket as Socket;
+}
+
+/**
+ * The connection of an exchange with `via`: nothing is resolved or dialed here; the far side is
+ * asked for host:port (as --connect-to and --resolve leave them), and TLS runs over its stream.
+ * The time the stream takes to open is the connect phase; the lookup is the far side's, 0 here.
+ */
+function openVia(target: Target, options: ConnectOptions, via: Via): Promise<Opened> {
+  const {marks, emit} = options;
+  return new Promise((resolve, reject) => {
+    const destination = destinationOf(target, {...options.route, unixSocket: undefined}, emit);
+    if ('path' in destination) throw new Error('unreachable: a via has no Unix socket');
+    const host = destination.resolved?.[0] ?? destination.host;
+    const {port} = destination;
+    const where = hostPort(host, port);
+    const attempt: ConnectAttempt = {
+      address: host,
+      port,
+      family: net.isIPv6(host) ? 6 : 4,
+      outcome: 'pending',
+      ms: undefined,
+    };
+    const dnsInfo: DnsInfo = {
+      host: destination.host,
+      source: 'via',
+      answers: [],
+      ms: 0,
+      attempts: [attempt],
+      connected: undefined,
+    };
+    marks.lookup = marks.start;
+    options.onDns?.(dnsInfo);
+    const controller = new AbortController();
+    let settled = false;
+    let socket: Socket | undefined;
+    let tlsInfo: TlsInfo | undefined;
+    let connection: ConnectionInfo | undefined;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error === undefined && socket !== undefined && connection !== undefined) {
+        const alpn =
+          target.secure && typeof (socket as TLSSocket).alpnProtocol === 'string'
+            ? ((socket as TLSSocket).alpnProtocol as string)
+            : undefined;
+        const opened: Opened = {socket, dns: dnsInfo, connection, tls: tlsInfo, alpn};
+        options.onReady?.(opened);
+        resolve(opened);
+        return;
+      }
+      controller.abort();
+      socket?.destroy();
+      reject(error ?? new RequestFailure('network', `no connection to ${where} via ${via.label}`));
+    };
+    // Until the stream exists, this stands for it: the caller destroys it to cancel.
+    options.onSocket(
+      asSocket(
+        new Duplex({
+          read() {},
+          write(_chunk, _encoding, callback) {
+            callback();
+          },
+          destroy(error, callback) {
+            settle(new RequestFailure('aborted', 'request aborted'));
+            callback(error);
+          },
+        }),
+      ),
+    );
+    const timer = setTimeout(() => {
+      const message =
+        marks.connect === undefined
+          ? `cannot connect to ${where} via ${via.label}: no channel within ${formatSeconds(options.timeoutMs)}`
+          : `TLS handshake with ${target.where} timed out after ${formatSeconds(options.timeoutMs)}`;
+      settle(new RequestFailure('connect-timeout', message));
+    }, options.timeoutMs);
+    const started = performance.now();
+    emit({type: 'connect-attempt', address: host, port, family: attempt.family, via: via.label});
+    let opening: Promise<Duplex>;
+    try {
+      opening = via.open(host, port, controller.signal);
+    } catch (error) {
+      opening = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    opening.then(
+      (stream) => {
+        if (settled) {
+          stream.destroy();
+          return;
+        }
+        const raw = asSocket(stream);
+        socket = raw;
+        options.onSocket(raw);
+        marks.connect = performance.now();
+        attempt.outcome = 'connected';
+        attempt.ms = marks.connect - started;
+        dnsInfo.connected = host;
+        connection = {
+          id: nextConnectionId++,
+          reused: false,
+          protocol: 'http/1.1',
+          localAddress: '',
+          localPort: 0,
+          remoteAddress: host,
+          remotePort: port,
+          via: via.label,
+          openedAt: Date.now(),
+          requests: 1,
+        };
+        emit({
+          type: 'connected',
+          host: unbracketed(destination.host),
+          connection: {...connection},
+          attempts: [{...attempt}],
+        });
+        raw.on('error', (error: Error) => settle(error));
+        raw.once('close', () => {
+          settle(
+            new RequestFailure(
+              'reset',
+              `connection to ${where} via ${via.label} closed while connecting`,
+            ),
+          );
+        });
+        if (!target.secure) {
+          settle();
+          return;
+        }
+        options.onPhase('tls');
+        const secure = startTls(raw, target, options, settle, (described) => {
+          tlsInfo = described;
+        });
+        if (secure !== undefined) socket = secure;
+      },
+      (error: unknown) => {
+        if (settled) return;
+        const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+        const code = (error as {code?: unknown} | undefined)?.code;
+        attempt.outcome = 'failed';
+        attempt.ms = performance.now() - started;
+        attempt.error = reason;
+        emit({type: 'connect-failed', attempt: {...attempt}});
+        settle(
+          new RequestFailure(
+            viaCodes.has(code as RequestErrorCode) ? (code as RequestErrorCode) : 'network',
+            `cannot connect to ${where} via ${via.label}: ${reason}`,
+          ),
+        );
+      },
+    );
   });
 }

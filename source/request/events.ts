@@ -54,7 +54,14 @@ export type RequestEvent = At &
         /** The lookup's error code (ENOTFOUND) when it failed. */
         error?: string;
       }
-    | {type: 'connect-attempt'; address: string; port: number; family: 4 | 6}
+    | {
+        type: 'connect-attempt';
+        address: string;
+        port: number;
+        family: 4 | 6;
+        /** Asked of a via stream (`ssh web-1`) instead of dialed; address may then be a name. */
+        via?: string;
+      }
     | {
         type: 'connect-failed';
         attempt: ConnectAttempt;

@@ -400,6 +400,7 @@ function poolKey(hop: Hop, run: Run, route: Route): string {
   const target = targetOf(hop.url);
   return JSON.stringify([
     routeKey(target, route),
+    options.via?.label,
     target.secure ? alpnOffer(options) : options.httpVersion === '2-prior-knowledge',
     options.insecure === true,
     run.ca?.map((each) => (typeof each === 'string' ? each : Buffer.from(each).toString('base64'))),
@@ -621,6 +622,7 @@ async function exchange(
           start(ready.socket, ready.alpn);
         },
         route,
+        via: options.via,
       });
       connection = {...opened.connection, protocol: protocol ?? 'http/1.1'};
       opened.connection = connection;

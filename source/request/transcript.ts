@@ -19,6 +19,9 @@ function ago(ms: number): string {
 }
 
 function peerOf(connection: ConnectionInfo): string {
+  if (connection.via !== undefined) {
+    return `${hostPort(connection.remoteAddress, connection.remotePort)} via ${connection.via}`;
+  }
   return connection.unixSocket ?? hostPort(connection.remoteAddress, connection.remotePort);
 }
 
@@ -52,7 +55,9 @@ export function transcriptLines(event: RequestEvent): TranscriptLine[] {
       return lines;
     }
     case 'connect-attempt':
-      return [info(`Trying ${hostPort(event.address, event.port)}...`)];
+      return event.via === undefined
+        ? [info(`Trying ${hostPort(event.address, event.port)}...`)]
+        : [info(`Connecting to ${event.address} port ${event.port} via ${event.via}`)];
     case 'connect-failed': {
       const {attempt} = event;
       const outcome =
@@ -68,6 +73,13 @@ export function transcriptLines(event: RequestEvent): TranscriptLine[] {
         return [
           info(
             `Re-using existing connection #${connection.id} with host ${event.host} (${peerOf(connection)}, opened ${opened}, ${connection.requests} requests)`,
+          ),
+        ];
+      }
+      if (connection.via !== undefined) {
+        return [
+          info(
+            `Connected to ${event.host} (via ${connection.via}) port ${connection.remotePort} (#${connection.id})`,
           ),
         ];
       }

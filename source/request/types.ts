@@ -1,4 +1,5 @@
 /** The request engine's contract: what goes in, what comes back. Shared by the panel, the CLI and the library. */
+import type {Duplex} from 'node:stream';
 import type {RequestEvent} from './events.js';
 import type {ConnectionPool} from './pool.js';
 
@@ -72,6 +73,12 @@ export type RequestOptions = {
   connectTo?: ConnectToEntry[];
   /** Connect to this Unix socket instead of the URL's host and port (curl --unix-socket). */
   unixSocket?: string;
+  /**
+   * Reach the URL's host and port from somewhere else (an SSH host's side): instead of resolving
+   * and dialing, the engine asks `open` for a stream to host:port (after --resolve/--connect-to
+   * rewrote them; the far side resolves the name) and speaks TLS and HTTP over it.
+   */
+  via?: Via;
   /** Send the path as written, `/../` and `/./` included (curl --path-as-is). */
   pathAsIs?: boolean;
   /** Follow 3xx responses with a Location, as curl -L. Default false. */
@@ -122,6 +129,17 @@ export type RequestOptions = {
   /** Each event of the exchange as it happens (the transcript is told from these). */
   onEvent?: (event: RequestEvent) => void;
   signal?: AbortSignal;
+};
+
+/** A way to reach host:port from elsewhere, such as an SSH host's direct-tcpip channel. */
+export type Via = {
+  /** Named in the transcript and the result (`ssh web-1`). */
+  label: string;
+  /**
+   * A stream to host:port as the far side sees it, once the far side has it open. Rejects with
+   * an Error of one line (its `code` may be a RequestErrorCode: `refused`, `dns`…) when it cannot.
+   */
+  open(host: string, port: number, signal: AbortSignal): Promise<Duplex>;
 };
 
 /**
@@ -265,9 +283,10 @@ export type DnsInfo = {
   /**
    * `dns`: the system resolver; `resolve`: curl --resolve; `address`: the URL names an address;
    * `unix-socket`: no address at all; `localhost`: `localhost` and names under it are loopback,
-   * 127.0.0.1 and ::1, without asking the resolver (RFC 6761 §6.3, as curl does).
+   * 127.0.0.1 and ::1, without asking the resolver (RFC 6761 §6.3, as curl does); `via`: the far
+   * side of a via stream resolved it, if it needed to.
    */
-  source: 'dns' | 'resolve' | 'address' | 'unix-socket' | 'localhost';
+  source: 'dns' | 'resolve' | 'address' | 'unix-socket' | 'localhost' | 'via';
   /** In the order given; empty when the lookup failed. */
   answers: DnsAnswer[];
   /** Only this family was asked for (curl -4 / -6). */
@@ -291,6 +310,11 @@ export type ConnectionInfo = {
   remotePort: number;
   /** Set instead of the addresses for curl --unix-socket. */
   unixSocket?: string;
+  /**
+   * The via stream's label (`ssh web-1`): remoteAddress and remotePort are then what the far side
+   * was asked for, and the local ones are empty and 0.
+   */
+  via?: string;
   /** Date.now() when it was opened. */
   openedAt: number;
   /** Requests it has carried, this one included. */

@@ -75,7 +75,7 @@ export const requestResultSchema = {
   redirect: {url: 'string', status: 'number', location: 'string'} satisfies Spec<RedirectHop>,
   dns: {
     host: 'string',
-    source: "'dns'|'resolve'|'address'|'unix-socket'|'localhost'",
+    source: "'dns'|'resolve'|'address'|'unix-socket'|'localhost'|'via'",
     answers: 'dnsAnswer[]',
     family: '?4|6',
     ms: 'number|null',
@@ -100,6 +100,7 @@ export const requestResultSchema = {
     remoteAddress: 'string',
     remotePort: 'number',
     unixSocket: '?string',
+    via: '?string',
     openedAt: 'number',
     requests: 'number',
   } satisfies Spec<ConnectionInfo>,

@@ -14,6 +14,7 @@ const sources = {
   address: 'an address: no lookup',
   'unix-socket': 'a Unix socket: no lookup',
   localhost: 'loopback by name: no lookup',
+  via: 'resolved on the far side',
 } as const;
 
 function attemptText(attempt: ConnectAttempt): string {
@@ -53,6 +54,9 @@ export function connectionLines(result: RequestResult, now = Date.now()): string
   if (connection !== undefined) {
     const where =
       connection.unixSocket ??
+      (connection.via === undefined
+        ? undefined
+        : `${hostPort(connection.remoteAddress, connection.remotePort)} via ${connection.via}`) ??
       `${hostPort(connection.localAddress, connection.localPort)} → ${hostPort(connection.remoteAddress, connection.remotePort)}`;
     const state = connection.reused
       ? `re-used, opened ${ago(now - connection.openedAt)}, ${connection.requests} requests`
