@@ -51,8 +51,8 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     {render},
     {App},
     store,
-    collect,
-    polling,
+    localFeed,
+    fleetModule,
     requestModule,
     config,
     keymap,
@@ -63,8 +63,8 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     import('ink'),
     import('./source/ui/app.js'),
     import('./source/store/store.js'),
-    import('./source/collect/collectors.js'),
-    import('./source/collect/poller.js'),
+    import('./source/fleet/local-feed.js'),
+    import('./source/fleet/fleet.js'),
     import('./source/request/controller.js'),
     import('./source/cli/config.js'),
     import('./source/ui/keymap.js'),
@@ -92,7 +92,7 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
   }
   const requests = requestModule.createRequestController(portholeStore, {
     // A request is timed with the polls held back, so no /proc read runs inside its phases.
-    quiet: () => poller.quiet(),
+    quiet: () => fleet.quiet(),
     // Warmed once the screen is up and idle, so that the first request waits for nothing.
     prewarmAfterMs: 1500,
     // Ink draws at most every 50 ms (maxFps 20 below); the "sending" frame goes out before the clock starts.
@@ -114,18 +114,20 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
       store.notify(portholeStore, `--url: ${problem}`);
     }
   }
-  const poller = polling.createPoller(
-    portholeStore,
-    collect.createCollectors(portholeStore, {
+  const fleet = fleetModule.createFleet(portholeStore, [
+    localFeed.createLocalFeed({
+      sink: fleetModule.hostSink(portholeStore, 'local'),
+      intervalMs: portholeStore.getState().intervalMs,
+      onStretch: (effectiveIntervalMs) => portholeStore.setState({effectiveIntervalMs}),
       procRoot: command.procRoot,
       sysRoot: command.sysRoot,
       socketSource: command.source,
     }),
-  );
+  ]);
 
   // The interfaces are read in a millisecond: the first frame shows them. Sockets arrive after.
-  const first = poller.start();
-  await Promise.race([first.interfaces, new Promise((resolve) => setTimeout(resolve, 20))]);
+  const first = fleet.start();
+  await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 20))]);
   let unmount = () => {};
   const screen = terminal.enterFullScreen(
     {stdout: process.stdout, stdin},
@@ -154,7 +156,7 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
       store.notify(portholeStore, 'Ctrl-Z: no shell with job control to suspend to; q quits');
     }
   }
-  poller.stop();
+  await fleet.stop();
   // Kept connections close with the dashboard, not when the process gets round to it.
   requests.dispose();
   screen.restore();

@@ -12,7 +12,8 @@ import {PerformanceObserver, constants} from 'node:perf_hooks';
 import {render} from 'ink';
 import {App} from '../source/ui/app.js';
 import {tuneHeapForDashboard} from '../source/ui/heap.js';
-import {createPortholeStore} from '../source/store/store.js';
+import {applyHostPatch, createPortholeStore, hostOf} from '../source/store/store.js';
+import {socketChangesOf} from '../source/collect/collectors.js';
 import {createRequestController} from '../source/request/controller.js';
 import {createKeymap} from '../source/ui/keymap.js';
 import {createTheme} from '../source/ui/theme.js';
@@ -79,9 +80,9 @@ const store = createPortholeStore({
 let tracker = trackSocketChanges(undefined, sockets, Date.now());
 let counters = new Map<string, InterfaceCounters>(interfaces.map((i) => [i.name, {rx: 0, tx: 0}]));
 let last = {at: performance.now(), counters};
-store.setState({
+applyHostPatch(store, 'local', {
   sockets: tracker.listing.sockets,
-  socketTracker: tracker,
+  socketChanges: socketChangesOf(tracker),
   socketSource: 'proc',
   traffic: {},
 });
@@ -99,10 +100,13 @@ function tick(): void {
     [...counters].map(([name, count]) => [name, {rx: count.rx + 1500, tx: count.tx + 900}]),
   );
   const sample = {at: performance.now(), counters};
-  const traffic = nextTraffic(store.getState().traffic, last, sample, 60);
+  const traffic = nextTraffic(hostOf(store.getState()).traffic, last, sample, 60);
   last = sample;
-  store.setState({traffic});
-  store.setState({sockets: tracker.listing.sockets, socketTracker: tracker});
+  applyHostPatch(store, 'local', {traffic});
+  applyHostPatch(store, 'local', {
+    sockets: tracker.listing.sockets,
+    socketChanges: socketChangesOf(tracker),
+  });
 }
 
 let rendered: () => void = () => {};

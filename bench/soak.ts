@@ -39,12 +39,12 @@ import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import {createCollectors} from '../source/collect/collectors.js';
-import {createPoller} from '../source/collect/poller.js';
 import {trackSocketChanges} from '../source/collect/sockets/changes.js';
 import type {Socket} from '../source/model.js';
 import {createRequestController} from '../source/request/controller.js';
-import {createPortholeStore} from '../source/store/store.js';
+import {createPortholeStore, hostOf} from '../source/store/store.js';
+import {createLocalFeed} from '../source/fleet/local-feed.js';
+import {hostSink} from '../source/fleet/fleet.js';
 import {createKeymap} from '../source/ui/keymap.js';
 import {openRequest} from '../source/ui/request/request-actions.js';
 import type {LoadReady, LoadStats} from './soak-load.js';
@@ -426,15 +426,21 @@ async function startTwin(options: Options, url: string, home: string): Promise<T
     copy: () => {},
   });
   openRequest(store, url);
-  const poller = createPoller(store, createCollectors(store));
+  const poller = createLocalFeed({
+    sink: hostSink(store, 'local'),
+    intervalMs: options.intervalMs,
+    onStretch: (effectiveIntervalMs) => store.setState({effectiveIntervalMs}),
+  });
 
   const unsubscribe = store.subscribe((state, previous) => {
-    const tracker = state.socketTracker;
-    if (tracker && tracker !== previous.socketTracker) {
+    const host = hostOf(state);
+    const before = hostOf(previous);
+    const tracker = host.socketChanges;
+    if (tracker && tracker !== before.socketChanges) {
       observed.events = tracker.events.length;
       observed.maxEvents = Math.max(observed.maxEvents, tracker.events.length);
-      observed.sockets = state.sockets.length;
-      if (previous.socketTracker) {
+      observed.sockets = host.sockets.length;
+      if (before.socketChanges) {
         for (const seen of tracker.listing.seen) if (seen === tracker.at) observed.newSockets++;
       }
     }
@@ -447,8 +453,8 @@ async function startTwin(options: Options, url: string, home: string): Promise<T
       }
     }
     for (const name of ['interfaces', 'traffic', 'sockets'] as const) {
-      const health = state.health[name];
-      if (health?.error !== undefined && health !== previous.health[name]) {
+      const health = host.health[name];
+      if (health?.error !== undefined && health !== before.health[name]) {
         observed.collectorErrors++;
         observed.firstCollectorError ??= `${name}: ${health.error}`;
       }
@@ -457,7 +463,7 @@ async function startTwin(options: Options, url: string, home: string): Promise<T
 
   // As cli.tsx: the first frame waits briefly for the interfaces, not for the sockets.
   const first = poller.start();
-  await Promise.race([first.interfaces, sleep(20)]);
+  await Promise.race([first, sleep(20)]);
   const instance = render(
     createElement(App, {
       store,
@@ -484,7 +490,7 @@ async function startTwin(options: Options, url: string, home: string): Promise<T
     if (stopped) return;
     stopped = true;
     instance.unmount();
-    poller.stop();
+    void poller.stop();
     unsubscribe();
   };
   cleanups.push(stop);

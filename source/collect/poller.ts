@@ -9,7 +9,7 @@
  * collector (at 10k sockets a frame is ~9 ms of CPU; the traffic numbers come back in a
  * millisecond, the sockets ~40 ms later). A collector still reading at that point writes alone.
  */
-import {setHealth, type CollectorName, type PortholeStore} from '../store/store.js';
+import type {CollectorHealth, CollectorName, HostSink} from '../fleet/types.js';
 import {formatDuration} from '../format.js';
 
 /** Writes a reading into the store. */
@@ -23,10 +23,24 @@ export type Collector = {
   run(): Promise<Commit | void>;
 };
 
+export type PollerOptions = {
+  /** Where the collectors' writes and their health go: one host's slice. */
+  sink: HostSink;
+  /** The interval asked for, in ms. */
+  intervalMs: number;
+  paused?: boolean;
+  /** Told when slow polls stretch the interval, or it relaxes back. */
+  onStretch?: (effectiveIntervalMs: number) => void;
+};
+
 export type Poller = {
   /** Starts polling; each collector's first run, to wait for the quick ones before a first frame. */
   start(): Partial<Record<CollectorName, Promise<void>>>;
   stop(): void;
+  /** Changes the interval or pauses; a pause takes effect before the next tick. */
+  control(settings: {intervalMs?: number; paused?: boolean}): void;
+  /** The interval in use after stretching. */
+  readonly effectiveIntervalMs: number;
   /**
    * Holds the polls back so that the thread is free for a request's timed exchange: resolves
    * once the reads in progress have finished, to a function that lets polling go on.
@@ -43,24 +57,39 @@ export function oneLine(error: unknown): string {
   return text.split('\n')[0]?.trim() || 'unknown error';
 }
 
-export function createPoller(store: PortholeStore, collectors: readonly Collector[]): Poller {
+export function createPoller(collectors: readonly Collector[], options: PollerOptions): Poller {
+  const {sink} = options;
   const running = new Map<CollectorName, Promise<Commit>>();
   const lastDuration = new Map<CollectorName, number>();
   let timer: NodeJS.Timeout | undefined;
   let tick = 0;
   let holds = 0;
   let stopped = true;
+  let intervalMs = options.intervalMs;
+  let effectiveIntervalMs = intervalMs;
+  let paused = options.paused ?? false;
+  // The health this poller last wrote: the collectors' memory is the poller's, not the store's.
+  let health: Partial<Record<CollectorName, CollectorHealth>> = {};
 
-  const timeoutFor = () => Math.max(5000, store.getState().effectiveIntervalMs * 4);
+  /** Records a collector's error (or its recovery, with undefined); writes only on a change. */
+  function setHealth(name: CollectorName, error: string | undefined) {
+    const previous = health[name];
+    if (previous ? previous.error === error : error === undefined) return;
+    health = {...health, [name]: {error, since: Date.now()}};
+    sink({health});
+  }
+
+  const timeoutFor = () => Math.max(5000, effectiveIntervalMs * 4);
 
   function stretch() {
-    const {intervalMs, effectiveIntervalMs} = store.getState();
     const slowest = Math.max(0, ...lastDuration.values());
     const wanted = Math.min(intervalMs * maxStretch, Math.max(intervalMs, slowest / budgetShare));
     // Round to 100 ms so small jitter does not re-render the header.
     const next = Math.ceil(wanted / 100) * 100;
     const settled = next === intervalMs ? intervalMs : next;
-    if (settled !== effectiveIntervalMs) store.setState({effectiveIntervalMs: settled});
+    if (settled === effectiveIntervalMs) return;
+    effectiveIntervalMs = settled;
+    options.onStretch?.(settled);
   }
 
   /**
@@ -73,18 +102,18 @@ export function createPoller(store: PortholeStore, collectors: readonly Collecto
     const limit = timeoutFor();
     const timeout = setTimeout(() => {
       timedOut = true;
-      setHealth(store, collector.name, `no answer within ${formatDuration(limit)}`);
+      setHealth(collector.name, `no answer within ${formatDuration(limit)}`);
     }, limit);
     timeout.unref();
     const done = collector.run().then(
       (write): Commit =>
         () => {
           write?.();
-          setHealth(store, collector.name, undefined);
+          setHealth(collector.name, undefined);
         },
       (error: unknown): Commit =>
         () =>
-          setHealth(store, collector.name, oneLine(error)),
+          setHealth(collector.name, oneLine(error)),
     );
     const settled = done.finally(() => {
       clearTimeout(timeout);
@@ -130,25 +159,32 @@ export function createPoller(store: PortholeStore, collectors: readonly Collecto
   }
 
   function schedule() {
-    if (stopped) return;
-    const intervalMs = store.getState().effectiveIntervalMs;
+    if (stopped || paused) return;
     timer = setTimeout(() => {
       tick++;
       const due = collectors.filter((collector) => tick % (collector.every ?? 1) === 0);
       // While a request is timed, a tick is skipped rather than read beside it.
-      if (holds === 0) void runTogether(due, intervalMs * budgetShare);
+      if (holds === 0) void runTogether(due, effectiveIntervalMs * budgetShare);
       schedule();
-    }, intervalMs);
+    }, effectiveIntervalMs);
     timer.unref();
   }
 
-  const unsubscribe = store.subscribe((state, previous) => {
-    if (state.paused === previous.paused || stopped) return;
-    clearTimeout(timer);
-    if (!state.paused) schedule();
-  });
-
   return {
+    get effectiveIntervalMs() {
+      return effectiveIntervalMs;
+    },
+    control(settings) {
+      const wasPaused = paused;
+      if (settings.intervalMs !== undefined && settings.intervalMs !== intervalMs) {
+        intervalMs = settings.intervalMs;
+        stretch();
+      }
+      if (settings.paused !== undefined) paused = settings.paused;
+      if (paused === wasPaused || stopped) return;
+      clearTimeout(timer);
+      schedule();
+    },
     start() {
       if (!stopped) return {};
       stopped = false;
@@ -156,13 +192,12 @@ export function createPoller(store: PortholeStore, collectors: readonly Collecto
       const first = Object.fromEntries(
         collectors.map((collector) => [collector.name, runTogether([collector], 0)]),
       );
-      if (!store.getState().paused) schedule();
+      schedule();
       return first;
     },
     stop() {
       stopped = true;
       clearTimeout(timer);
-      unsubscribe();
     },
     async quiet() {
       holds++;

@@ -1,8 +1,19 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
-import type {NetworkInterface, Socket, SocketSource, Traffic} from '../model.js';
-import type {SocketTracker} from '../collect/sockets/changes.js';
+import type {NetworkInterface, Socket} from '../model.js';
+import {
+  emptyHost,
+  localHostId,
+  type CollectorHealth,
+  type CollectorName,
+  type HostData,
+  type HostId,
+  type HostPatch,
+} from '../fleet/types.js';
 import {initialRequestState, type RequestState} from './request-state.js';
 import {initialSocketsView, type SocketsView} from './sockets-view-state.js';
+
+export type {CollectorHealth, CollectorName, HostData, HostId, HostPatch};
+export {localHostId};
 
 export type PaneName = 'addresses' | 'sockets' | 'request';
 export const paneOrder: readonly PaneName[] = ['addresses', 'sockets', 'request'];
@@ -10,34 +21,21 @@ export const paneOrder: readonly PaneName[] = ['addresses', 'sockets', 'request'
 /** The socket filter, a request form field, or the response search. */
 export type EditTarget = 'filter' | 'field' | 'search';
 
-export type CollectorName = 'interfaces' | 'traffic' | 'sockets';
-
-/** How a collector is doing: the pane keeps its last good data and shows the error when stale. */
-export type CollectorHealth = {
-  /** Set while the collector fails; its data in the store is the last good reading. */
-  error: string | undefined;
-  /** When the collector last went from working to failing or back. */
-  since: number;
-};
-
 export type PortholeState = {
-  host: string;
   startedAt: number;
-  /** The interval asked for, and the one in use after stretching for slow polls. */
+  /** The interval asked for, and the one this machine's polls use after stretching for slow ones. */
   intervalMs: number;
   effectiveIntervalMs: number;
   paused: boolean;
-  health: Partial<Record<CollectorName, CollectorHealth>>;
   /** A one-line message for the person (a bad config field, a copied command), with when it was set. */
   notice: {text: string; at: number} | undefined;
 
-  interfaces: NetworkInterface[];
-  traffic: Record<string, Traffic>;
-
-  sockets: readonly Socket[];
-  socketSource: SocketSource | undefined;
-  ownersHidden: boolean;
-  socketTracker: SocketTracker | undefined;
+  /** Every host's slice, by id; `local` is this machine. */
+  hosts: Readonly<Record<HostId, HostData>>;
+  /** The hosts in the order they are shown (this machine first, unless left out). */
+  hostOrder: readonly HostId[];
+  /** The host the Addresses, Sockets and Request panes show. */
+  currentHost: HostId;
   /** The Request pane's own connections, open and recently closed, for the Sockets pane to mark. */
   ownConnections: readonly OwnConnection[];
 
@@ -68,9 +66,13 @@ export type OwnConnection = {
   closedAt?: number;
 };
 
-export type StoreOptions = Partial<
-  Pick<PortholeState, 'host' | 'intervalMs' | 'startedAt' | 'focus' | 'interfaces' | 'sockets'>
-> & {
+export type StoreOptions = Partial<Pick<PortholeState, 'intervalMs' | 'startedAt' | 'focus'>> & {
+  /** This machine's name, interfaces and sockets to start with (tests, snapshots). */
+  host?: string;
+  interfaces?: NetworkInterface[];
+  sockets?: Socket[];
+  /** Leave this machine out of the hosts (`--no-local`). */
+  noLocal?: boolean;
   socketsView?: Partial<SocketsView>;
   request?: Partial<RequestState>;
 };
@@ -78,20 +80,22 @@ export type StoreOptions = Partial<
 /** A fresh store: every dashboard, snapshot and test builds its own. */
 export function createPortholeStore(options: StoreOptions = {}): PortholeStore {
   const intervalMs = options.intervalMs ?? 1000;
+  const startedAt = options.startedAt ?? Date.now();
+  const local: HostData = {
+    ...emptyHost(localHostId, '', true, 'local', startedAt),
+    name: options.host ?? '',
+    interfaces: options.interfaces ?? [],
+    sockets: options.sockets ?? [],
+  };
   return createStore<PortholeState>()(() => ({
-    host: options.host ?? '',
-    startedAt: options.startedAt ?? Date.now(),
+    startedAt,
     intervalMs,
     effectiveIntervalMs: intervalMs,
     paused: false,
-    health: {},
     notice: undefined,
-    interfaces: options.interfaces ?? [],
-    traffic: {},
-    sockets: options.sockets ?? [],
-    socketSource: undefined,
-    ownersHidden: false,
-    socketTracker: undefined,
+    hosts: options.noLocal ? {} : {[localHostId]: local},
+    hostOrder: options.noLocal ? [] : [localHostId],
+    currentHost: localHostId,
     ownConnections: [],
     focus: options.focus ?? 'addresses',
     helpOpen: false,
@@ -116,16 +120,45 @@ export function notify(store: PortholeStore, text: string): void {
   store.setState({notice: {text: kept, at: Date.now()}});
 }
 
-/** Records a collector's error (or its recovery, with undefined); writes only on a change. */
-export function setHealth(
-  store: PortholeStore,
-  name: CollectorName,
-  error: string | undefined,
-): void {
-  const {health} = store.getState();
-  const previous = health[name];
-  if (previous && previous.error === error) return;
-  store.setState({health: {...health, [name]: {error, since: Date.now()}}});
+/** A host with nothing read yet, for selectors of a host that is not (or no longer) in the store. */
+const absentHost: HostData = emptyHost('', '', false, 'local', 0);
+
+/** A host's slice; an empty one for an id the store does not hold. */
+export function hostOf(state: PortholeState, id: HostId = state.currentHost): HostData {
+  return state.hosts[id] ?? absentHost;
+}
+
+/** The one way a feed's reading enters the store: its patch replaces those fields of the host. */
+export function applyHostPatch(store: PortholeStore, id: HostId, patch: HostPatch): void {
+  const state = store.getState();
+  const host = state.hosts[id];
+  if (!host) return; // a host removed while its last reading was on the way
+  store.setState({hosts: {...state.hosts, [id]: {...host, ...patch}}});
+}
+
+/** Adds hosts (after this machine), each starting with nothing read. */
+export function addHosts(store: PortholeStore, hosts: readonly HostData[]): void {
+  const state = store.getState();
+  const added = hosts.filter((host) => !state.hosts[host.id]);
+  if (added.length === 0) return;
+  const next = {...state.hosts};
+  for (const host of added) next[host.id] = host;
+  const order = [...state.hostOrder, ...added.map((host) => host.id)];
+  store.setState({
+    hosts: next,
+    hostOrder: order,
+    currentHost: state.hosts[state.currentHost] ? state.currentHost : (order[0] ?? localHostId),
+  });
+}
+
+/** Makes the panes show another host; its sockets table starts at the top. */
+export function showHost(store: PortholeStore, id: HostId): void {
+  const state = store.getState();
+  if (!state.hosts[id] || state.currentHost === id) return;
+  store.setState({
+    currentHost: id,
+    socketsView: {...state.socketsView, cursor: 0, scroll: 0, selectedKey: undefined},
+  });
 }
 
 export function cycleFocus(store: PortholeStore, step: 1 | -1): void {

@@ -1,6 +1,6 @@
 import {useMemo} from 'react';
 import {Box, Text} from 'ink';
-import type {PortholeStore} from '../store/store.js';
+import {hostOf, type PortholeStore} from '../store/store.js';
 import type {Keymap} from './keymap.js';
 import {createKeymap} from './keymap.js';
 import {
@@ -21,6 +21,7 @@ import {HelpOverlay} from './help-overlay.js';
 import {AddressesPane, addressesWanted} from './addresses/addresses-pane.js';
 import {SocketsPane} from './sockets/sockets-pane.js';
 import {RequestPane} from './request/request-pane.js';
+import {createRowsMemo, SocketRowsContext} from './sockets/rows-context.js';
 
 export type AppProps = {
   store: PortholeStore;
@@ -35,18 +36,21 @@ export function App({store, requests, keymap, theme}: AppProps) {
   const defaultKeymap = useMemo(() => keymap ?? createKeymap(), [keymap]);
   const defaultTheme = useMemo(() => theme ?? createTheme(true), [theme]);
   const router = useMemo<KeyRouter>(() => new Map(), []);
+  const socketRows = useMemo(() => createRowsMemo(), []);
   return (
-    <KeyRouterContext.Provider value={router}>
-      <StoreContext.Provider value={store}>
-        <KeymapContext.Provider value={defaultKeymap}>
-          <ThemeContext.Provider value={defaultTheme}>
-            <RequestControllerContext.Provider value={requests}>
-              <Dashboard />
-            </RequestControllerContext.Provider>
-          </ThemeContext.Provider>
-        </KeymapContext.Provider>
-      </StoreContext.Provider>
-    </KeyRouterContext.Provider>
+    <SocketRowsContext.Provider value={socketRows}>
+      <KeyRouterContext.Provider value={router}>
+        <StoreContext.Provider value={store}>
+          <KeymapContext.Provider value={defaultKeymap}>
+            <ThemeContext.Provider value={defaultTheme}>
+              <RequestControllerContext.Provider value={requests}>
+                <Dashboard />
+              </RequestControllerContext.Provider>
+            </ThemeContext.Provider>
+          </KeymapContext.Provider>
+        </StoreContext.Provider>
+      </KeyRouterContext.Provider>
+    </SocketRowsContext.Provider>
   );
 }
 
@@ -66,7 +70,7 @@ function Dashboard() {
   const focus = usePorthole((state) => state.focus);
   const helpOpen = usePorthole((state) => state.helpOpen);
   const addressLines = usePorthole((state) =>
-    state.interfaces.reduce((sum, iface) => sum + Math.max(1, iface.addresses.length), 0),
+    hostOf(state).interfaces.reduce((sum, iface) => sum + Math.max(1, iface.addresses.length), 0),
   );
   if (isTooSmall(columns, rows)) return <Text wrap="truncate">{tooSmallMessage(columns)}</Text>;
   const height = drawnRows(rows);

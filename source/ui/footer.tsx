@@ -1,6 +1,6 @@
 import {Text} from 'ink';
 import {useShallow} from 'zustand/react/shallow';
-import type {PortholeState} from '../store/store.js';
+import {hostOf, type PortholeState} from '../store/store.js';
 import {sanitizeLine} from '../sanitize.js';
 import {keyLabel, type Binding, type Scope} from './keymap.js';
 import {useKeymap, usePorthole} from './store-context.js';
@@ -29,7 +29,7 @@ export function Footer() {
       focus: s.focus,
       editing: s.editing,
       notice: s.notice,
-      ownersHidden: s.ownersHidden,
+      ownersHidden: hostOf(s).ownersHidden,
       helpOpen: s.helpOpen,
       events: s.socketsView.mode === 'events',
     })),

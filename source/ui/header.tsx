@@ -7,6 +7,7 @@ import {isListener} from '../collect/sockets/changes.js';
 import {exposedCallout, recentlyExposed} from './exposed-callout.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {usePorthole} from './store-context.js';
+import {hostOf} from '../store/store.js';
 import {useTheme} from './theme.js';
 import {useFresh} from './use-clock.js';
 
@@ -18,18 +19,21 @@ const sourceNames = {proc: '/proc', systeminformation: 'systeminformation'} as c
 export function Header() {
   const theme = useTheme();
   const head = usePorthole(
-    useShallow((state) => ({
-      host: state.host,
-      interfaces: state.interfaces.length,
-      interval: state.intervalMs,
-      effective: state.effectiveIntervalMs,
-      paused: state.paused,
-      source: state.socketSource,
-      events: state.socketTracker?.events,
-      startedAt: state.startedAt,
-    })),
+    useShallow((state) => {
+      const host = hostOf(state);
+      return {
+        host: host.name,
+        interfaces: host.interfaces.length,
+        interval: state.intervalMs,
+        effective: host.local ? state.effectiveIntervalMs : state.intervalMs,
+        paused: state.paused,
+        source: host.socketSource,
+        events: host.socketChanges?.events,
+        startedAt: state.startedAt,
+      };
+    }),
   );
-  const sockets = usePorthole((state) => state.sockets);
+  const sockets = usePorthole((state) => hostOf(state).sockets);
   const listening = useMemo(() => sockets.filter(isListener).length, [sockets]);
   const every =
     head.effective === head.interval

@@ -1,7 +1,13 @@
 import {isDeepStrictEqual} from 'node:util';
 import {createContext, useContext, useRef} from 'react';
 import {useStore} from 'zustand';
-import type {PortholeState, PortholeStore} from '../store/store.js';
+import {
+  hostOf,
+  type HostData,
+  type HostId,
+  type PortholeState,
+  type PortholeStore,
+} from '../store/store.js';
 import {createKeymap, type Keymap} from './keymap.js';
 import type {RequestController} from '../request/controller.js';
 
@@ -31,6 +37,31 @@ export function usePortholeView<T>(view: (state: PortholeState) => T): T {
     last.current = {value: next};
     return next;
   });
+}
+
+/**
+ * Which host a subtree shows. Unset, it is the store's current host (the one the user picked); a
+ * view of several hosts sets it per host.
+ */
+export const HostContext = createContext<HostId | undefined>(undefined);
+
+/** The id of the host this component shows. */
+export function useHostId(): HostId {
+  const given = useContext(HostContext);
+  const current = usePorthole((state) => state.currentHost);
+  return given ?? current;
+}
+
+/** Reads one narrow slice of the shown host's data. */
+export function useHost<T>(selector: (host: HostData, state: PortholeState) => T): T {
+  const given = useContext(HostContext);
+  return usePorthole((state) => selector(hostOf(state, given ?? state.currentHost), state));
+}
+
+/** usePortholeView for the shown host's data. */
+export function useHostView<T>(view: (host: HostData, state: PortholeState) => T): T {
+  const given = useContext(HostContext);
+  return usePortholeView((state) => view(hostOf(state, given ?? state.currentHost), state));
 }
 
 export function useKeymap(): Keymap {

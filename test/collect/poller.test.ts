@@ -1,10 +1,20 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {createPoller, type Collector, type Poller} from '../../source/collect/poller.js';
-import {createPortholeStore} from '../../source/store/store.js';
+import {createPortholeStore, hostOf, type PortholeStore} from '../../source/store/store.js';
+import {hostSink} from '../../source/fleet/fleet.js';
 import {waitFor} from '../helpers/wait.js';
 
 let poller: Poller | undefined;
 afterEach(() => poller?.stop());
+
+/** A poller writing into the local host of the store, as the dashboard's local feed does. */
+function pollerFor(store: PortholeStore, collectors: Collector[]): Poller {
+  return createPoller(collectors, {
+    sink: hostSink(store, 'local'),
+    intervalMs: store.getState().intervalMs,
+    onStretch: (effectiveIntervalMs) => store.setState({effectiveIntervalMs}),
+  });
+}
 
 describe('poller', () => {
   it('runs collectors every interval, a slow one never holding back the others', async () => {
@@ -22,7 +32,7 @@ describe('poller', () => {
         },
       },
     ];
-    poller = createPoller(store, collectors);
+    poller = pollerFor(store, collectors);
     poller.start();
     await waitFor(() => fast >= 4, 'four fast runs');
     expect(slowStarts).toBe(1); // still running: not started again, no pile-up
@@ -46,7 +56,7 @@ describe('poller', () => {
     // Which fields changed in each run of synchronous code (what React renders as one frame).
     const notified: string[] = [];
     let batch: string[] | undefined;
-    poller = createPoller(store, collectors);
+    poller = pollerFor(store, collectors);
     await Promise.all(Object.values(poller.start()));
     store.setState({addressesScroll: 0, helpScroll: 0});
     store.subscribe((state, previous) => {
@@ -78,25 +88,33 @@ describe('poller', () => {
   it('marks a failing collector stale with a one-line error and clears it on recovery', async () => {
     const store = createPortholeStore({intervalMs: 100});
     let fail = true;
-    poller = createPoller(store, [
+    poller = pollerFor(store, [
       {
         name: 'interfaces',
         run: async () => {
           if (fail) throw new Error('cannot read /sys/class/net: EACCES\n    at stack frame');
-          store.setState({interfaces: []});
+          hostSink(store, 'local')({interfaces: []});
         },
       },
     ]);
     poller.start();
-    await waitFor(() => store.getState().health.interfaces?.error !== undefined, 'an error');
-    expect(store.getState().health.interfaces?.error).toBe('cannot read /sys/class/net: EACCES');
+    await waitFor(
+      () => hostOf(store.getState()).health.interfaces?.error !== undefined,
+      'an error',
+    );
+    expect(hostOf(store.getState()).health.interfaces?.error).toBe(
+      'cannot read /sys/class/net: EACCES',
+    );
     fail = false;
-    await waitFor(() => store.getState().health.interfaces?.error === undefined, 'recovery');
+    await waitFor(
+      () => hostOf(store.getState()).health.interfaces?.error === undefined,
+      'recovery',
+    );
   });
 
   it('stretches the interval when a poll takes more than a quarter of it', async () => {
     const store = createPortholeStore({intervalMs: 100});
-    poller = createPoller(store, [
+    poller = pollerFor(store, [
       {name: 'sockets', run: () => new Promise((resolve) => setTimeout(resolve, 60))},
     ]);
     poller.start();
@@ -108,14 +126,14 @@ describe('poller', () => {
   it('stops polling while paused and resumes after', async () => {
     const store = createPortholeStore({intervalMs: 100});
     let runs = 0;
-    poller = createPoller(store, [{name: 'traffic', run: async () => void runs++}]);
+    poller = pollerFor(store, [{name: 'traffic', run: async () => void runs++}]);
     poller.start();
     await waitFor(() => runs >= 2, 'two runs');
-    store.setState({paused: true});
+    poller.control({paused: true});
     const atPause = runs;
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(runs).toBe(atPause);
-    store.setState({paused: false});
+    poller.control({paused: false});
     await waitFor(() => runs > atPause, 'a run after resuming');
   });
 
@@ -123,7 +141,7 @@ describe('poller', () => {
     const store = createPortholeStore({intervalMs: 100});
     let starts = 0;
     let finishRead = () => {};
-    poller = createPoller(store, [
+    poller = pollerFor(store, [
       {
         name: 'sockets',
         run: () => {
@@ -153,7 +171,7 @@ describe('poller', () => {
     const store = createPortholeStore({intervalMs: 100});
     let every = 0;
     let each = 0;
-    poller = createPoller(store, [
+    poller = pollerFor(store, [
       {name: 'traffic', run: async () => void each++},
       {name: 'interfaces', every: 3, run: async () => void every++},
     ]);

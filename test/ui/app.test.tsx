@@ -1,3 +1,4 @@
+import {applyHostPatch} from '../../source/store/store.js';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {keys, renderApp} from '../helpers/render-app.js';
@@ -64,7 +65,7 @@ describe('dashboard shell', () => {
     await app.press('q');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const frames = app.frames.length;
-    app.store.setState({host: 'changed-after-quit'});
+    applyHostPatch(app.store, 'local', {name: 'changed-after-quit'});
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(app.frames.length).toBe(frames);
     expect(app.screen()).not.toContain('changed-after-quit');
@@ -100,7 +101,7 @@ describe('dashboard shell', () => {
         (s) => fits(s) && s.includes('Sockets'),
         `a ${columns}x${rows} frame`,
       );
-      app.store.setState({host: `resized-${columns}`});
+      applyHostPatch(app.store, 'local', {name: `resized-${columns}`});
       const screen = await app.waitForScreen(
         (s) => s.includes(`resized-${columns}`),
         'a later frame',
@@ -124,7 +125,7 @@ describe('addresses pane', () => {
   it('shows "—" for rates until two samples exist, then the rate', async () => {
     const app = await renderApp();
     expect(app.screen()).toMatch(/loopback\s+—\s+—/);
-    app.store.setState({
+    applyHostPatch(app.store, 'local', {
       traffic: {
         eth0: {
           rx: 10,
@@ -141,7 +142,7 @@ describe('addresses pane', () => {
 
   it('keeps the last good data and says what went wrong when its collector fails', async () => {
     const app = await renderApp();
-    app.store.setState({
+    applyHostPatch(app.store, 'local', {
       health: {interfaces: {error: 'cannot read /sys/class/net: EACCES', since: Date.now()}},
     });
     const screen = await app.waitForScreen((s) => s.includes('stale'), 'the stale marker');

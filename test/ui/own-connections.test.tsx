@@ -1,3 +1,4 @@
+import {hostSink} from '../../source/fleet/fleet.js';
 /**
  * The Request pane's own connections marked in the Sockets pane, read from this machine's /proc by
  * the real socket collector: exactly the registered connection's row, ESTAB and after it closed.
@@ -115,7 +116,10 @@ describe('own connections in the Sockets pane', () => {
           openedAt: Date.now(),
         };
         store.setState({ownConnections: [registered]});
-        const collector = socketsCollector(store, {procRoot: '/proc', socketSource: 'proc'});
+        const collector = socketsCollector(hostSink(store, 'local'), {
+          procRoot: '/proc',
+          socketSource: 'proc',
+        });
         const poll = async () => (await collector.run())?.();
         const mineLocal = `127.0.0.1:${mine.localPort}`;
         const otherLocal = `127.0.0.1:${other.localPort}`;
@@ -216,7 +220,10 @@ describe('own connections in the Sockets pane', () => {
         }
         expect(accepted).toHaveLength(1);
         const local = `127.0.0.1:${accepted[0]}`;
-        const collector = socketsCollector(store, {procRoot: '/proc', socketSource: 'proc'});
+        const collector = socketsCollector(hostSink(store, 'local'), {
+          procRoot: '/proc',
+          socketSource: 'proc',
+        });
         await app.press(keys.tab);
         await waitFor(async () => {
           (await collector.run())?.();

@@ -1,7 +1,9 @@
 import {describe, expect, test} from 'vitest';
 import type {Socket} from '../../source/model.js';
 import {initialSocketsView} from '../../source/store/sockets-view-state.js';
-import {rowsOf} from '../../source/ui/sockets/sockets-view.js';
+import {createRowsMemo} from '../../source/ui/sockets/sockets-view.js';
+
+const rowsOf = createRowsMemo();
 
 const socket = (localPort: number, peerPort: number, process: string | null): Socket => ({
   protocol: 'tcp',

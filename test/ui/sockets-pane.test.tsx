@@ -1,3 +1,5 @@
+import {applyHostPatch} from '../../source/store/store.js';
+import {socketChangesOf} from '../../source/collect/collectors.js';
 import chalk from 'chalk';
 import {afterEach, describe, expect, it, onTestFinished} from 'vitest';
 import {cleanup} from 'ink-testing-library';
@@ -131,7 +133,10 @@ describe('sockets pane', () => {
     const withoutSsh = fixtureSockets.filter((s) => s.localPort !== 22 || s.state !== 'LISTEN');
     const next = [...withoutSsh, fresh];
     tracker = trackSocketChanges(tracker, next, start);
-    app.store.setState({sockets: tracker.listing.sockets, socketTracker: tracker});
+    applyHostPatch(app.store, 'local', {
+      sockets: tracker.listing.sockets,
+      socketChanges: socketChangesOf(tracker),
+    });
     const screen = await app.waitForScreen((s) => s.includes(':9000'), 'the new listener');
     expect(screen).toMatch(/\+ tcp\s+LISTEN.*0\.0\.0\.0:9000/);
     expect(screen).toMatch(/- tcp\s+closed.*0\.0\.0\.0:22/);
@@ -147,7 +152,7 @@ describe('sockets pane', () => {
     const fresh = socket({localPort: 8081, process: 'node', pid: 4121, inode: 10});
     tracker = trackSocketChanges(tracker, [...fixtureSockets, fresh], startedAt + 4200);
     tracker = trackSocketChanges(tracker, fixtureSockets, startedAt + 7000);
-    app.store.setState({socketTracker: tracker});
+    applyHostPatch(app.store, 'local', {socketChanges: socketChangesOf(tracker)});
     await app.press('e');
     const screen = await app.waitForScreen((s) => s.includes('events'), 'the events view');
     expect(screen).toMatch(
@@ -174,7 +179,7 @@ describe('sockets pane', () => {
     });
     tracker = trackSocketChanges(tracker, [...fixtureSockets, wide], startedAt + 84_000);
     tracker = trackSocketChanges(tracker, [...fixtureSockets, wide, local], startedAt + 90_000);
-    app.store.setState({socketTracker: tracker});
+    applyHostPatch(app.store, 'local', {socketChanges: socketChangesOf(tracker)});
     await app.press('e');
     const screen = await app.waitForScreen((s) => s.includes('events'), 'the events view');
     expect(screen).toMatch(/09:01:24 \+1m24s\s+opened\s+all interfaces\s+LISTEN 0\.0\.0\.0:8081/);
@@ -211,7 +216,10 @@ describe('sockets pane', () => {
     let tracker = trackSocketChanges(undefined, fixtureSockets, start - 100);
     const withoutSsh = fixtureSockets.filter((s) => s.localPort !== 22 || s.state !== 'LISTEN');
     tracker = trackSocketChanges(tracker, withoutSsh, start);
-    app.store.setState({sockets: tracker.listing.sockets, socketTracker: tracker});
+    applyHostPatch(app.store, 'local', {
+      sockets: tracker.listing.sockets,
+      socketChanges: socketChangesOf(tracker),
+    });
     const screen = await app.waitForScreen((s) => s.includes('closed'), 'the closed listener');
     const line = screen.split('\n').find((l) => l.includes('closed') && l.includes(':22')) ?? '';
     // The marker is bold and coloured, not only dimmed with the row.
@@ -227,7 +235,10 @@ describe('sockets pane', () => {
       socket({localPort: port, process: 'node', pid: port, inode: port}),
     );
     tracker = trackSocketChanges(tracker, [...fixtureSockets, ...opened], start);
-    app.store.setState({sockets: tracker.listing.sockets, socketTracker: tracker});
+    applyHostPatch(app.store, 'local', {
+      sockets: tracker.listing.sockets,
+      socketChanges: socketChangesOf(tracker),
+    });
     const wide = await app.waitForScreen((s) => s.includes('3 new listeners'), 'the callout');
     const header = wide.split('\n')[0] ?? '';
     for (const port of [9001, 9002, 9003]) expect(header).toContain(`0.0.0.0:${port}`);
@@ -246,7 +257,7 @@ describe('sockets pane', () => {
       sockets: [socket({pid: null, process: null})],
     });
     expect(app.screen()).not.toContain('run as root');
-    app.store.setState({ownersHidden: true});
+    applyHostPatch(app.store, 'local', {ownersHidden: true});
     const screen = await app.waitForScreen((s) => s.includes('run as root'), 'the hint');
     expect(screen.match(/run as root/g)).toHaveLength(1);
     expect(screen).toMatch(/0\.0\.0\.0:80\s.*all interfaces\s+-/);

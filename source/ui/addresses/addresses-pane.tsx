@@ -1,11 +1,10 @@
 import {useMemo} from 'react';
 import {Text} from 'ink';
-import {useShallow} from 'zustand/react/shallow';
 import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow} from '../table-row.js';
 import {fitColumns} from '../table.js';
 import {useTheme} from '../theme.js';
-import {usePorthole, usePortholeView} from '../store-context.js';
+import {useHost, useHostView, usePorthole} from '../store-context.js';
 import {addressColumns, addressRows} from './addresses-view.js';
 import {useAddressesKeys} from './use-addresses-keys.js';
 
@@ -16,12 +15,11 @@ export function addressesWanted(lineCount: number): number {
 
 export function AddressesPane({width, height, focused}: PaneProps) {
   const theme = useTheme();
-  const interfaces = usePorthole((state) => state.interfaces);
+  const interfaces = useHost((host) => host.interfaces);
   // Rates change every poll; the rows, as drawn, mostly do not.
-  const rows = usePortholeView((state) => addressRows(state.interfaces, state.traffic, theme));
-  const {scroll, error} = usePorthole(
-    useShallow((state) => ({scroll: state.addressesScroll, error: state.health.interfaces?.error})),
-  );
+  const rows = useHostView((host) => addressRows(host.interfaces, host.traffic, theme));
+  const scroll = usePorthole((state) => state.addressesScroll);
+  const error = useHost((host) => host.health.interfaces?.error);
   const columns = useMemo(() => fitColumns(addressColumns, width), [width]);
   // Column titles only when a row fits under them; a folded pane shows rows alone.
   const withHeader = height >= 3;

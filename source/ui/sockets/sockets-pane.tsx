@@ -7,7 +7,11 @@ import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow, type Row} from '../table-row.js';
 import {fitColumns, type Column} from '../table.js';
 import {useTheme, type Theme} from '../theme.js';
-import {usePorthole} from '../store-context.js';
+import {useHost, usePorthole} from '../store-context.js';
+import {useRowsOf} from './rows-context.js';
+import type {OwnConnection} from '../../store/store.js';
+
+const noConnections: readonly OwnConnection[] = [];
 import type {NetworkInterface} from '../../model.js';
 import {
   endpoint,
@@ -16,7 +20,6 @@ import {
   peerEndpoint,
   scrollFor,
   rowAt,
-  rowsOf,
   selectedIndex,
   stateCounts,
   type SocketRow,
@@ -121,11 +124,12 @@ function toRow(
 
 export function SocketsPane({width, height, focused}: PaneProps) {
   const theme = useTheme();
-  const sockets = usePorthole((state) => state.sockets);
-  const interfaces = usePorthole((state) => state.interfaces);
-  const tracker = usePorthole((state) => state.socketTracker);
+  const sockets = useHost((host) => host.sockets);
+  const interfaces = useHost((host) => host.interfaces);
+  const tracker = useHost((host) => host.socketChanges);
+  const local = useHost((host) => host.local);
   const editing = usePorthole((state) => state.editing === 'filter');
-  const error = usePorthole((state) => state.health.sockets?.error);
+  const error = useHost((host) => host.health.sockets?.error);
   const startedAt = usePorthole((state) => state.startedAt);
   const view = usePorthole(
     useShallow(({socketsView: v}) => ({
@@ -148,9 +152,9 @@ export function SocketsPane({width, height, focused}: PaneProps) {
       selectedKey: v.selectedKey,
     })),
   );
-  const rows = usePorthole(rowsOf);
+  const rows = usePorthole(useRowsOf());
   const counts = useMemo(() => stateCounts(sockets), [sockets]);
-  const ownConnections = usePorthole((state) => state.ownConnections);
+  const ownConnections = usePorthole((state) => (local ? state.ownConnections : noConnections));
   const own = useMemo(() => ownSockets(ownConnections), [ownConnections]);
   const ownCount = useMemo(() => countOwn(sockets, own), [sockets, own]);
   // Listeners have no peer (`*:*`): in the listening view the peer column is the first to go.

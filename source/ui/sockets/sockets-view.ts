@@ -10,7 +10,7 @@ import {
 import {serviceName} from '../../net/services.js';
 import {parseAddress} from '../../net/classify.js';
 import {sanitizeLine} from '../../sanitize.js';
-import type {OwnConnection} from '../../store/store.js';
+import type {HostData, OwnConnection, PortholeState} from '../../store/store.js';
 import {ownSockets, ownWord, type OwnSockets} from './own-connections.js';
 
 export type SocketRow = {
@@ -304,22 +304,54 @@ export function listenerUrl(socket: Socket): string | undefined {
   return `${scheme}://${authority}:${socket.localPort}/`;
 }
 
-type RowsInput = {
+export type RowsInput = {
   sockets: readonly Socket[];
   socketsView: SocketsView;
   socketTracker?: {listing?: Listing; closed?: readonly ClosedListener[]} | undefined;
   ownConnections?: readonly OwnConnection[];
 };
 
-let lastRows:
-  | {sockets: readonly Socket[]; tracker: unknown; view: string; own: unknown; rows: SocketRows}
-  | undefined;
+/** What the rows are made of in the store: the shown host's sockets and the view's settings. */
+export function rowsInput(state: PortholeState, host: HostData): RowsInput {
+  return {
+    sockets: host.sockets,
+    socketsView: state.socketsView,
+    socketTracker: host.socketChanges,
+    // The Request pane's connections are this machine's sockets.
+    ownConnections: host.local ? state.ownConnections : undefined,
+  };
+}
+
+export type RowsOf = (state: RowsInput) => SocketRows;
 
 /**
- * The rows for the current store state, computed once per change of sockets or view (not per key
- * or frame): the pane and its keys both read them, so a key always acts on what it would see.
+ * A memo of the rows for the current store state, computed once per change of sockets or view
+ * (not per key or frame): the pane and its keys share one, so a key always acts on what it would
+ * see.
  */
-export function rowsOf(state: RowsInput): SocketRows {
+export function createRowsMemo(): RowsOf {
+  let lastRows:
+    | {sockets: readonly Socket[]; tracker: unknown; view: string; own: unknown; rows: SocketRows}
+    | undefined;
+  return (state) => {
+    const rows = rowsOf(state, lastRows);
+    lastRows = rows.memo;
+    return rows.rows;
+  };
+}
+
+type RowsMemo = {
+  sockets: readonly Socket[];
+  tracker: unknown;
+  view: string;
+  own: unknown;
+  rows: SocketRows;
+};
+
+function rowsOf(
+  state: RowsInput,
+  lastRows: RowsMemo | undefined,
+): {rows: SocketRows; memo: RowsMemo} {
   const {showAll, tcp, udp, ipv4, ipv6, exposedOnly, filter, sort} = state.socketsView;
   const view = JSON.stringify([showAll, tcp, udp, ipv4, ipv6, exposedOnly, filter, sort]);
   // Porthole's own connections matter only to a filter (`porthole` finds them).
@@ -330,13 +362,15 @@ export function rowsOf(state: RowsInput): SocketRows {
     lastRows.view === view &&
     lastRows.own === connections
   ) {
-    return lastRows.rows;
+    return {rows: lastRows.rows, memo: lastRows};
   }
   const own =
     connections === undefined || connections.length === 0 ? undefined : ownSockets(connections);
   const rows = socketRows(state.sockets, state.socketsView, state.socketTracker ?? {}, own);
-  lastRows = {sockets: state.sockets, tracker: state.socketTracker, view, own: connections, rows};
-  return rows;
+  return {
+    rows,
+    memo: {sockets: state.sockets, tracker: state.socketTracker, view, own: connections, rows},
+  };
 }
 
 /** The selected row's position: the row with the selected key, else the remembered position. */

@@ -4,7 +4,9 @@ import {editWithKey, wholeSlice} from '../request/text-edit.js';
 import {openRequest} from '../request/request-actions.js';
 import {useKeymap, usePortholeStore} from '../store-context.js';
 import {usePaneInput} from '../use-pane-input.js';
-import {listenerUrl, rowAt, rowsOf, scrollFor, selectedIndex} from './sockets-view.js';
+import {listenerUrl, rowAt, scrollFor, selectedIndex} from './sockets-view.js';
+import {useRowsOf} from './rows-context.js';
+import {hostOf} from '../../store/store.js';
 import {shownEvents} from './events-view.js';
 
 const toggles: Record<string, keyof SocketsView> = {
@@ -20,6 +22,7 @@ const toggles: Record<string, keyof SocketsView> = {
 export function useSocketsKeys(visible: number): void {
   const store = usePortholeStore();
   const keymap = useKeymap();
+  const rowsOf = useRowsOf();
   usePaneInput('sockets', (name, input) => {
     const state = store.getState();
     const view = state.socketsView;
@@ -63,7 +66,7 @@ export function useSocketsKeys(visible: number): void {
     const action = keymap.action(view.mode === 'events' ? 'events' : 'sockets', name);
     if (!action) return;
     if (view.mode === 'events') {
-      const eventCount = shownEvents(state.socketTracker?.events ?? [], view).length;
+      const eventCount = shownEvents(hostOf(state).socketChanges?.events ?? [], view).length;
       const pageSize = Math.max(1, visible);
       const scrollBy = (delta: number) =>
         update({scroll: Math.max(0, Math.min(Math.max(0, eventCount - 1), view.scroll + delta))});
