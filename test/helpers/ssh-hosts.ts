@@ -283,6 +283,9 @@ function sshdConfig(dir: string, index: number, address: string): string {
     'UseDNS no',
     'MaxSessions 64',
     'MaxStartups 64',
+    // bash reads ~/.bashrc for a command over ssh only at shell level 1; this machine's root
+    // ~/.bashrc is the machine's, not the test host's, and would add its start-up to every command.
+    'SetEnv SHLVL=1',
     '',
   ].join('\n');
 }
