@@ -57,14 +57,22 @@ function macOf(osAddresses: OsAddresses, name: string): string | null {
 
 /** Interface names that carry a default route, from /proc/net/route and /proc/net/ipv6_route. */
 export function defaultRouteInterfaces(procRoot: string): Set<string> {
+  return parseDefaultRoutes(
+    readText(`${procRoot}/net/route`) ?? '',
+    readText(`${procRoot}/net/ipv6_route`) ?? '',
+  );
+}
+
+/** The same from the two files' text (route with its header line). */
+export function parseDefaultRoutes(route: string, ipv6Route: string): Set<string> {
   const names = new Set<string>();
-  for (const line of (readText(`${procRoot}/net/route`) ?? '').split('\n').slice(1)) {
+  for (const line of route.split('\n').slice(1)) {
     const [iface, destination, , flags, , , , mask] = line.trim().split(/\s+/);
     if (iface && destination === '00000000' && mask === '00000000') {
       if (Number.parseInt(flags ?? '0', 16) & RTF_UP) names.add(iface);
     }
   }
-  for (const line of (readText(`${procRoot}/net/ipv6_route`) ?? '').split('\n')) {
+  for (const line of ipv6Route.split('\n')) {
     const fields = line.trim().split(/\s+/);
     const flags = Number.parseInt(fields[8] ?? '0', 16);
     const iface = fields[9];
@@ -75,6 +83,15 @@ export function defaultRouteInterfaces(procRoot: string): Set<string> {
   return names;
 }
 
+/** Whether a link counts as up, from its /sys/class/net flags (hex text) and operstate. */
+export function linkUp(flags: string | undefined, operstate: string | undefined): boolean {
+  // Loopback and many virtual links report operstate "unknown" while working.
+  return (
+    Boolean(Number.parseInt(flags ?? '0', 16) & IFF_UP) &&
+    (operstate === 'up' || operstate === 'unknown')
+  );
+}
+
 /** Every interface the kernel knows, down ones and ones without addresses included. */
 export function readInterfacesLinux(roots: SystemRoots = defaultRoots): NetworkInterface[] {
   const names = readdirSync(`${roots.sysRoot}/class/net`).sort();
@@ -83,13 +100,10 @@ export function readInterfacesLinux(roots: SystemRoots = defaultRoots): NetworkI
   const defaults = defaultRouteInterfaces(roots.procRoot);
   return names.map((name) => {
     const dir = `${roots.sysRoot}/class/net/${name}`;
-    const flags = Number.parseInt(readText(`${dir}/flags`) ?? '0', 16);
-    const operstate = readText(`${dir}/operstate`);
     const mac = readText(`${dir}/address`);
     return {
       name,
-      // Loopback and many virtual links report operstate "unknown" while working.
-      up: Boolean(flags & IFF_UP) && (operstate === 'up' || operstate === 'unknown'),
+      up: linkUp(readText(`${dir}/flags`), readText(`${dir}/operstate`)),
       mac: mac && mac !== '00:00:00:00:00:00' ? mac : macOf(osAddresses, name),
       mtu: readNumber(`${dir}/mtu`),
       speed: readNumber(`${dir}/speed`),
