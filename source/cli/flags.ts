@@ -85,6 +85,7 @@ export function helpText(): string {
     '  porthole --url "curl … URL"          the same from a whole curl command',
     '  porthole request [curl options] URL  one request as curl makes it, timed',
     '                                       (porthole request --help lists the curl options)',
+    "  porthole request --via HOST URL      the same from HOST's side, through ssh (a URL on its 127.0.0.1)",
     '',
     'Options',
     ...entries.map(([name, spec]) => flagLine(name, spec)),

@@ -86,12 +86,26 @@ const ownOptionHelp = [
     flags: '--json-result',
     description: 'print the whole result as JSON instead of the body (README: "JSON result")',
   },
+  {
+    flags: '--via HOST',
+    description:
+      "make the request from HOST's side, through ssh -W (an ssh_config alias or user@address:port)",
+  },
+  {flags: '--ssh-config FILE', description: 'with --via: the ssh_config file to use (ssh -F)'},
 ];
 
+type OwnOptions = {
+  curlArgs: string[];
+  json: boolean;
+  /** --via, as given. */
+  via?: string;
+  sshConfig?: string;
+};
+
 /** porthole's own options taken out of curl's arguments (a value such as `-d --json-result` stays). */
-function ownOptions(args: string[]): {curlArgs: string[]; json: boolean} {
-  const curlArgs: string[] = [];
-  let json = false;
+function ownOptions(args: string[]): OwnOptions | string {
+  const own: OwnOptions = {curlArgs: [], json: false};
+  const {curlArgs} = own;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? '';
     if (arg === '--') {
@@ -99,13 +113,60 @@ function ownOptions(args: string[]): {curlArgs: string[]; json: boolean} {
       break;
     }
     if (arg === '--json-result') {
-      json = true;
+      own.json = true;
+      continue;
+    }
+    const valued = /^--(via|ssh-config)(?:=(.*))?$/s.exec(arg);
+    if (valued !== null) {
+      const value = valued[2] ?? args[++index];
+      if (value === undefined) return `${arg} needs a value`;
+      if (valued[1] === 'via') own.via = value;
+      else own.sshConfig = value;
       continue;
     }
     curlArgs.push(arg);
     if (takesValue(arg) && index + 1 < args.length) curlArgs.push(args[++index] ?? '');
   }
-  return {curlArgs, json};
+  return own;
+}
+
+/**
+ * --via HOST: the request's connection is an `ssh -W` channel from HOST. Loaded only when asked
+ * for; the control directory (ssh finds no master in a new one, and makes its own connection)
+ * is removed by `close`.
+ */
+async function viaOption(
+  text: string,
+  configFile: string | undefined,
+): Promise<{via: NonNullable<RequestOptions['via']>; close(): Promise<void>} | string> {
+  const [{parseSshTarget}, channel, ssh, fs] = await Promise.all([
+    import('../fleet/ssh-args.js'),
+    import('../fleet/ssh-channel.js'),
+    import('../fleet/ssh.js'),
+    import('node:fs/promises'),
+  ]);
+  let target;
+  try {
+    target = parseSshTarget(text);
+  } catch (error) {
+    return `--via: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (configFile !== undefined) {
+    const readable = await fs.access(configFile, fs.constants.R_OK).then(
+      () => true,
+      () => false,
+    );
+    if (!readable) return `--ssh-config: cannot read ${configFile}`;
+  }
+  const controlDir = await ssh.makeControlDir();
+  const settings = {configFile, controlDir};
+  return {
+    via: {
+      label: channel.channelLabel(target),
+      open: (host, port, signal) => channel.openSshChannel(target, settings, host, port, signal),
+    },
+    close: () => fs.rm(controlDir, {recursive: true, force: true}),
+  };
 }
 
 const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
@@ -123,7 +184,12 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
     stdout.write(requestHelpText() + '\n');
     return end(exitCodes.ok);
   }
-  const {curlArgs, json} = ownOptions(args);
+  const own = ownOptions(args);
+  if (typeof own === 'string') return end(exitCodes.usage, own);
+  const {curlArgs, json} = own;
+  if (own.sshConfig !== undefined && own.via === undefined) {
+    return end(exitCodes.usage, '--ssh-config is for --via HOST; give --via too');
+  }
   const command = readCurlArgs(curlArgs);
   if (typeof command === 'string') return end(exitCodes.usage, command);
   const {output} = command;
@@ -167,74 +233,83 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
     ...planned.options,
     timeoutMs: planned.options.timeoutMs ?? io.defaults?.timeoutMs,
   };
-
-  // Everything the first exchange would load runs now, so none of it lands inside its phases.
-  await warmEngine({for: options});
-  // With --json-result stdout gets the JSON alone; the body is in it (and still in -o's file).
-  const sink =
-    target.kind === 'file' ? fileSink(target.file) : json ? undefined : streamSink(stdout);
-  // curl -I prints the head it asked for, as -i would, and never a body (even with -X GET).
-  const shown = {...output, include: output.include || command.head};
-  const exchange = await exchangeAndPrint(options, shown, {
-    ...io,
-    sink,
-    toTerminal: !json && target.kind === 'stdout' && stdout.isTTY === true,
-    headOnly: command.head,
-    keepBody: json,
-  });
-  const {result, failedStatus, writeError} = exchange;
-  let code: number = exitCodes.ok;
-  let message: string | undefined;
-  if (writeError !== undefined) {
-    code = exitCodes.failed;
-    const where = target.kind === 'file' ? target.file : 'stdout';
-    message = `cannot write the body to ${where}: ${writeError.message}`;
-  } else if (failedStatus !== undefined) {
-    code = exitCodes.httpError;
-    message = `the server answered ${failedStatus} (-f)`;
-  } else if (result.error !== undefined) {
-    code = usageErrors.has(result.error.code) ? exitCodes.usage : exitCodes.failed;
-    // Here the way to skip verification is this command's own option.
-    message = result.error.message.replace(insecureHint, '(pass -k to skip verification)');
+  if (own.via !== undefined && options.unixSocket !== undefined) {
+    return end(exitCodes.usage, '--via and --unix-socket cannot be used together');
   }
-
-  if (planned.cookieJar !== undefined && result.response !== undefined) {
-    const problem = await saveCookies(planned.cookieJar, result.response);
-    if (problem !== undefined && !quiet) stderr.write(`porthole: ${sanitizeLine(problem)}\n`);
-  }
-  if (json) {
-    await written(stdout, requestResultJson(result)).catch((error: unknown) => {
+  const made = own.via === undefined ? undefined : await viaOption(own.via, own.sshConfig);
+  if (typeof made === 'string') return end(exitCodes.usage, made);
+  if (made !== undefined) options.via = made.via;
+  try {
+    // Everything the first exchange would load runs now, so none of it lands inside its phases.
+    await warmEngine({for: options});
+    // With --json-result stdout gets the JSON alone; the body is in it (and still in -o's file).
+    const sink =
+      target.kind === 'file' ? fileSink(target.file) : json ? undefined : streamSink(stdout);
+    // curl -I prints the head it asked for, as -i would, and never a body (even with -X GET).
+    const shown = {...output, include: output.include || command.head};
+    const exchange = await exchangeAndPrint(options, shown, {
+      ...io,
+      sink,
+      toTerminal: !json && target.kind === 'stdout' && stdout.isTTY === true,
+      headOnly: command.head,
+      keepBody: json,
+    });
+    const {result, failedStatus, writeError} = exchange;
+    let code: number = exitCodes.ok;
+    let message: string | undefined;
+    if (writeError !== undefined) {
       code = exitCodes.failed;
-      message = `cannot write to stdout: ${error instanceof Error ? error.message : String(error)}`;
-    });
-  }
-  if (output.writeOut !== undefined) {
-    const facts = writeOutFacts(result, {
-      url: options.url,
-      method: options.method ?? 'GET',
-      exitCode: code,
-    });
-    const expanded = expandWriteOut(
-      output.writeOut,
-      facts,
-      stdout.isTTY === true ? sanitizeLine : undefined,
-    );
-    stdout.write(expanded.text);
-    for (const name of expanded.unknown) {
-      stderr.write(`porthole: unknown --write-out variable: '${sanitizeLine(name)}'\n`);
+      const where = target.kind === 'file' ? target.file : 'stdout';
+      message = `cannot write the body to ${where}: ${writeError.message}`;
+    } else if (failedStatus !== undefined) {
+      code = exitCodes.httpError;
+      message = `the server answered ${failedStatus} (-f)`;
+    } else if (result.error !== undefined) {
+      code = usageErrors.has(result.error.code) ? exitCodes.usage : exitCodes.failed;
+      // Here the way to skip verification is this command's own option.
+      message = result.error.message.replace(insecureHint, '(pass -k to skip verification)');
     }
-  }
-  // What broke HTTP's rules but was read anyway is said, as errors are (-v told it already).
-  if (!output.silent && !output.verbose) {
-    for (const warning of result.response?.warnings ?? []) {
-      stderr.write(`porthole: warning: ${sanitizeLine(warning)}\n`);
+
+    if (planned.cookieJar !== undefined && result.response !== undefined) {
+      const problem = await saveCookies(planned.cookieJar, result.response);
+      if (problem !== undefined && !quiet) stderr.write(`porthole: ${sanitizeLine(problem)}\n`);
     }
+    if (json) {
+      await written(stdout, requestResultJson(result)).catch((error: unknown) => {
+        code = exitCodes.failed;
+        message = `cannot write to stdout: ${error instanceof Error ? error.message : String(error)}`;
+      });
+    }
+    if (output.writeOut !== undefined) {
+      const facts = writeOutFacts(result, {
+        url: options.url,
+        method: options.method ?? 'GET',
+        exitCode: code,
+      });
+      const expanded = expandWriteOut(
+        output.writeOut,
+        facts,
+        stdout.isTTY === true ? sanitizeLine : undefined,
+      );
+      stdout.write(expanded.text);
+      for (const name of expanded.unknown) {
+        stderr.write(`porthole: unknown --write-out variable: '${sanitizeLine(name)}'\n`);
+      }
+    }
+    // What broke HTTP's rules but was read anyway is said, as errors are (-v told it already).
+    if (!output.silent && !output.verbose) {
+      for (const warning of result.response?.warnings ?? []) {
+        stderr.write(`porthole: warning: ${sanitizeLine(warning)}\n`);
+      }
+    }
+    if (output.verbose) stderr.write(timingSummary(result.timings, '  ') + '\n');
+    else if (!output.silent && stderr.isTTY === true && result.response !== undefined) {
+      stderr.write(summaryLine(result) + '\n');
+    }
+    return end(code, quiet && code !== exitCodes.usage ? undefined : message);
+  } finally {
+    await made?.close().catch(() => undefined);
   }
-  if (output.verbose) stderr.write(timingSummary(result.timings, '  ') + '\n');
-  else if (!output.silent && stderr.isTTY === true && result.response !== undefined) {
-    stderr.write(summaryLine(result) + '\n');
-  }
-  return end(code, quiet && code !== exitCodes.usage ? undefined : message);
 }
 
 type Exchange = {
