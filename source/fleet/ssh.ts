@@ -95,8 +95,8 @@ const noise = [
 ];
 
 /**
- * Turns OpenSSH's stderr (and exit code) into one line for a person. `host` names the host in the
- * advice for an unknown key. Never suggests accepting a changed key.
+ * Turns OpenSSH's stderr (and exit code) into one line for a person. `host` is what follows `ssh`
+ * in the advice for an unknown key (see acceptAdvice). Never suggests accepting a changed key.
  */
 export function sshFailure(stderr: string, code: number | null, host?: string): string {
   const lines = stderr
@@ -138,6 +138,18 @@ export function sshFailure(stderr: string, code: number | null, host?: string): 
     return text.length > 200 ? `${text.slice(0, 199)}…` : text;
   }
   return code === null ? 'ssh ended by a signal' : `ssh failed (exit ${code})`;
+}
+
+/** What a person runs once to see and accept a host's key: `[-F FILE] [-p PORT] [user@]host`. */
+export function acceptCommand(
+  target: SshTarget,
+  settings: Pick<SshSettings, 'configFile'>,
+): string {
+  const words: string[] = [];
+  if (settings.configFile !== undefined) words.push('-F', settings.configFile);
+  if (target.port !== undefined) words.push('-p', String(target.port));
+  words.push(target.user === undefined ? target.host : `${target.user}@${target.host}`);
+  return words.join(' ');
 }
 
 function spawnFailure(error: NodeJS.ErrnoException): string {
@@ -194,6 +206,7 @@ export function createSshConnection(
   let connecting: Promise<void> | undefined;
   let closed = false;
 
+  const accept = acceptCommand(target, settings);
   const masterUp = () => master !== undefined && !ended(master);
 
   async function startMaster(): Promise<void> {
@@ -231,7 +244,7 @@ export function createSshConnection(
       child.once('exit', (code) => {
         if (master === child) master = undefined;
         if (closed) settle(new Error('connection closed'));
-        else settle(new Error(sshFailure(stderr, code, target.text)));
+        else settle(new Error(sshFailure(stderr, code, accept)));
       });
     });
   }
@@ -304,7 +317,7 @@ export function createSshConnection(
         if (failure !== undefined) reject(new Error(failure));
         else if (closed) reject(new Error('connection closed'));
         // 255 is OpenSSH's own failure (a command's own 255 cannot be told apart).
-        else if (code === 255) reject(new Error(sshFailure(stderr, code, target.text)));
+        else if (code === 255) reject(new Error(sshFailure(stderr, code, accept)));
         else resolve({stdout: Buffer.concat(chunks), stderr, code, ms});
       });
     });

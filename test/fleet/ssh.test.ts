@@ -7,7 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
 import {parseSshTarget} from '../../source/fleet/ssh-args.js';
-import {createSshConnection, makeControlDir, sshFailure} from '../../source/fleet/ssh.js';
+import {
+  acceptCommand,
+  createSshConnection,
+  makeControlDir,
+  sshFailure,
+} from '../../source/fleet/ssh.js';
 import type {SshConnection} from '../../source/fleet/ssh.js';
 import {canMakeHosts, cannotMakeHostsReason, createTestFleet} from '../helpers/ssh-hosts.js';
 import type {TestFleet, TestHost} from '../helpers/ssh-hosts.js';
@@ -286,7 +291,7 @@ describe.skipIf(!canMakeHosts)(`the SSH transport ${cannotMakeHostsReason}`, () 
       const host = fleet.hosts[0]!;
       const configFile = configWith('unknown', '');
       await expect(open(host, {configFile}).run('true', {timeoutMs: 10_000})).rejects.toThrow(
-        new RegExp(`^host key unknown — to accept it, run "ssh ${host.name}" once$`),
+        `host key unknown — to accept it, run "ssh -F ${configFile} ${host.name}" once`,
       );
     });
 
@@ -337,6 +342,22 @@ describe('sshFailure', () => {
     expect(sshFailure('kex_exchange_identification: read: Connection reset by peer\n', 255)).toBe(
       'connection reset',
     );
+  });
+
+  test('the advice for an unknown key is a command ssh understands', () => {
+    expect(acceptCommand(parseSshTarget('deploy@10.0.0.5:2222'), {})).toBe(
+      '-p 2222 deploy@10.0.0.5',
+    );
+    expect(acceptCommand(parseSshTarget('[fd00::5]:22'), {configFile: '/etc/x'})).toBe(
+      '-F /etc/x -p 22 fd00::5',
+    );
+    expect(
+      sshFailure(
+        'No ED25519 host key is known for web-1 and you have requested strict checking.\r\nHost key verification failed.\r\n',
+        255,
+        'web-1',
+      ),
+    ).toBe('host key unknown — to accept it, run "ssh web-1" once');
   });
 
   test('an unknown message is one sanitized line; nothing at all says how ssh ended', () => {

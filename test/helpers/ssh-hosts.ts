@@ -446,6 +446,7 @@ export async function createTestFleet(
             await must('ip', ['-n', ns, 'route', 'replace', 'default', 'via', hostAddress]);
           },
           async delay(ms) {
+            if (!canDelay) throw new Error('delay needs the netem qdisc, which this kernel lacks');
             if (ms === undefined) {
               await run('tc', ['qdisc', 'del', 'dev', veth, 'root']);
             } else {
