@@ -1,4 +1,4 @@
-import type {Http2SecureServer} from 'node:http2';
+import type {Http2SecureServer, Http2Server} from 'node:http2';
 import type https from 'node:https';
 import type http from 'node:http';
 import net from 'node:net';
@@ -8,7 +8,7 @@ import {createConnectionPool} from '../../source/request/pool.js';
 import {sendRequest} from '../../source/request/send-request.js';
 import type {RequestResult, Via} from '../../source/request/types.js';
 import {closedPort, httpServer, httpsServer, type Loopback} from '../helpers/servers.js';
-import {h2Server, noDate, type H2Loopback} from '../helpers/h2-servers.js';
+import {h2cServer, h2Server, noDate, type H2Loopback} from '../helpers/h2-servers.js';
 import {testChain} from '../helpers/tls-chain.js';
 
 function infoLines(result: RequestResult): string[] {
@@ -60,6 +60,7 @@ describe('sendRequest via a stream from elsewhere', () => {
   let plain: Loopback<http.Server>;
   let secure: Loopback<https.Server>;
   let h2: H2Loopback<Http2SecureServer>;
+  let h2c: H2Loopback<Http2Server>;
 
   beforeAll(async () => {
     plain = await httpServer((request, response) => {
@@ -74,12 +75,18 @@ describe('sendRequest via a stream from elsewhere', () => {
       stream.respond({':status': 200}, noDate);
       stream.end('h2 answer');
     });
+    h2c = await h2cServer();
+    h2c.route('/', (stream) => {
+      stream.respond({':status': 200}, noDate);
+      stream.end('h2c answer');
+    });
   });
 
   afterAll(async () => {
     await plain.close();
     await secure.close();
     await h2.close();
+    await h2c.close();
   });
 
   it('asks the far side for the name as the URL gives it and says so in the transcript', async () => {
@@ -158,6 +165,18 @@ describe('sendRequest via a stream from elsewhere', () => {
     expect(result.tls?.alpn).toBe('h2');
     expect(bodyText(result)).toBe('h2 answer');
     expect(h2.received.length).toBeGreaterThan(0);
+  });
+
+  it('speaks HTTP/2 with prior knowledge over a plain stream (h2c)', async () => {
+    const tunnel = standInTunnel();
+    const result = await sendRequest({
+      url: `http://web.internal:${h2c.port}/`,
+      httpVersion: '2-prior-knowledge',
+      via: tunnel.via,
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.protocol).toBe('h2');
+    expect(bodyText(result)).toBe('h2c answer');
   });
 
   it('keeps a via connection in the pool apart from direct ones', async () => {
