@@ -56,7 +56,10 @@ function sections(text: Buffer): Section[] {
   while (index < text.length) {
     let lineEnd = text.indexOf(10, index);
     if (lineEnd < 0) lineEnd = text.length;
-    if (text.compare(markerBytes, 0, markerBytes.length, index, index + markerBytes.length) === 0) {
+    if (
+      index + markerBytes.length <= text.length &&
+      text.compare(markerBytes, 0, markerBytes.length, index, index + markerBytes.length) === 0
+    ) {
       const line = text.toString('utf8', index + markerBytes.length, lineEnd);
       const close = line.indexOf('@@');
       if (close > 0) {
