@@ -2,11 +2,17 @@
  * The test hosts themselves: each namespace answers SSH with its own key, its listeners are where
  * they claim to be, the link and sshd can be taken away and given back, and cleanup leaves nothing.
  */
-import {execFile} from 'node:child_process';
+import {execFile, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {canDelay, canMakeHosts, createTestFleet, namespaceExists} from '../helpers/ssh-hosts.js';
+import {
+  canDelay,
+  canMakeHosts,
+  createTestFleet,
+  namespaceExists,
+  sweepStaleHosts,
+} from '../helpers/ssh-hosts.js';
 import type {TestFleet} from '../helpers/ssh-hosts.js';
 
 function ssh(config: string, host: string, command: string, timeoutSeconds = 5) {
@@ -134,6 +140,48 @@ describe.skipIf(!canMakeHosts)('test SSH hosts in network namespaces', () => {
     for (const pid of pids) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
   });
 });
+
+test.skipIf(!canMakeHosts)(
+  'hosts left by a test process that was killed are swept away',
+  async () => {
+    const program = `
+    import {createTestFleet} from './test/helpers/ssh-hosts.ts';
+    const fleet = await createTestFleet(1);
+    console.log(fleet.hosts[0].ns + ' ' + fleet.dir);
+    setInterval(() => undefined, 1000);
+  `;
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', program],
+      {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const [ns, dir] = await new Promise<string[]>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.trim().split(' '));
+      });
+      child.once('exit', (code) => reject(new Error(`fleet process exited (${code})`)));
+    });
+    if (ns === undefined || dir === undefined) throw new Error(`no fleet from the child`);
+    expect(fs.existsSync(dir)).toBe(true);
+    const pids = await listPids(ns);
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(namespaceExists(ns)).toBe(true);
+    sweepStaleHosts();
+    expect(namespaceExists(ns)).toBe(false);
+    const deadline = Date.now() + 2000;
+    while (pids.some((pid) => fs.existsSync(`/proc/${pid}`)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const pid of pids) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+  },
+);
 
 function listPids(ns: string): Promise<number[]> {
   return new Promise((resolve) => {

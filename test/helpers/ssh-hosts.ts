@@ -141,7 +141,47 @@ function alive(pid: number): boolean {
   }
 }
 
-function claimSubnet(inUse: Set<string>): {third: string; lock: string} {
+/**
+ * Removes what test processes that died before their cleanup left (a worker killed mid-run): each
+ * lock whose owner is gone, the namespace it names with whatever still runs in it, and its dir.
+ */
+export function sweepStaleHosts(): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(lockDir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const lock = path.join(lockDir, entry);
+    let text: string;
+    try {
+      text = fs.readFileSync(lock, 'utf8');
+    } catch {
+      continue;
+    }
+    // Empty: another process is writing the lock it just made.
+    if (text.trim() === '') continue;
+    const [pidText, ns, dir] = text.trim().split(' ');
+    const owner = Number(pidText);
+    if (Number.isInteger(owner) && owner > 0 && alive(owner)) continue;
+    if (ns !== undefined && /^ph-[0-9a-f]{6}-\d+$/.test(ns)) {
+      killAll(namespacePids(ns));
+      spawnSync('ip', ['netns', 'delete', ns], {stdio: 'ignore'});
+    }
+    if (
+      dir !== undefined &&
+      path.dirname(dir) === os.tmpdir() &&
+      /^ph-[0-9a-f]{6}-/.test(path.basename(dir))
+    ) {
+      fs.rmSync(dir, {recursive: true, force: true});
+    }
+    fs.rmSync(lock, {force: true});
+  }
+}
+
+/** Claims a /24 of 198.18.0.0/15 for namespace `ns`. */
+function claimSubnet(inUse: Set<string>, ns: string, dir: string): {third: string; lock: string} {
   fs.mkdirSync(lockDir, {recursive: true});
   for (let attempt = 0; attempt < 200; attempt++) {
     const second = 18 + (attempt % 2);
@@ -149,12 +189,10 @@ function claimSubnet(inUse: Set<string>): {third: string; lock: string} {
     if (inUse.has(third)) continue;
     const lock = path.join(lockDir, third);
     try {
-      fs.writeFileSync(lock, String(process.pid), {flag: 'wx'});
+      fs.writeFileSync(lock, `${process.pid} ${ns} ${dir}`, {flag: 'wx'});
       return {third, lock};
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(fs.readFileSync(lock, 'utf8'));
-      if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) fs.rmSync(lock, {force: true});
     }
   }
   throw new Error('no free /24 in 198.18.0.0/15 for a test host');
@@ -343,9 +381,10 @@ export async function createTestFleet(
         ]),
       ),
     ];
+    sweepStaleHosts();
     const inUse = subnetsInUse();
-    const nets = Array.from({length: count}, () => {
-      const net = claimSubnet(inUse);
+    const nets = Array.from({length: count}, (_, index) => {
+      const net = claimSubnet(inUse, `ph-${suffix}-${index}`, dir);
       made.locks.push(net.lock);
       inUse.add(net.third);
       return net;
