@@ -15,8 +15,8 @@ export function withOpened(
   list: readonly OwnConnection[],
   info: ConnectionInfo,
 ): readonly OwnConnection[] {
-  // A Unix socket is not in the TCP table: nothing to mark.
-  if (info.unixSocket !== undefined) return list;
+  // A Unix socket is not in the TCP table, nor a via stream (its TCP connection is the far side's).
+  if (info.unixSocket !== undefined || info.via !== undefined) return list;
   const known = list.find((each) => each.id === info.id);
   if (known && known.closedAt === undefined) return list;
   const entry: OwnConnection = {

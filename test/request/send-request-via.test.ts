@@ -4,6 +4,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import {Duplex, PassThrough} from 'node:stream';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {withOpened} from '../../source/request/own-connections.js';
 import {createConnectionPool} from '../../source/request/pool.js';
 import {sendRequest} from '../../source/request/send-request.js';
 import type {RequestResult, Via} from '../../source/request/types.js';
@@ -119,6 +120,8 @@ describe('sendRequest via a stream from elsewhere', () => {
       localPort: 0,
     });
     expect(result.response?.remoteAddress).toBe('web.internal');
+    // Not a TCP connection of this machine's: the Sockets pane has nothing of it to mark.
+    expect(withOpened([], result.connection!)).toEqual([]);
     // The stream is closed after the request, as a direct connection would be.
     expect(tunnel.opened[0]?.destroyed).toBe(true);
   });
