@@ -27,7 +27,12 @@ import {remoteCommand} from './remote-script.js';
 
 export type RemoteFeedOptions = {
   id: HostId;
-  runner: RemoteRunner & {connect?(): Promise<void>; close?(): Promise<void>};
+  /** With `connect`, the feed connects before its first poll, and again after a failing poll that left `up` false. */
+  runner: RemoteRunner & {
+    connect?(): Promise<void>;
+    close?(): Promise<void>;
+    readonly up?: boolean;
+  };
   sink: HostSink;
   intervalMs: number;
   /** How long one poll may take; default twice the interval, at least 5 s. */
@@ -187,6 +192,7 @@ export function createRemoteFeed(options: RemoteFeedOptions): HostFeed {
       failures = 0;
       apply(reading, Math.round(output.ms * 10) / 10);
     } catch (error) {
+      if (runner.connect && runner.up === false) connected = false;
       if (!stopped) fail(error);
     }
   }
