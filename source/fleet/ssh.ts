@@ -41,20 +41,25 @@ const sshNotFound = 'ssh not found on this machine';
 const running = new Set<ChildProcess>();
 let exitHookAdded = false;
 
+/**
+ * Ends every ssh process porthole started, synchronously, by pid. Runs on `exit`; a signal that
+ * ends porthole without `exit` (SIGTERM, SIGHUP with no handler) should call it too.
+ */
+export function endSshProcesses(): void {
+  for (const child of running) {
+    if (child.pid === undefined || ended(child)) continue;
+    try {
+      process.kill(child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 function track(child: ChildProcess): void {
   if (!exitHookAdded) {
     exitHookAdded = true;
-    process.on('exit', () => {
-      for (const each of running) {
-        if (each.pid !== undefined) {
-          try {
-            process.kill(each.pid, 'SIGTERM');
-          } catch {
-            // already gone
-          }
-        }
-      }
-    });
+    process.on('exit', endSshProcesses);
   }
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -266,7 +271,8 @@ export function createSshConnection(
     options: {timeoutMs: number; stdin?: string},
   ): Promise<RemoteOutput> {
     if (closed) throw new Error('connection closed');
-    if (!masterUp() || connecting !== undefined) await connect();
+    // Without the master's socket ssh would quietly make a connection of its own.
+    await connect();
     return new Promise((resolve, reject) => {
       const started = performance.now();
       const child = spawn(sshPath, commandArgs(target, settings, command), {

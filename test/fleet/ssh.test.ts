@@ -165,6 +165,21 @@ describe.skipIf(!canMakeHosts)(`the SSH transport ${cannotMakeHostsReason}`, () 
     expect(connection.up).toBe(true);
   });
 
+  test('runs at once on a fresh connection share one master', async () => {
+    const connection = open(fleet.hosts[0]!);
+    const outputs = await Promise.all(
+      [1, 2, 3, 4, 5].map((n) => connection.run(`echo ${n}`, {timeoutMs: 10_000})),
+    );
+    expect(outputs.map((output) => output.stdout.toString())).toEqual([
+      '1\n',
+      '2\n',
+      '3\n',
+      '4\n',
+      '5\n',
+    ]);
+    expect(childrenMentioning(controlDir).length).toBe(1);
+  });
+
   test('close() ends the master and any command still running; twice is fine', async () => {
     const connection = open(fleet.hosts[0]!);
     await connection.connect();
