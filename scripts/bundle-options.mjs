@@ -5,6 +5,7 @@
 import {builtinModules} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import * as esbuild from 'esbuild';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -64,6 +65,35 @@ const builtinsOnDemand = {
   },
 };
 
+// This machine's feed runs in a worker thread started from a string of code (the dashboard is one
+// file): the worker's own bundle, with nothing of Ink or React, built here and put in place of
+// source/fleet/feed-worker-source.ts (which, run from source, builds the same with esbuild).
+const feedWorker = (minify) => ({
+  name: 'feed-worker',
+  setup(build) {
+    const stand = path.join(root, 'source/fleet/feed-worker-source.ts');
+    build.onLoad({filter: /feed-worker-source\.ts$/}, async (args) => {
+      if (args.path !== stand) return undefined;
+      const result = await esbuild.build({
+        entryPoints: [path.join(root, 'source/fleet/feed-worker.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        minify,
+        keepNames: !minify,
+        write: false,
+        logLevel: 'warning',
+      });
+      const code = result.outputFiles[0].text;
+      return {
+        contents: `export function feedWorkerSource() { return ${JSON.stringify(code)}; }`,
+        loader: 'js',
+      };
+    });
+  },
+});
+
 /** esbuild options for a single-file ES module bundle of `entry` at `outfile`. */
 export function bundleOptions({entry, outfile, minify = true}) {
   return {
@@ -82,7 +112,7 @@ export function bundleOptions({entry, outfile, minify = true}) {
       // fetch implementation (undici, ~8 ms at start). Nothing in the bundle fetches anything.
       fetch: 'undefined',
     },
-    plugins: [devtoolsStub, frameOutput, builtinsOnDemand],
+    plugins: [devtoolsStub, frameOutput, builtinsOnDemand, feedWorker(minify)],
     alias: {
       // One string-width (wrap-ansi pins 7 where Ink uses 8), loaded only when text needs it
       // (source/ui/string-width.cjs).

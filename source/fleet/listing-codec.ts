@@ -22,8 +22,7 @@ export type EncodedListing = {
   runs: Int32Array;
   added: Socket[];
   addedKeys: string[];
-  /** Every socket's first-seen time, in order. */
-  seen: Float64Array;
+  addedSeen: number[];
 };
 
 export type ListingEncoder = {encode(listing: Listing): EncodedListing};
@@ -34,101 +33,103 @@ export function createListingEncoder(): ListingEncoder {
   let sequence = 0;
   return {
     encode(listing) {
-      const index = new Map<Socket, number>();
-      if (last) {
-        const previous = last.sockets;
-        for (let at = 0; at < previous.length; at++) index.set(previous[at]!, at);
-      }
       const runs: number[] = [];
       const added: Socket[] = [];
       const addedKeys: string[] = [];
-      const {sockets, keys} = listing;
+      const addedSeen: number[] = [];
+      const {sockets, keys, seen} = listing;
+      const before = last ?? {sockets: [], keys: [], seen: []};
+      // Where each socket of the last listing was: built only once one is not where expected.
+      let index: Map<Socket, number> | undefined;
+      const find = (socket: Socket, expected: number): number | undefined => {
+        if (before.sockets[expected] === socket) return expected;
+        if (!index) {
+          index = new Map();
+          for (let at = 0; at < before.sockets.length; at++) index.set(before.sockets[at]!, at);
+        }
+        return index.get(socket);
+      };
       let runFrom = -2;
       let runLength = 0;
-      let runNext = -2;
+      let expected = 0;
       const close = () => {
         if (runLength > 0) runs.push(runFrom, runLength);
         runLength = 0;
       };
       for (let at = 0; at < sockets.length; at++) {
         const socket = sockets[at]!;
-        const key = keys[at]!;
-        const from = index.get(socket);
-        const kept = from !== undefined && last!.keys[from] === key;
-        if (kept) {
-          if (runFrom >= 0 && from === runNext) {
-            runLength++;
-            runNext++;
-            continue;
+        const from = find(socket, expected);
+        // Kept: the same object under the same key, first seen at the same time.
+        if (
+          from !== undefined &&
+          before.keys[from] === keys[at] &&
+          before.seen[from] === seen[at]
+        ) {
+          if (runFrom < 0 || from !== expected) {
+            close();
+            runFrom = from;
           }
-          close();
-          runFrom = from;
-          runLength = 1;
-          runNext = from + 1;
+          runLength++;
+          expected = from + 1;
           continue;
         }
         added.push(socket);
-        addedKeys.push(key);
-        if (runFrom === -1) {
-          runLength++;
-          continue;
+        addedKeys.push(keys[at]!);
+        addedSeen.push(seen[at]!);
+        if (runFrom !== -1) {
+          close();
+          runFrom = -1;
         }
-        close();
-        runFrom = -1;
-        runLength = 1;
+        runLength++;
       }
       close();
       const base = last ? sequence : 0;
       sequence++;
       last = listing;
-      return {
-        base,
-        sequence,
-        runs: Int32Array.from(runs),
-        added,
-        addedKeys,
-        seen: Float64Array.from(listing.seen),
-      };
+      return {base, sequence, runs: Int32Array.from(runs), added, addedKeys, addedSeen};
     },
   };
 }
 
 export function createListingDecoder(): ListingDecoder {
-  let last: Listing | undefined;
+  let last: Listing = {sockets: [], keys: [], seen: []};
   let sequence = 0;
   return {
     decode(encoded) {
-      if (encoded.base !== 0 && (encoded.base !== sequence || !last)) {
+      if (encoded.base !== 0 && encoded.base !== sequence) {
         throw new Error(`listing ${encoded.sequence} is based on ${encoded.base}, not ${sequence}`);
       }
-      const sockets: Socket[] = new Array<Socket>(encoded.seen.length);
-      const keys: string[] = new Array<string>(encoded.seen.length);
-      const {runs, added, addedKeys} = encoded;
-      let at = 0;
+      const {runs, added, addedKeys, addedSeen} = encoded;
+      const sockets: Socket[] = [];
+      const keys: string[] = [];
+      const seen: number[] = [];
       let next = 0;
       for (let pair = 0; pair < runs.length; pair += 2) {
         const from = runs[pair]!;
-        const length = runs[pair + 1]!;
+        const end = from + runs[pair + 1]!;
         if (from === -1) {
-          for (let taken = 0; taken < length; taken++, next++, at++) {
-            sockets[at] = added[next]!;
-            keys[at] = addedKeys[next]!;
+          const stop = next + runs[pair + 1]!;
+          if (stop > added.length) throw new Error(`listing ${encoded.sequence} does not add up`);
+          for (; next < stop; next++) {
+            sockets.push(added[next]!);
+            keys.push(addedKeys[next]!);
+            seen.push(addedSeen[next]!);
           }
           continue;
         }
-        const base = last!;
-        for (let taken = 0; taken < length; taken++, at++) {
-          sockets[at] = base.sockets[from + taken]!;
-          keys[at] = base.keys[from + taken]!;
+        if (encoded.base === 0 || end > last.sockets.length) {
+          throw new Error(`listing ${encoded.sequence} does not add up`);
+        }
+        for (let at = from; at < end; at++) {
+          sockets.push(last.sockets[at]!);
+          keys.push(last.keys[at]!);
+          seen.push(last.seen[at]!);
         }
       }
-      if (at !== encoded.seen.length || next !== added.length) {
-        throw new Error(`listing ${encoded.sequence} does not add up`);
-      }
-      const listing: Listing = {sockets, keys, seen: Array.from(encoded.seen)};
-      last = listing;
+      if (next !== added.length) throw new Error(`listing ${encoded.sequence} does not add up`);
+      last = {sockets, keys, seen};
       sequence = encoded.sequence;
-      return listing;
+      return last;
     },
   };
 }

@@ -25,7 +25,7 @@ function listingOf(sockets: Socket[], seen?: number[]): Listing {
   return {
     sockets,
     keys: sockets.map((row) => socketKey(row)),
-    seen: seen ?? sockets.map((_, at) => (at % 3 === 0 ? baselineTime : 1000 + at)),
+    seen: seen ?? sockets.map((row) => (row.localPort % 3 === 0 ? baselineTime : row.localPort)),
   };
 }
 
@@ -88,6 +88,14 @@ describe('listing codec', () => {
     expect(b!.encoded.added).toHaveLength(1);
   });
 
+  it('sends a same object first seen at another time whole', () => {
+    const first = listingOf([socket(1), socket(2)], [baselineTime, 5]);
+    const second = listingOf(first.sockets as Socket[], [baselineTime, 4]);
+    const [, b] = roundTrip([first, second]);
+    expect(b!.decoded).toEqual(second);
+    expect(b!.encoded.added).toEqual([socket(2)]);
+  });
+
   it('sends an unchanged listing as one run and its first-seen times', () => {
     const rows = Array.from({length: 10_000}, (_, at) => socket(at % 60_000, 1 + (at % 999)));
     const listing = listingOf(rows);
@@ -102,6 +110,12 @@ describe('listing codec', () => {
     encoder.encode(listingOf([socket(1)]));
     const second = encoder.encode(listingOf([socket(1), socket(2)]));
     expect(() => createListingDecoder().decode(second)).toThrow(/based on 1, not 0/);
+    // A run past the end of the base is refused too.
+    const decoder = createListingDecoder();
+    decoder.decode(createListingEncoder().encode(listingOf([socket(1)])));
+    expect(() => decoder.decode({...second, base: 1, runs: Int32Array.from([0, 2])})).toThrow(
+      /does not add up/,
+    );
   });
 
   it('rebuilds an empty listing', () => {
