@@ -153,6 +153,25 @@ describe.skipIf(!canMakeHosts)('porthole request --via HOST', () => {
     const missing = await porthole(['request', 'http://127.0.0.1:1/', '--via']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('porthole: --via needs a value\n');
+    const unreadable = path.join(scratch, 'no-such-config');
+    const noConfig = await porthole([
+      'request',
+      '--via',
+      host.name,
+      '--ssh-config',
+      unreadable,
+      'http://127.0.0.1:1/',
+    ]);
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toBe(`porthole: --ssh-config: cannot read ${unreadable}\n`);
+    const alone = await porthole([
+      'request',
+      '--ssh-config',
+      fleet.sshConfig,
+      'http://127.0.0.1:1/',
+    ]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe('porthole: --ssh-config is for --via HOST; give --via too\n');
   });
 
   it('a host whose sshd is stopped gives one line', async () => {
