@@ -138,6 +138,18 @@ describe('sendRequest via a stream from elsewhere', () => {
     expect(bodyText(result)).toBe('plain answer to app.example');
   });
 
+  it('asks the far side for the address --resolve names', async () => {
+    const tunnel = standInTunnel();
+    const result = await sendRequest({
+      url: `http://app.example:${plain.port}/`,
+      resolve: [{host: 'app.example', port: plain.port, addresses: ['127.0.0.1']}],
+      via: tunnel.via,
+    });
+    expect(result.error).toBeUndefined();
+    expect(tunnel.asked).toEqual([{host: '127.0.0.1', port: plain.port}]);
+    expect(infoLines(result)).toContain(`Connecting to 127.0.0.1 port ${plain.port} via ssh web-1`);
+  });
+
   it('runs TLS over the stream: SNI, verification and the chain as usual', async () => {
     const tunnel = standInTunnel();
     const result = await sendRequest({
