@@ -8,6 +8,7 @@ import os from 'node:os';
 import process from 'node:process';
 import {helpText, parseCommand, UsageError, type Command} from './source/cli/flags.js';
 import {version} from './source/version.js';
+import type {FleetPlan, planFleet as PlanFleet} from './source/fleet/targets.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`porthole: ${message}\n`);
@@ -20,11 +21,15 @@ async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>
     if (error.code === 'EPIPE') process.exit(0);
     fail(`cannot write to stdout: ${error.message}`, 1);
   });
-  const [{readSnapshot}, config] = await Promise.all([
+  const [{readSnapshot}, config, {planFleet}] = await Promise.all([
     import('./source/snapshot.js'),
     import('./source/cli/config.js'),
+    import('./source/fleet/targets.js'),
   ]);
-  process.stderr.write(config.configProblemLines(config.loadConfig()));
+  const loaded = config.loadConfig();
+  process.stderr.write(config.configProblemLines(loaded));
+  const plan = fleetPlan(planFleet, command.fleet, loaded.config);
+  if (plan.targets.length > 0) return printFleetSnapshot(command, plan, note);
   const {snapshot: snap, ownersHidden} = await readSnapshot({
     procRoot: command.procRoot,
     sysRoot: command.sysRoot,
@@ -38,6 +43,56 @@ async function printSnapshot(command: Extract<Command, {kind: 'json' | 'plain'}>
   const {plainSnapshot} = await import('./source/cli/plain.js');
   if (note) process.stderr.write(`porthole: ${note}\n`);
   process.stdout.write(plainSnapshot(snap, {all: command.all, ownersHidden}));
+}
+
+/** The hosts to watch, or the one line that says why the command line names none that can be. */
+function fleetPlan(plan: typeof PlanFleet, ...args: Parameters<typeof PlanFleet>): FleetPlan {
+  try {
+    return plan(...args);
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error), 2);
+  }
+}
+
+/** `--json` / the plain snapshot of several hosts; exits 1 when some host could not be read. */
+async function printFleetSnapshot(
+  command: Extract<Command, {kind: 'json' | 'plain'}>,
+  plan: FleetPlan,
+  note: string | undefined,
+) {
+  // Ended by a signal, the process still runs its exit hooks: they end the ssh processes.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
+  }
+  const {readFleetSnapshot} = await import('./source/fleet/fleet-snapshot.js');
+  const {snapshot: fleet, ownersHidden} = await readFleetSnapshot(plan, {
+    procRoot: command.procRoot,
+    sysRoot: command.sysRoot,
+    source: command.source,
+  });
+  if (fleet.hosts.some((host) => host.error !== null)) process.exitCode = 1;
+  if (command.kind === 'json') {
+    process.stdout.write(JSON.stringify(fleet, null, process.stdout.isTTY ? 2 : undefined) + '\n');
+    return;
+  }
+  const [{plainSnapshot}, {sanitizeLine}] = await Promise.all([
+    import('./source/cli/plain.js'),
+    import('./source/sanitize.js'),
+  ]);
+  if (note) process.stderr.write(`porthole: ${note}\n`);
+  fleet.hosts.forEach((host, index) => {
+    const name = sanitizeLine(host.target ?? host.host ?? 'this machine');
+    if (index > 0) process.stdout.write('\n');
+    if (host.error !== null || host.host === null || host.source === null) {
+      process.stdout.write(`== ${name}: ${sanitizeLine(host.error ?? 'no reading')}\n`);
+      return;
+    }
+    process.stdout.write(`== ${name}\n`);
+    const snap = {...host, host: host.host, source: host.source};
+    process.stdout.write(
+      plainSnapshot(snap, {all: command.all, ownersHidden: ownersHidden[index] ?? false}),
+    );
+  });
 }
 
 async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
@@ -72,27 +127,35 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     import('./source/terminal.js'),
     import('./source/cli/terminal-input.js'),
   ]);
-  const [actions, {formOfUrlFlag}, {isSuspendRequest}] = await Promise.all([
+  const [actions, {formOfUrlFlag}, {isSuspendRequest}, {planFleet}] = await Promise.all([
     import('./source/ui/request/request-actions.js'),
     import('./source/cli/url-flag.js'),
     import('./source/ui/suspend-request.js'),
+    import('./source/fleet/targets.js'),
   ]);
   const loaded = config.loadConfig();
   for (const problem of loaded.problems)
     process.stderr.write(`porthole: ${loaded.file}: ${problem}\n`);
+  const plan = fleetPlan(planFleet, command.fleet, loaded.config);
   const stdin = input.keyboard();
 
   const portholeStore = store.createPortholeStore({
     host: os.hostname(),
     intervalMs: command.intervalMs ?? loaded.config.intervalMs ?? 1000,
     socketsView: {showAll: command.all},
+    noLocal: !plan.local,
   });
+  const remote = await (
+    await import('./source/fleet/remote-hosts.js')
+  ).createRemoteHosts(portholeStore, plan, {intervalMs: portholeStore.getState().intervalMs});
   if (loaded.problems.length > 0) {
     store.notify(portholeStore, `${loaded.file}: ${loaded.problems[0]}`);
   }
   const requests = requestModule.createRequestController(portholeStore, {
     // A request is timed with the polls held back, so no /proc read runs inside its phases.
-    quiet: () => fleet.quiet(),
+    quiet: () => fleet.quiet(portholeStore.getState().currentHost),
+    // A request from another host's side goes through that host's ssh connection.
+    via: (host) => remote.via(host),
     // Warmed once the screen is up and idle, so that the first request waits for nothing.
     prewarmAfterMs: 1500,
     // Ink draws at most every 50 ms (maxFps 20 below); the "sending" frame goes out before the clock starts.
@@ -114,16 +177,19 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
       store.notify(portholeStore, `--url: ${problem}`);
     }
   }
-  const fleet = fleetModule.createFleet(portholeStore, [
-    localFeed.createLocalFeed({
-      sink: fleetModule.hostSink(portholeStore, 'local'),
-      intervalMs: portholeStore.getState().intervalMs,
-      onStretch: (effectiveIntervalMs) => portholeStore.setState({effectiveIntervalMs}),
-      procRoot: command.procRoot,
-      sysRoot: command.sysRoot,
-      socketSource: command.source,
-    }),
-  ]);
+  const localFeeds = !plan.local
+    ? []
+    : [
+        localFeed.createLocalFeed({
+          sink: fleetModule.hostSink(portholeStore, 'local'),
+          intervalMs: portholeStore.getState().intervalMs,
+          onStretch: (effectiveIntervalMs) => portholeStore.setState({effectiveIntervalMs}),
+          procRoot: command.procRoot,
+          sysRoot: command.sysRoot,
+          socketSource: command.source,
+        }),
+      ];
+  const fleet = fleetModule.createFleet(portholeStore, [...localFeeds, ...remote.feeds]);
 
   // The interfaces are read in a millisecond: the first frame shows them. Sockets arrive after.
   const first = fleet.start();
@@ -157,6 +223,7 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     }
   }
   await fleet.stop();
+  await remote.dispose();
   // Kept connections close with the dashboard, not when the process gets round to it.
   requests.dispose();
   screen.restore();

@@ -75,7 +75,7 @@ export async function readSnapshot(
 }
 
 /** Exactly the documented fields, in the documented order: readers may carry more internally. */
-function snapshotSocket(socket: Socket): SnapshotSocket {
+export function snapshotSocket(socket: Socket): SnapshotSocket {
   return {
     protocol: socket.protocol,
     family: socket.family,

@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest';
 import {flagSpecs} from '../source/cli/flags.js';
 import {schema} from './helpers/snapshot-schema.js';
 import {requestResultSchema} from './helpers/request-result-schema.js';
+import {fleetSchema} from './helpers/fleet-schema.js';
 
 const readme = readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
 
@@ -22,6 +23,13 @@ describe('README', () => {
   it('documents every field of the JSON snapshot', () => {
     for (const field of new Set(Object.values(schema).flat())) {
       expect(readme).toContain(`"${field}"`);
+    }
+  });
+
+  it('documents every field of the JSON of several hosts', () => {
+    const section = readme.slice(readme.indexOf('### Several hosts'), readme.indexOf('## Library'));
+    for (const field of new Set(Object.values(fleetSchema).flat())) {
+      expect(section).toContain(`"${field}"`);
     }
   });
 

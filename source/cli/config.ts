@@ -1,6 +1,7 @@
 /**
  * Optional defaults from $XDG_CONFIG_HOME/porthole/config.json (~/.config/porthole/config.json):
- * `{"interval": "2s", "theme": "mono", "requestTimeout": "10s", "keys": {"quit": "Q"}}`.
+ * `{"interval": "2s", "theme": "mono", "requestTimeout": "10s", "keys": {"quit": "Q"},
+ *   "hosts": ["web-1", "deploy@10.0.0.5:2222"], "sshConfig": "~/.ssh/fleet.conf"}`.
  * A bad file or field is named in one line and the defaults stand in for it.
  */
 import {readFileSync} from 'node:fs';
@@ -23,6 +24,10 @@ export type Config = {
   theme?: ThemeName;
   requestTimeoutMs?: number;
   keys?: KeyOverrides;
+  /** Hosts to watch over SSH besides this machine. */
+  hosts?: string[];
+  /** The ssh config file for them (`ssh -F`). */
+  sshConfig?: string;
 };
 
 export type LoadedConfig = {config: Config; file: string; problems: string[]};
@@ -160,8 +165,22 @@ export function loadConfig(file = configFile()): LoadedConfig {
         if (keys) config.keys = keys;
         break;
       }
+      case 'hosts':
+        if (Array.isArray(value) && value.every((host) => typeof host === 'string')) {
+          config.hosts = value;
+        } else problems.push('hosts: expected a list of hosts like ["web-1", "root@10.0.0.5"]');
+        break;
+      case 'sshConfig':
+        if (typeof value === 'string' && value.trim() !== '') {
+          config.sshConfig = value.startsWith('~/')
+            ? path.join(os.homedir(), value.slice(2))
+            : value;
+        } else problems.push('sshConfig: expected the path of an ssh config file');
+        break;
       default:
-        problems.push(`${field}: unknown field (known: interval, theme, requestTimeout, keys)`);
+        problems.push(
+          `${field}: unknown field (known: interval, theme, requestTimeout, keys, hosts, sshConfig)`,
+        );
     }
   }
   return {config, file, problems};

@@ -53,6 +53,19 @@ export const flagSpecs = {
     value: 'SECONDS',
     description: 'with --url: give up a request after SECONDS (default 30)',
   },
+  host: {
+    type: 'string',
+    isMultiple: true,
+    value: 'HOST',
+    description: 'watch HOST too, over ssh: a name from ~/.ssh/config or user@addr:port (repeat)',
+  },
+  hostsFile: {type: 'string', value: 'FILE', description: 'watch the hosts in FILE, one a line'},
+  sshConfig: {
+    type: 'string',
+    value: 'FILE',
+    description: 'the ssh config file for the hosts (as ssh -F)',
+  },
+  noLocal: {type: 'boolean', description: 'with hosts: leave this machine out'},
   help: {type: 'boolean', shortFlag: 'h', description: 'show this help'},
   version: {type: 'boolean', shortFlag: 'v', description: 'print the version'},
 } satisfies Record<string, FlagSpec>;
@@ -99,6 +112,7 @@ export type Command =
   | {kind: 'version'}
   | {
       kind: 'dashboard';
+      fleet: FleetFlags;
       timeoutSeconds: number | undefined;
       intervalMs: number | undefined;
       all: boolean;
@@ -111,12 +125,14 @@ export type Command =
     }
   | {
       kind: 'json';
+      fleet: FleetFlags;
       procRoot: string | undefined;
       sysRoot: string | undefined;
       source: SocketSourceChoice;
     }
   | {
       kind: 'plain';
+      fleet: FleetFlags;
       all: boolean;
       procRoot: string | undefined;
       sysRoot: string | undefined;
@@ -129,6 +145,14 @@ export type Command =
     };
 
 export type SocketSourceChoice = 'auto' | 'proc' | 'systeminformation';
+
+/** The hosts asked for on the command line (the config file may add more). */
+export type FleetFlags = {
+  hosts: string[];
+  hostsFile: string | undefined;
+  sshConfig: string | undefined;
+  noLocal: boolean;
+};
 
 /** A command line that cannot be run: one line for the person, exit code 2. */
 export class UsageError extends Error {
@@ -210,10 +234,18 @@ export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
 
   const interval = text('interval');
   const intervalMs = interval === undefined ? undefined : parseInterval(interval);
-  if (on('json')) return {kind: 'json', ...roots};
-  if (!stdoutIsTTY) return {kind: 'plain', all: on('all'), ...roots};
+  const hosts = flags.host;
+  const fleet: FleetFlags = {
+    hosts: Array.isArray(hosts) ? hosts : [],
+    hostsFile: text('hostsFile'),
+    sshConfig: text('sshConfig'),
+    noLocal: on('noLocal'),
+  };
+  if (on('json')) return {kind: 'json', fleet, ...roots};
+  if (!stdoutIsTTY) return {kind: 'plain', fleet, all: on('all'), ...roots};
   return {
     kind: 'dashboard',
+    fleet,
     intervalMs,
     all: on('all'),
     url: text('url'),

@@ -3,7 +3,7 @@
  * copying as curl. The pane's hook calls these; the network and the disk are touched only here.
  */
 import path from 'node:path';
-import {notify, type OwnConnection, type PortholeStore} from '../store/store.js';
+import {notify, type HostId, type OwnConnection, type PortholeStore} from '../store/store.js';
 import {
   keptExchanges,
   sameForm,
@@ -18,7 +18,7 @@ import {appendHistory, historyFile, loadHistory, withEntry, type HistoryEntry} f
 import {credentialsIn, curlText, planForm} from './plan-form.js';
 import {createConnectionPool, type ConnectionPool} from './pool.js';
 import {nextExpiry, pruned, withClosed, withOpened} from './own-connections.js';
-import type {RequestEvent, RequestOptions, RequestResult, TranscriptLine} from './types.js';
+import type {RequestEvent, RequestOptions, RequestResult, TranscriptLine, Via} from './types.js';
 
 export type RequestController = {
   /** Sends the form; asks first when re-sending a request that is not idempotent. */
@@ -64,6 +64,11 @@ export type ControllerOptions = {
   prewarmAfterMs?: number;
   /** How long a frame may wait in the renderer's throttle; a request starts after it. */
   frameSettleMs?: number;
+  /**
+   * How a request sent from another host reaches it (an SSH channel from that host); undefined
+   * for this machine, whose requests go out directly.
+   */
+  via?: (host: HostId) => Via | undefined;
 };
 
 type Engine = {
@@ -245,15 +250,18 @@ export function createRequestController(
     let result: RequestResult;
     const opened = new Set<number>();
     const requestPool = poolForRequest();
+    const via = options.via?.(store.getState().currentHost);
     try {
       result = await send({
         ...planned.options,
+        ...(via ? {via} : {}),
         timeoutMs: planned.options.timeoutMs ?? options.timeoutMs,
         saveBodyTo: savedTo,
         signal: controller.signal,
         pool: requestPool,
         onEvent(event) {
-          ownEvent(event, opened);
+          // A connection from another host is not one of this machine's sockets.
+          if (!via) ownEvent(event, opened);
           planned.options.onEvent?.(event);
         },
         onTranscript(line) {
