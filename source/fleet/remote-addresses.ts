@@ -29,12 +29,16 @@ function add(
   byName.set(name, list);
 }
 
-/** Parses `name inet|inet6 address[/prefix]` lines (a peer address without prefix is /32 or /128). */
+/**
+ * Parses `ip -o addr show` lines, `N: name inet|inet6 address[/prefix] …` (a peer address,
+ * `inet A peer B/n`, has no prefix of its own: /32 or /128).
+ */
 export function parseIpAddrLines(text: string): AddressesByName {
   const byName: AddressesByName = new Map();
   for (const line of text.split('\n')) {
-    const [name, family, cidr] = line.trim().split(' ');
-    if (!name || !cidr || (family !== 'inet' && family !== 'inet6')) continue;
+    const match = /^\d+:\s+(\S+)\s+(inet6?)\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const [, name, family, cidr] = match as unknown as [string, string, string, string];
     const slash = cidr.indexOf('/');
     const address = slash === -1 ? cidr : cidr.slice(0, slash);
     const full = family === 'inet' ? 32 : 128;

@@ -17,7 +17,7 @@
  *   colon, which the parser looks for). An IPv6 table that sockstat6 counts empty is not read.
  * - `dev`: /proc/net/dev's rows. `route`: the default routes of /proc/net/route and ipv6_route.
  * - `links`: `name flags operstate address mtu speed` per /sys/class/net entry, `-` for unreadable.
- * - `addr`: `ip -o addr show` cut to `name family address/prefix`; where `ip` is missing, the
+ * - `addr`: `ip -o addr show` as it prints it; where `ip` is missing, the
  *   `fib_trie`, `if_inet6` and `rt` (the whole /proc/net/route) sections instead.
  * - `owners ROOT|sudo|user`: `p PID COMM` followed by the socket inodes PID holds, and last
  *   `d COUNT`, the fd directories that could not be read. Not root: `sudo -n` is tried for this
@@ -95,7 +95,7 @@ function script(gzip: boolean): string {
     'echo "${M}uname@@ $o"',
     '[ -r /proc/net/tcp ] || { echo "${M}end@@"; exit 0; }',
     gzip ? 'z=; command -v gzip >/dev/null 2>&1 && z=1' : 'z=',
-    '{',
+    'readings() {',
     // TCP6 rows exist while sockstat6 counts one in use or sockstat counts TIME-WAIT (v4 and v6).
     'w=1; t6=1; u6=1',
     '{ while read -r k a b c d e f g; do [ "$k" = TCP: ] && w=$f; done < /proc/net/sockstat; } 2>/dev/null',
@@ -115,7 +115,7 @@ function script(gzip: boolean): string {
     'done',
     'if command -v ip >/dev/null 2>&1; then',
     '  echo "${M}addr@@"',
-    "  ip -o addr show 2>/dev/null | sed 's/^[0-9]*: *\\([^ ]*\\) *\\(inet6\\{0,1\\}\\) \\([^ ]*\\).*/\\1 \\2 \\3/'",
+    '  ip -o addr show 2>/dev/null',
     'else',
     '  echo "${M}fib_trie@@"; cat /proc/net/fib_trie 2>/dev/null',
     '  echo "${M}if_inet6@@"; cat /proc/net/if_inet6 2>/dev/null',
@@ -128,7 +128,8 @@ function script(gzip: boolean): string {
     '  echo "${M}owners@@ sudo"; printf \'%s\\n\' "$s"',
     'else echo "${M}owners@@ user"; eval "$O"; fi',
     'echo "${M}end@@"',
-    '} | if [ -n "$z" ]; then echo "${M}gzip@@"; gzip -1; else cat; fi',
+    '}',
+    'if [ -n "$z" ]; then echo "${M}gzip@@"; readings | gzip -1; else readings; fi',
   ].join('\n');
 }
 

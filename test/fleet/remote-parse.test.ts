@@ -75,7 +75,8 @@ const expectedExposure: Record<string, Socket['exposure']> = {
   '::': 'all-interfaces',
 };
 
-describe.skipIf(!isLinux)('the remote script run by this machine’s sh', () => {
+// Each test runs the script a few times; a busy host makes a run take a second or more.
+describe.skipIf(!isLinux)('the remote script run by this machine’s sh', {timeout: 60_000}, () => {
   const listeners: Listener[] = [];
   const ownName = readFileSync('/proc/self/comm', 'utf8').trim();
 
@@ -226,46 +227,44 @@ describe('output that is not a Linux host’s reading', () => {
   });
 });
 
-describe('addresses from /proc/net/fib_trie and /proc/net/if_inet6, for hosts without ip', () => {
-  it('match what ip -o addr said on the machine they were captured from', () => {
-    const read = (name: string) => readFileSync(path.join(fixtures, name), 'utf8');
-    const ipLines = read('ip-addr')
-      .split('\n')
-      .map((line) => /^\d+: *(\S+) +(inet6?) (\S+)/.exec(line))
-      .filter((match) => match !== null)
-      .map((match) => `${match[1]} ${match[2]} ${match[3]}`)
-      .join('\n');
-    const fromIp = parseIpAddrLines(ipLines);
-    const fromProc = mergeAddresses(
-      parseFibTrie(read('fib_trie'), read('route'), 'lo'),
-      parseIfInet6(read('if_inet6')),
-    );
-    const sorted = (byName: typeof fromIp) =>
-      [...byName]
-        .map(([name, list]) => [name, list.map((entry) => JSON.stringify(entry)).sort()] as const)
-        .sort(([a], [b]) => (a < b ? -1 : 1));
-    expect(sorted(fromIp).length).toBeGreaterThanOrEqual(2);
-    expect(sorted(fromProc)).toEqual(sorted(fromIp));
-  });
-
-  it.skipIf(!isLinux)(
-    'and so does the script’s fallback on this machine, without ip on its PATH',
-    async () => {
-      // A PATH with every tool the script uses but ip.
-      const tools = ['sh', 'sed', 'ls', 'cat', 'uname']
-        .map((tool) => `ln -s "$(command -v ${tool})" $d/${tool}`)
-        .join(' && ');
-      const {stdout} = await run(
-        'sh',
-        ['-c', `d=$(mktemp -d) && ${tools} && PATH=$d sh -c "$SCRIPT"; rm -r $d`],
-        {encoding: 'buffer', maxBuffer, env: {...process.env, SCRIPT: remoteScriptPlain}},
+describe(
+  'addresses from /proc/net/fib_trie and /proc/net/if_inet6, for hosts without ip',
+  {timeout: 60_000},
+  () => {
+    it('match what ip -o addr said on the machine they were captured from', () => {
+      const read = (name: string) => readFileSync(path.join(fixtures, name), 'utf8');
+      const fromIp = parseIpAddrLines(read('ip-addr'));
+      const fromProc = mergeAddresses(
+        parseFibTrie(read('fib_trie'), read('route'), 'lo'),
+        parseIfInet6(read('if_inet6')),
       );
-      expect(stdout.includes('@@porthole:fib_trie@@')).toBe(true);
-      const fallback = parseRemoteReading(stdout);
-      const withIp = parseRemoteReading(await runScript(['sh'], remoteScriptPlain));
-      const lo = (reading: typeof withIp) =>
-        reading.interfaces.find((entry) => entry.name === 'lo')?.addresses;
-      expect(lo(fallback)).toEqual(lo(withIp));
-    },
-  );
-});
+      const sorted = (byName: typeof fromIp) =>
+        [...byName]
+          .map(([name, list]) => [name, list.map((entry) => JSON.stringify(entry)).sort()] as const)
+          .sort(([a], [b]) => (a < b ? -1 : 1));
+      expect(sorted(fromIp).length).toBeGreaterThanOrEqual(2);
+      expect(sorted(fromProc)).toEqual(sorted(fromIp));
+    });
+
+    it.skipIf(!isLinux)(
+      'and so does the script’s fallback on this machine, without ip on its PATH',
+      async () => {
+        // A PATH with every tool the script uses but ip.
+        const tools = ['sh', 'sed', 'ls', 'cat', 'uname']
+          .map((tool) => `ln -s "$(command -v ${tool})" $d/${tool}`)
+          .join(' && ');
+        const {stdout} = await run(
+          'sh',
+          ['-c', `d=$(mktemp -d) && ${tools} && PATH=$d sh -c "$SCRIPT"; rm -r $d`],
+          {encoding: 'buffer', maxBuffer, env: {...process.env, SCRIPT: remoteScriptPlain}},
+        );
+        expect(stdout.includes('@@porthole:fib_trie@@')).toBe(true);
+        const fallback = parseRemoteReading(stdout);
+        const withIp = parseRemoteReading(await runScript(['sh'], remoteScriptPlain));
+        const lo = (reading: typeof withIp) =>
+          reading.interfaces.find((entry) => entry.name === 'lo')?.addresses;
+        expect(lo(fallback)).toEqual(lo(withIp));
+      },
+    );
+  },
+);
