@@ -148,7 +148,7 @@ describe.skipIf(!canMakeHosts)(`the SSH host feed over ssh ${cannotMakeHostsReas
     };
     await measure('idle host');
     // ~1,000 sockets inside the host: 250 connections to one listener (both ends) and 500 UDP,
-    // held until the test leaves a stop file (or 30 s pass).
+    // held until the test leaves a stop file (or 150 s pass).
     const stopFile = path.join(fleet.dir, 'stop-holder');
     const holder = host.exec([
       process.execPath,
@@ -159,7 +159,7 @@ describe.skipIf(!canMakeHosts)(`the SSH host feed over ssh ${cannotMakeHostsReas
          for (let i = 0; i < 500; i++) dgram.createSocket('udp4').bind(0, '127.0.0.1');
        });
        const fs = require('fs'), started = Date.now();
-       setInterval(() => { if (fs.existsSync(${JSON.stringify(stopFile)}) || Date.now() - started > 30000) process.exit(0); }, 50);`,
+       setInterval(() => { if (fs.existsSync(${JSON.stringify(stopFile)}) || Date.now() - started > 150000) process.exit(0); }, 50);`,
     ]);
     try {
       await waitFor(
@@ -185,5 +185,5 @@ describe.skipIf(!canMakeHosts)(`the SSH host feed over ssh ${cannotMakeHostsReas
       fs.writeFileSync(stopFile, '');
       await holder.catch(() => undefined);
     }
-  }, 90_000);
+  }, 180_000);
 });
