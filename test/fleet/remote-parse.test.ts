@@ -157,6 +157,31 @@ describe.skipIf(!isLinux)('the remote script run by this machine’s sh', {timeo
     );
   }
 
+  const noBusybox = !has('busybox');
+  it.skipIf(noBusybox)(
+    `runs with busybox's own sh, sed, ls, ip and gzip${noBusybox ? ' (skipped: busybox is not installed)' : ''}`,
+    async () => {
+      const tools = ['sh', 'sed', 'ls', 'cat', 'uname', 'ip', 'gzip']
+        .map((tool) => `ln -s "$(command -v busybox)" $d/${tool}`)
+        .join(' && ');
+      for (const script of [remoteScript, remoteScriptPlain]) {
+        const {stdout} = await run(
+          'sh',
+          ['-c', `d=$(mktemp -d) && ${tools} && PATH=$d sh -c "$SCRIPT"; rm -r $d`],
+          {encoding: 'buffer', maxBuffer, env: {...process.env, SCRIPT: script}},
+        );
+        const reading = parseRemoteReading(stdout);
+        expectListeners(reading.sockets);
+        expect(reading.interfaces.find((entry) => entry.name === 'lo')?.addresses).toContainEqual({
+          address: '127.0.0.1',
+          family: 4,
+          prefixLength: 8,
+          kind: 'loopback',
+        });
+      }
+    },
+  );
+
   it('skips a banner the login shell prints first, even one without a line end', async () => {
     const command = `printf 'Welcome to @@porthole host\\nLast login: today'; ${remoteCommand()}`;
     const reading = parseRemoteReading(await runScript(['sh'], command));
