@@ -91,6 +91,15 @@ export function createListingEncoder(): ListingEncoder {
   };
 }
 
+/** Joins the parts: a few runs are copied as blocks (concat and slice copy in bulk). */
+function joined<T>(parts: T[][]): T[] {
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length <= 1000) return ([] as T[]).concat(...parts);
+  const all: T[] = [];
+  for (const part of parts) for (const each of part) all.push(each);
+  return all;
+}
+
 export function createListingDecoder(): ListingDecoder {
   let last: Listing = {sockets: [], keys: [], seen: []};
   let sequence = 0;
@@ -100,34 +109,25 @@ export function createListingDecoder(): ListingDecoder {
         throw new Error(`listing ${encoded.sequence} is based on ${encoded.base}, not ${sequence}`);
       }
       const {runs, added, addedKeys, addedSeen} = encoded;
-      const sockets: Socket[] = [];
-      const keys: string[] = [];
-      const seen: number[] = [];
+      const sockets: Socket[][] = [];
+      const keys: string[][] = [];
+      const seen: number[][] = [];
       let next = 0;
       for (let pair = 0; pair < runs.length; pair += 2) {
         const from = runs[pair]!;
-        const end = from + runs[pair + 1]!;
-        if (from === -1) {
-          const stop = next + runs[pair + 1]!;
-          if (stop > added.length) throw new Error(`listing ${encoded.sequence} does not add up`);
-          for (; next < stop; next++) {
-            sockets.push(added[next]!);
-            keys.push(addedKeys[next]!);
-            seen.push(addedSeen[next]!);
-          }
-          continue;
-        }
-        if (encoded.base === 0 || end > last.sockets.length) {
+        const length = runs[pair + 1]!;
+        const [source, start] =
+          from === -1 ? [{sockets: added, keys: addedKeys, seen: addedSeen}, next] : [last, from];
+        if ((from !== -1 && encoded.base === 0) || start + length > source.sockets.length) {
           throw new Error(`listing ${encoded.sequence} does not add up`);
         }
-        for (let at = from; at < end; at++) {
-          sockets.push(last.sockets[at]!);
-          keys.push(last.keys[at]!);
-          seen.push(last.seen[at]!);
-        }
+        sockets.push(source.sockets.slice(start, start + length));
+        keys.push(source.keys.slice(start, start + length));
+        seen.push(source.seen.slice(start, start + length));
+        if (from === -1) next += length;
       }
       if (next !== added.length) throw new Error(`listing ${encoded.sequence} does not add up`);
-      last = {sockets, keys, seen};
+      last = {sockets: joined(sockets), keys: joined(keys), seen: joined(seen)};
       sequence = encoded.sequence;
       return last;
     },

@@ -2,10 +2,16 @@
  * This machine's feed in a worker thread: the collectors read, parse and track there, and the
  * main thread only applies their patches, so a key press never waits for a poll's work.
  *
- * The socket listing crosses as a difference from the last one sent (listing-codec.ts): cloning a
- * whole listing costs the main thread about as much as the poll did (100k sockets: ~90 ms to
- * clone and ~110 ms to receive here; 10k: ~9 and ~11 ms), while an unchanged 100k listing costs
- * one typed array of first-seen times and a rebuild from the last listing (~2 ms).
+ * The socket listing crosses as a difference from the last one sent (listing-codec.ts): posting a
+ * whole listing would cost the main thread more than the poll did. Measured here on a loaded
+ * 2-core machine (bench/worker-message.ts): 100k sockets are 22.8 MiB cloned, 195-245 ms for the
+ * worker to send and 340-415 ms for the main thread to receive (10k: 2.3 MiB, ~25 ms each way);
+ * with 10 changed, the difference is 3 KiB and the main thread rebuilds the listing in 0.3 ms at
+ * 10k and 20-35 ms at 100k (copying the unchanged runs of the last listing in bulk).
+ *
+ * The worker holds its own copy of the sockets (the tracker's), so it costs memory: at 100k
+ * sockets the process's RSS went from ~128 to ~246 MiB; a 3 MiB young generation for the worker
+ * (as the main thread's is kept small, ui/heap.ts) brought that to ~222 MiB (one run each).
  *
  * A worker that dies leaves a one-line error on the sockets pane's health, and the feed goes on
  * in this thread (local-feed.ts) rather than leaving the dashboard empty.
@@ -106,7 +112,11 @@ export function createWorkerFeed(options: LocalFeedOptions): WorkerFeed {
   }
 
   function spawn() {
-    const thread = new Worker(feedWorkerSource(), {eval: true, workerData: data});
+    const thread = new Worker(feedWorkerSource(), {
+      eval: true,
+      workerData: data,
+      resourceLimits: {maxYoungGenerationSizeMb: 3},
+    });
     thread.on('message', receive);
     thread.on('error', (error) => fallBack(oneLine(error)));
     thread.on('exit', (code) => fallBack(`exit code ${code}`));
