@@ -11,6 +11,7 @@ import type {Binding, Scope} from './keymap.js';
  * The help takes every key while it is open, so it meets no other scope.
  */
 const reachedTogether: Array<[Scope, Scope, 'every key' | 'named keys']> = [
+  ['global', 'hosts', 'every key'],
   ['global', 'addresses', 'every key'],
   ['global', 'sockets', 'every key'],
   ['global', 'events', 'every key'],

@@ -3,21 +3,89 @@
  * table, so keys and help never disagree; config key overrides replace a binding's keys by action.
  */
 import type {Key} from 'ink';
+import type {LineAction} from './request/text-edit.js';
 
-export type Scope =
-  | 'global'
-  | 'help'
-  | 'addresses'
-  | 'sockets'
-  | 'events'
-  | 'filter'
-  | 'request'
-  | 'editing'
-  | 'line';
+/**
+ * Every scope's actions. A key hook switches on these, so a misspelt action is a compile error,
+ * and the table below must describe each one (a missing or extra entry does not compile either).
+ */
+export type ScopeActions = {
+  global: 'quit' | 'next-pane' | 'previous-pane' | 'help' | 'pause' | 'suspend';
+  help: 'close-help' | 'up' | 'down';
+  hosts: 'up' | 'down' | 'first' | 'last' | 'show-host';
+  addresses: 'up' | 'down';
+  sockets:
+    | 'up'
+    | 'down'
+    | 'page-up'
+    | 'page-down'
+    | 'first'
+    | 'last'
+    | 'filter'
+    | 'all-states'
+    | 'exposed-only'
+    | 'all-hosts'
+    | 'tcp'
+    | 'udp'
+    | 'ipv4'
+    | 'ipv6'
+    | 'sort'
+    | 'events'
+    | 'open-request';
+  events:
+    | 'up'
+    | 'down'
+    | 'page-up'
+    | 'page-down'
+    | 'first'
+    | 'last'
+    | 'filter'
+    | 'exposed-only'
+    | 'tcp'
+    | 'udp'
+    | 'ipv4'
+    | 'ipv6'
+    | 'events';
+  filter: 'filter-done' | 'filter-clear';
+  request:
+    | 'send'
+    | 'edit'
+    | 'previous-field'
+    | 'next-field'
+    | 'method'
+    | 'previous-method'
+    | 'cancel'
+    | 'tab'
+    | 'scroll-up'
+    | 'scroll-down'
+    | 'top'
+    | 'bottom'
+    | 'scroll-left'
+    | 'scroll-right'
+    | 'wrap'
+    | 'search'
+    | 'next-match'
+    | 'follow'
+    | 'insecure'
+    | 'save'
+    | 'keep-alive'
+    | 'http-version'
+    | 'curl'
+    | 'reveal'
+    | 'history-back'
+    | 'history-forward'
+    | 'confirm';
+  editing: 'done' | 'send' | 'history-back' | 'history-forward';
+  line: LineAction;
+};
 
-export type Binding = {
-  action: string;
-  scope: Scope;
+export type Scope = keyof ScopeActions;
+/** An action of one scope; `Action` alone is any scope's. */
+export type Action<S extends Scope = Scope> = ScopeActions[S];
+
+export type Binding<S extends Scope = Scope> = {
+  action: Action<S>;
+  scope: S;
   keys: string[];
   /** What the help overlay says. */
   help: string;
@@ -25,9 +93,13 @@ export type Binding = {
   hint?: string;
 };
 
+/** A binding as the table gives it: its scope and action are where it stands in the table. */
+type Entry = {keys: string[]; help: string; hint?: string};
+
 export const scopeTitles: Record<Scope, string> = {
   global: 'Everywhere',
   help: 'Help',
+  hosts: 'Hosts (when there is more than one)',
   addresses: 'Addresses',
   sockets: 'Sockets',
   events: 'Sockets events (after e)',
@@ -37,242 +109,150 @@ export const scopeTitles: Record<Scope, string> = {
   line: 'In any text field (URL, headers, body, options, search, filter)',
 };
 
-const defaults: Binding[] = [
-  {action: 'quit', scope: 'global', keys: ['q', 'ctrl-c'], help: 'quit', hint: 'quit'},
-  {action: 'next-pane', scope: 'global', keys: ['tab'], help: 'focus the next pane', hint: 'pane'},
-  {action: 'previous-pane', scope: 'global', keys: ['shift-tab'], help: 'focus the previous pane'},
-  {action: 'help', scope: 'global', keys: ['?'], help: 'show or hide this help', hint: 'help'},
-  {action: 'pause', scope: 'global', keys: ['p'], help: 'pause or resume polling', hint: 'pause'},
-  {action: 'suspend', scope: 'global', keys: ['ctrl-z'], help: 'suspend to the shell (fg resumes)'},
+/** The keys and help of every action, scope by scope, in the order the help lists them. */
+const table: {[S in Scope]: Record<Action<S>, Entry>} = {
+  global: {
+    quit: {keys: ['q', 'ctrl-c'], help: 'quit', hint: 'quit'},
+    'next-pane': {keys: ['tab'], help: 'focus the next pane', hint: 'pane'},
+    'previous-pane': {keys: ['shift-tab'], help: 'focus the previous pane'},
+    help: {keys: ['?'], help: 'show or hide this help', hint: 'help'},
+    pause: {keys: ['p'], help: 'pause or resume polling', hint: 'pause'},
+    suspend: {keys: ['ctrl-z'], help: 'suspend to the shell (fg resumes)'},
+  },
+  help: {
+    'close-help': {keys: ['esc', '?', 'q'], help: 'close the help'},
+    up: {keys: ['up', 'k'], help: 'scroll the help up'},
+    down: {keys: ['down', 'j'], help: 'scroll the help down'},
+  },
+  hosts: {
+    up: {keys: ['up', 'k'], help: 'previous host'},
+    down: {keys: ['down', 'j'], help: 'next host', hint: 'move'},
+    first: {keys: ['g', 'home'], help: 'first host'},
+    last: {keys: ['G', 'end'], help: 'last host'},
+    'show-host': {
+      keys: ['enter'],
+      help: 'show the selected host in the other panes',
+      hint: 'show',
+    },
+  },
+  addresses: {
+    up: {keys: ['up', 'k'], help: 'scroll up'},
+    down: {keys: ['down', 'j'], help: 'scroll down', hint: 'scroll'},
+  },
+  sockets: {
+    up: {keys: ['up', 'k'], help: 'previous row'},
+    down: {keys: ['down', 'j'], help: 'next row'},
+    'page-up': {keys: ['pageup'], help: 'page up'},
+    'page-down': {keys: ['pagedown'], help: 'page down'},
+    first: {keys: ['g', 'home'], help: 'first row'},
+    last: {keys: ['G', 'end'], help: 'last row'},
+    filter: {keys: ['/'], help: 'filter by port, address, process or state', hint: 'filter'},
+    'all-states': {keys: ['a'], help: 'listening only / all states', hint: 'all'},
+    'exposed-only': {
+      keys: ['x'],
+      help: 'only listeners exposed on all interfaces',
+      hint: 'exposed',
+    },
+    'all-hosts': {keys: ['H'], help: 'this host / every host in one table (HOST column)'},
+    tcp: {keys: ['t'], help: 'show or hide TCP'},
+    udp: {keys: ['u'], help: 'show or hide UDP'},
+    ipv4: {keys: ['4'], help: 'show or hide IPv4'},
+    ipv6: {keys: ['6'], help: 'show or hide IPv6'},
+    sort: {keys: ['s'], help: 'sort by port, state, process or queue', hint: 'sort'},
+    events: {keys: ['e'], help: 'table / events (ports opened and closed)', hint: 'events'},
+    'open-request': {
+      keys: ['enter'],
+      help: 'send a request to the selected listener',
+      hint: 'request',
+    },
+  },
+  events: {
+    up: {keys: ['up', 'k'], help: 'scroll up'},
+    down: {keys: ['down', 'j'], help: 'scroll down', hint: 'scroll'},
+    'page-up': {keys: ['pageup'], help: 'page up'},
+    'page-down': {keys: ['pagedown'], help: 'page down'},
+    first: {keys: ['g', 'home'], help: 'newest event'},
+    last: {keys: ['G', 'end'], help: 'oldest event'},
+    filter: {
+      keys: ['/'],
+      help: 'filter by port, address or process (as the table)',
+      hint: 'filter',
+    },
+    'exposed-only': {keys: ['x'], help: 'only listeners on all interfaces', hint: 'exposed'},
+    tcp: {keys: ['t'], help: 'show or hide TCP'},
+    udp: {keys: ['u'], help: 'show or hide UDP'},
+    ipv4: {keys: ['4'], help: 'show or hide IPv4'},
+    ipv6: {keys: ['6'], help: 'show or hide IPv6'},
+    events: {keys: ['e'], help: 'back to the table', hint: 'table'},
+  },
+  filter: {
+    'filter-done': {keys: ['enter'], help: 'keep the filter'},
+    'filter-clear': {keys: ['esc'], help: 'clear the filter'},
+  },
+  request: {
+    send: {keys: ['enter', 'ctrl-s'], help: 'send the request', hint: 'send'},
+    edit: {keys: ['e', 'i'], help: 'edit the selected field', hint: 'edit'},
+    'previous-field': {keys: ['up', 'k'], help: 'previous field'},
+    'next-field': {keys: ['down', 'j'], help: 'next field'},
+    method: {keys: ['m'], help: 'next method', hint: 'method'},
+    'previous-method': {keys: ['M'], help: 'previous method'},
+    cancel: {keys: ['esc'], help: 'cancel the request in flight'},
+    tab: {keys: ['v'], help: 'show body / headers / timing / tls / transcript', hint: 'view'},
+    'scroll-up': {keys: ['pageup', 'K'], help: 'scroll the response up'},
+    'scroll-down': {keys: ['pagedown', 'J'], help: 'scroll the response down'},
+    top: {keys: ['g', 'home'], help: 'top of the response'},
+    bottom: {keys: ['G', 'end'], help: 'end of the response'},
+    'scroll-left': {keys: ['left'], help: 'scroll long lines left'},
+    'scroll-right': {keys: ['right'], help: 'scroll long lines right'},
+    wrap: {keys: ['W'], help: 'wrap long lines on/off'},
+    search: {keys: ['/'], help: 'search the response'},
+    'next-match': {keys: ['n'], help: 'next match'},
+    follow: {keys: ['f'], help: 'follow redirects on/off (curl -L)'},
+    insecure: {keys: ['!'], help: 'skip TLS verification on/off (curl -k)'},
+    save: {keys: ['w'], help: 'save whole bodies to files on/off'},
+    'keep-alive': {keys: ['a'], help: 'keep connections open per origin on/off'},
+    'http-version': {keys: ['2'], help: 'HTTP version: auto, 1.1, 2, prior knowledge'},
+    curl: {keys: ['c'], help: 'copy as curl (OSC 52 clipboard, also shown)', hint: 'curl'},
+    reveal: {keys: ['r'], help: 'show the copied curl command unmasked / masked'},
+    'history-back': {keys: ['['], help: 'older request from history'},
+    'history-forward': {keys: [']'], help: 'newer request from history'},
+    confirm: {keys: ['y'], help: 'confirm re-sending'},
+  },
+  editing: {
+    done: {keys: ['esc'], help: 'stop editing', hint: 'done'},
+    send: {keys: ['ctrl-s'], help: 'send (Enter also sends from the URL)', hint: 'send'},
+    'history-back': {keys: ['up'], help: 'URL: older request from history'},
+    'history-forward': {keys: ['down'], help: 'URL: newer request from history'},
+  },
+  line: {
+    'line-start': {keys: ['ctrl-a', 'home'], help: 'start of line', hint: 'start'},
+    'line-end': {keys: ['ctrl-e', 'end'], help: 'end of line', hint: 'end'},
+    'char-back': {keys: ['left', 'ctrl-b'], help: 'one character back'},
+    'char-forward': {keys: ['right', 'ctrl-f'], help: 'one character forward'},
+    'word-back': {keys: ['alt-b'], help: 'one word back', hint: 'word←'},
+    'word-forward': {keys: ['alt-f'], help: 'one word forward', hint: 'word→'},
+    'delete-back': {keys: ['backspace'], help: 'delete the character before'},
+    'delete-forward': {keys: ['ctrl-d'], help: 'delete the character under the caret'},
+    'delete-word-back': {keys: ['ctrl-w'], help: 'delete the word before', hint: 'del word'},
+    'delete-to-start': {keys: ['ctrl-u'], help: 'delete to the start of the line', hint: 'del←'},
+    'delete-to-end': {keys: ['ctrl-k'], help: 'delete to the end of the line', hint: 'del→'},
+  },
+};
 
-  {action: 'close-help', scope: 'help', keys: ['esc', '?', 'q'], help: 'close the help'},
-  {action: 'up', scope: 'help', keys: ['up', 'k'], help: 'scroll the help up'},
-  {action: 'down', scope: 'help', keys: ['down', 'j'], help: 'scroll the help down'},
+export const scopes = Object.keys(scopeTitles) as Scope[];
 
-  {action: 'up', scope: 'addresses', keys: ['up', 'k'], help: 'scroll up'},
-  {action: 'down', scope: 'addresses', keys: ['down', 'j'], help: 'scroll down', hint: 'scroll'},
+function scopeBindings<S extends Scope>(scope: S): Binding<S>[] {
+  const entries = Object.entries(table[scope]) as Array<[Action<S>, Entry]>;
+  return entries.map(([action, entry]) => ({action, scope, ...entry}));
+}
 
-  {action: 'up', scope: 'sockets', keys: ['up', 'k'], help: 'previous row'},
-  {action: 'down', scope: 'sockets', keys: ['down', 'j'], help: 'next row'},
-  {action: 'page-up', scope: 'sockets', keys: ['pageup'], help: 'page up'},
-  {action: 'page-down', scope: 'sockets', keys: ['pagedown'], help: 'page down'},
-  {action: 'first', scope: 'sockets', keys: ['g', 'home'], help: 'first row'},
-  {action: 'last', scope: 'sockets', keys: ['G', 'end'], help: 'last row'},
-  {
-    action: 'filter',
-    scope: 'sockets',
-    keys: ['/'],
-    help: 'filter by port, address, process or state',
-    hint: 'filter',
-  },
-  {
-    action: 'all-states',
-    scope: 'sockets',
-    keys: ['a'],
-    help: 'listening only / all states',
-    hint: 'all',
-  },
-  {
-    action: 'exposed-only',
-    scope: 'sockets',
-    keys: ['x'],
-    help: 'only listeners exposed on all interfaces',
-    hint: 'exposed',
-  },
-  {action: 'tcp', scope: 'sockets', keys: ['t'], help: 'show or hide TCP'},
-  {action: 'udp', scope: 'sockets', keys: ['u'], help: 'show or hide UDP'},
-  {action: 'ipv4', scope: 'sockets', keys: ['4'], help: 'show or hide IPv4'},
-  {action: 'ipv6', scope: 'sockets', keys: ['6'], help: 'show or hide IPv6'},
-  {
-    action: 'sort',
-    scope: 'sockets',
-    keys: ['s'],
-    help: 'sort by port, state, process or queue',
-    hint: 'sort',
-  },
-  {
-    action: 'events',
-    scope: 'sockets',
-    keys: ['e'],
-    help: 'table / events (ports opened and closed)',
-    hint: 'events',
-  },
-  {
-    action: 'open-request',
-    scope: 'sockets',
-    keys: ['enter'],
-    help: 'send a request to the selected listener',
-    hint: 'request',
-  },
-
-  {action: 'up', scope: 'events', keys: ['up', 'k'], help: 'scroll up'},
-  {action: 'down', scope: 'events', keys: ['down', 'j'], help: 'scroll down', hint: 'scroll'},
-  {action: 'page-up', scope: 'events', keys: ['pageup'], help: 'page up'},
-  {action: 'page-down', scope: 'events', keys: ['pagedown'], help: 'page down'},
-  {action: 'first', scope: 'events', keys: ['g', 'home'], help: 'newest event'},
-  {action: 'last', scope: 'events', keys: ['G', 'end'], help: 'oldest event'},
-  {
-    action: 'filter',
-    scope: 'events',
-    keys: ['/'],
-    help: 'filter by port, address or process (as the table)',
-    hint: 'filter',
-  },
-  {
-    action: 'exposed-only',
-    scope: 'events',
-    keys: ['x'],
-    help: 'only listeners on all interfaces',
-    hint: 'exposed',
-  },
-  {action: 'tcp', scope: 'events', keys: ['t'], help: 'show or hide TCP'},
-  {action: 'udp', scope: 'events', keys: ['u'], help: 'show or hide UDP'},
-  {action: 'ipv4', scope: 'events', keys: ['4'], help: 'show or hide IPv4'},
-  {action: 'ipv6', scope: 'events', keys: ['6'], help: 'show or hide IPv6'},
-  {action: 'events', scope: 'events', keys: ['e'], help: 'back to the table', hint: 'table'},
-
-  {action: 'filter-done', scope: 'filter', keys: ['enter'], help: 'keep the filter'},
-  {action: 'filter-clear', scope: 'filter', keys: ['esc'], help: 'clear the filter'},
-
-  {
-    action: 'send',
-    scope: 'request',
-    keys: ['enter', 'ctrl-s'],
-    help: 'send the request',
-    hint: 'send',
-  },
-  {
-    action: 'edit',
-    scope: 'request',
-    keys: ['e', 'i'],
-    help: 'edit the selected field',
-    hint: 'edit',
-  },
-  {action: 'previous-field', scope: 'request', keys: ['up', 'k'], help: 'previous field'},
-  {action: 'next-field', scope: 'request', keys: ['down', 'j'], help: 'next field'},
-  {action: 'method', scope: 'request', keys: ['m'], help: 'next method', hint: 'method'},
-  {action: 'previous-method', scope: 'request', keys: ['M'], help: 'previous method'},
-  {action: 'cancel', scope: 'request', keys: ['esc'], help: 'cancel the request in flight'},
-  {
-    action: 'tab',
-    scope: 'request',
-    keys: ['v'],
-    help: 'show body / headers / timing / tls / transcript',
-    hint: 'view',
-  },
-  {action: 'scroll-up', scope: 'request', keys: ['pageup', 'K'], help: 'scroll the response up'},
-  {
-    action: 'scroll-down',
-    scope: 'request',
-    keys: ['pagedown', 'J'],
-    help: 'scroll the response down',
-  },
-  {action: 'top', scope: 'request', keys: ['g', 'home'], help: 'top of the response'},
-  {action: 'bottom', scope: 'request', keys: ['G', 'end'], help: 'end of the response'},
-  {action: 'scroll-left', scope: 'request', keys: ['left'], help: 'scroll long lines left'},
-  {action: 'scroll-right', scope: 'request', keys: ['right'], help: 'scroll long lines right'},
-  {action: 'wrap', scope: 'request', keys: ['W'], help: 'wrap long lines on/off'},
-  {action: 'search', scope: 'request', keys: ['/'], help: 'search the response'},
-  {action: 'next-match', scope: 'request', keys: ['n'], help: 'next match'},
-  {action: 'follow', scope: 'request', keys: ['f'], help: 'follow redirects on/off (curl -L)'},
-  {
-    action: 'insecure',
-    scope: 'request',
-    keys: ['!'],
-    help: 'skip TLS verification on/off (curl -k)',
-  },
-  {action: 'save', scope: 'request', keys: ['w'], help: 'save whole bodies to files on/off'},
-  {
-    action: 'keep-alive',
-    scope: 'request',
-    keys: ['a'],
-    help: 'keep connections open per origin on/off',
-  },
-  {
-    action: 'http-version',
-    scope: 'request',
-    keys: ['2'],
-    help: 'HTTP version: auto, 1.1, 2, prior knowledge',
-  },
-  {
-    action: 'curl',
-    scope: 'request',
-    keys: ['c'],
-    help: 'copy as curl (OSC 52 clipboard, also shown)',
-    hint: 'curl',
-  },
-  {
-    action: 'reveal',
-    scope: 'request',
-    keys: ['r'],
-    help: 'show the copied curl command unmasked / masked',
-  },
-  {action: 'history-back', scope: 'request', keys: ['['], help: 'older request from history'},
-  {action: 'history-forward', scope: 'request', keys: [']'], help: 'newer request from history'},
-  {action: 'confirm', scope: 'request', keys: ['y'], help: 'confirm re-sending'},
-
-  {action: 'done', scope: 'editing', keys: ['esc'], help: 'stop editing', hint: 'done'},
-  {
-    action: 'send',
-    scope: 'editing',
-    keys: ['ctrl-s'],
-    help: 'send (Enter also sends from the URL)',
-    hint: 'send',
-  },
-  {action: 'history-back', scope: 'editing', keys: ['up'], help: 'URL: older request from history'},
-  {
-    action: 'history-forward',
-    scope: 'editing',
-    keys: ['down'],
-    help: 'URL: newer request from history',
-  },
-
-  {
-    action: 'line-start',
-    scope: 'line',
-    keys: ['ctrl-a', 'home'],
-    help: 'start of line',
-    hint: 'start',
-  },
-  {action: 'line-end', scope: 'line', keys: ['ctrl-e', 'end'], help: 'end of line', hint: 'end'},
-  {action: 'char-back', scope: 'line', keys: ['left', 'ctrl-b'], help: 'one character back'},
-  {action: 'char-forward', scope: 'line', keys: ['right', 'ctrl-f'], help: 'one character forward'},
-  {action: 'word-back', scope: 'line', keys: ['alt-b'], help: 'one word back', hint: 'word←'},
-  {action: 'word-forward', scope: 'line', keys: ['alt-f'], help: 'one word forward', hint: 'word→'},
-  {action: 'delete-back', scope: 'line', keys: ['backspace'], help: 'delete the character before'},
-  {
-    action: 'delete-forward',
-    scope: 'line',
-    keys: ['ctrl-d'],
-    help: 'delete the character under the caret',
-  },
-  {
-    action: 'delete-word-back',
-    scope: 'line',
-    keys: ['ctrl-w'],
-    help: 'delete the word before',
-    hint: 'del word',
-  },
-  {
-    action: 'delete-to-start',
-    scope: 'line',
-    keys: ['ctrl-u'],
-    help: 'delete to the start of the line',
-    hint: 'del←',
-  },
-  {
-    action: 'delete-to-end',
-    scope: 'line',
-    keys: ['ctrl-k'],
-    help: 'delete to the end of the line',
-    hint: 'del→',
-  },
-];
+/** Every binding, scope by scope. */
+const defaults: Binding[] = scopes.flatMap((scope): Binding[] => scopeBindings(scope));
 
 export type Keymap = {
   /** The action bound to a key in a scope, if any. */
-  action(scope: Scope, key: string): string | undefined;
-  bindings(scope: Scope): Binding[];
+  action<S extends Scope>(scope: S, key: string): Action<S> | undefined;
+  bindings<S extends Scope>(scope: S): Binding<S>[];
   all(): Binding[];
 };
 
@@ -280,27 +260,30 @@ export type Keymap = {
 export type KeyOverrides = Record<string, string | string[]>;
 
 export function createKeymap(overrides: KeyOverrides = {}): Keymap {
-  const table = defaults.map((binding) => {
+  const bound = defaults.map((binding) => {
     const override = overrides[`${binding.scope}.${binding.action}`] ?? overrides[binding.action];
     if (override === undefined) return binding;
     return {...binding, keys: Array.isArray(override) ? override : [override]};
   });
-  const index = new Map<string, string>();
-  for (const binding of table) {
+  const index = new Map<string, Action>();
+  for (const binding of bound) {
     for (const key of binding.keys) {
       const slot = `${binding.scope} ${key}`;
       if (!index.has(slot)) index.set(slot, binding.action);
     }
   }
   return {
-    action: (scope, key) => index.get(`${scope} ${key}`),
-    bindings: (scope) => table.filter((binding) => binding.scope === scope),
-    all: () => table,
+    // The index was filled from the scope's own bindings: its action is that scope's.
+    action: <S extends Scope>(scope: S, key: string) =>
+      index.get(`${scope} ${key}`) as Action<S> | undefined,
+    bindings: <S extends Scope>(scope: S) =>
+      bound.filter((binding): binding is Binding<S> => binding.scope === scope),
+    all: () => bound,
   };
 }
 
 /** Every action name an override may use, for checking a config file. */
-export const knownActions = new Set(
+export const knownActions = new Set<string>(
   defaults.flatMap((binding) => [binding.action, `${binding.scope}.${binding.action}`]),
 );
 
