@@ -88,6 +88,11 @@ export type RequestState = RequestForm & {
   curlRevealed: boolean;
   /** A password asked for before sending (`-u user` without one); typed text is never shown. */
   passwordPrompt: {user: string; text: string} | undefined;
+  /**
+   * The host whose listener the request goes to, when it is not this machine (a row of another
+   * host's sockets): the URL is as seen on that host, so the request is to be carried over SSH.
+   */
+  requestHost: string | undefined;
 };
 
 export const emptyForm: RequestForm = {method: 'GET', url: '', headers: '', body: '', options: ''};
@@ -118,6 +123,7 @@ export const initialRequestState: RequestState = {
   history: [],
   historyIndex: undefined,
   kept: [],
+  requestHost: undefined,
   curl: undefined,
   curlRevealed: false,
   passwordPrompt: undefined,

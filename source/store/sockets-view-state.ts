@@ -12,6 +12,8 @@ export type SocketsView = {
   ipv6: boolean;
   /** Only listeners reachable from other machines. */
   exposedOnly: boolean;
+  /** One table of every host's sockets, a HOST column first, instead of the shown host's. */
+  allHosts: boolean;
   filter: string;
   /** Caret in the filter while it is edited; undefined is its end. */
   filterCaret?: number;
@@ -31,6 +33,7 @@ export const initialSocketsView: SocketsView = {
   ipv4: true,
   ipv6: true,
   exposedOnly: false,
+  allHosts: false,
   filter: '',
   sort: 'port',
   cursor: 0,

@@ -1,4 +1,5 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
+import type {PaneName} from '../ui/panes.js';
 import type {NetworkInterface, Socket} from '../model.js';
 import {
   emptyHost,
@@ -15,8 +16,10 @@ import {initialSocketsView, type SocketsView} from './sockets-view-state.js';
 export type {CollectorHealth, CollectorName, HostData, HostId, HostPatch};
 export {localHostId};
 
-export type PaneName = 'addresses' | 'sockets' | 'request';
-export const paneOrder: readonly PaneName[] = ['addresses', 'sockets', 'request'];
+/** A built-in pane's name (the pane registry, source/ui/panes.ts, is where they come from). */
+export type {PaneName};
+/** What may have the focus: a built-in pane, or a pane a registry given to the dashboard adds. */
+export type FocusName = PaneName | (string & {});
 
 /** The socket filter, a request form field, or the response search. */
 export type EditTarget = 'filter' | 'field' | 'search';
@@ -39,7 +42,9 @@ export type PortholeState = {
   /** The Request pane's own connections, open and recently closed, for the Sockets pane to mark. */
   ownConnections: readonly OwnConnection[];
 
-  focus: PaneName;
+  focus: FocusName;
+  /** The Hosts pane's selected row. */
+  hostsCursor: number;
   helpOpen: boolean;
   helpScroll: number;
   addressesScroll: number;
@@ -98,6 +103,7 @@ export function createPortholeStore(options: StoreOptions = {}): PortholeStore {
     currentHost: localHostId,
     ownConnections: [],
     focus: options.focus ?? 'addresses',
+    hostsCursor: 0,
     helpOpen: false,
     helpScroll: 0,
     addressesScroll: 0,
@@ -159,11 +165,4 @@ export function showHost(store: PortholeStore, id: HostId): void {
     currentHost: id,
     socketsView: {...state.socketsView, cursor: 0, scroll: 0, selectedKey: undefined},
   });
-}
-
-export function cycleFocus(store: PortholeStore, step: 1 | -1): void {
-  const {focus} = store.getState();
-  const index = paneOrder.indexOf(focus);
-  const next = paneOrder[(index + step + paneOrder.length) % paneOrder.length] ?? 'addresses';
-  store.setState({focus: next, editing: undefined});
 }

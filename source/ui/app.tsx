@@ -1,6 +1,6 @@
 import {useMemo} from 'react';
 import {Box, Text} from 'ink';
-import {hostOf, type PortholeStore} from '../store/store.js';
+import type {PortholeStore} from '../store/store.js';
 import type {Keymap} from './keymap.js';
 import {createKeymap} from './keymap.js';
 import {
@@ -8,19 +8,25 @@ import {
   RequestControllerContext,
   StoreContext,
   usePorthole,
+  usePortholeView,
 } from './store-context.js';
 import type {RequestController} from '../request/controller.js';
 import {createTheme, ThemeContext, type Theme} from './theme.js';
-import {drawnRows, isTooSmall, minimumSize, paneHeights} from './layout.js';
+import {drawnRows, isTooSmall, layoutPanes, minimumSize} from './layout.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {useAppKeys} from './use-app-keys.js';
 import {KeyRouterContext, type KeyRouter} from './use-pane-input.js';
 import {Header} from './header.js';
 import {Footer} from './footer.js';
 import {HelpOverlay} from './help-overlay.js';
-import {AddressesPane, addressesWanted} from './addresses/addresses-pane.js';
-import {SocketsPane} from './sockets/sockets-pane.js';
-import {RequestPane} from './request/request-pane.js';
+import {
+  builtInPanes,
+  laidOut,
+  PanesContext,
+  shownPanes,
+  usePanes,
+  type PaneRegistry,
+} from './panes.js';
 import {createRowsMemo, SocketRowsContext} from './sockets/rows-context.js';
 
 export type AppProps = {
@@ -29,28 +35,32 @@ export type AppProps = {
   requests: RequestController;
   keymap?: Keymap;
   theme?: Theme;
+  /** The panes, top to bottom (the built-in registry unless given). */
+  panes?: PaneRegistry;
 };
 
 /** The dashboard: header, the three panes (or the help), footer. */
-export function App({store, requests, keymap, theme}: AppProps) {
+export function App({store, requests, keymap, theme, panes = builtInPanes}: AppProps) {
   const defaultKeymap = useMemo(() => keymap ?? createKeymap(), [keymap]);
   const defaultTheme = useMemo(() => theme ?? createTheme(true), [theme]);
   const router = useMemo<KeyRouter>(() => new Map(), []);
   const socketRows = useMemo(() => createRowsMemo(), []);
   return (
-    <SocketRowsContext.Provider value={socketRows}>
-      <KeyRouterContext.Provider value={router}>
-        <StoreContext.Provider value={store}>
-          <KeymapContext.Provider value={defaultKeymap}>
-            <ThemeContext.Provider value={defaultTheme}>
-              <RequestControllerContext.Provider value={requests}>
-                <Dashboard />
-              </RequestControllerContext.Provider>
-            </ThemeContext.Provider>
-          </KeymapContext.Provider>
-        </StoreContext.Provider>
-      </KeyRouterContext.Provider>
-    </SocketRowsContext.Provider>
+    <PanesContext.Provider value={panes}>
+      <SocketRowsContext.Provider value={socketRows}>
+        <KeyRouterContext.Provider value={router}>
+          <StoreContext.Provider value={store}>
+            <KeymapContext.Provider value={defaultKeymap}>
+              <ThemeContext.Provider value={defaultTheme}>
+                <RequestControllerContext.Provider value={requests}>
+                  <Dashboard />
+                </RequestControllerContext.Provider>
+              </ThemeContext.Provider>
+            </KeymapContext.Provider>
+          </StoreContext.Provider>
+        </KeyRouterContext.Provider>
+      </SocketRowsContext.Provider>
+    </PanesContext.Provider>
   );
 }
 
@@ -67,14 +77,14 @@ export function tooSmallMessage(columns: number): string {
 function Dashboard() {
   useAppKeys();
   const {columns, rows} = useTerminalSize();
+  const registry = usePanes();
   const focus = usePorthole((state) => state.focus);
   const helpOpen = usePorthole((state) => state.helpOpen);
-  const addressLines = usePorthole((state) =>
-    hostOf(state).interfaces.reduce((sum, iface) => sum + Math.max(1, iface.addresses.length), 0),
-  );
+  const shown = usePortholeView((state) => laidOut(state, registry));
+  const visible = usePortholeView((state) => shownPanes(state, registry).map((pane) => pane.name));
   if (isTooSmall(columns, rows)) return <Text wrap="truncate">{tooSmallMessage(columns)}</Text>;
   const height = drawnRows(rows);
-  const panes = paneHeights(rows, focus, addressesWanted(addressLines));
+  const heights = layoutPanes(rows, focus, shown);
   return (
     <Box flexDirection="column" width={columns} height={height} overflow="hidden">
       <Box flexShrink={0}>
@@ -83,11 +93,16 @@ function Dashboard() {
       {helpOpen ? (
         <HelpOverlay width={columns} height={height - 2} />
       ) : (
-        <>
-          <AddressesPane width={columns} height={panes.addresses} focused={focus === 'addresses'} />
-          <SocketsPane width={columns} height={panes.sockets} focused={focus === 'sockets'} />
-          <RequestPane width={columns} height={panes.request} focused={focus === 'request'} />
-        </>
+        registry
+          .filter((pane) => visible.includes(pane.name))
+          .map(({name, component: Component}) => (
+            <Component
+              key={name}
+              width={columns}
+              height={heights[name] ?? 1}
+              focused={focus === name}
+            />
+          ))
       )}
       <Box flexShrink={0}>
         <Footer />

@@ -31,21 +31,23 @@ export function recentlyExposed(events: readonly SocketEvent[], windowMs: number
 /**
  * `! new listener on all interfaces: LISTEN 0.0.0.0:8080 (node 4121) at +4.2s · `, or for several
  * `! 3 new listeners on all interfaces: 0.0.0.0:8080, [::]:9000 and 1 more · `,
- * naming as many as fit in `width` columns.
+ * naming as many as fit in `width` columns. With `host` (one of several), `! web-1: new listener…`.
  */
 export function exposedCallout(
   exposed: readonly SocketEvent[],
   startedAt: number,
   width: number,
+  host?: string,
 ): string {
   const [only] = exposed;
   if (!only) return '';
+  const mark = host === undefined ? '! ' : `! ${host}: `;
   if (exposed.length === 1) {
-    return `! new listener on all interfaces: ${socketLabel(only.socket)} at ${formatSinceLaunch(only.at - startedAt)} · `;
+    return `${mark}new listener on all interfaces: ${socketLabel(only.socket)} at ${formatSinceLaunch(only.at - startedAt)} · `;
   }
   const heads = [
-    `! ${exposed.length} new listeners on all interfaces: `,
-    `! ${exposed.length} new on all interfaces: `,
+    `${mark}${exposed.length} new listeners on all interfaces: `,
+    `${mark}${exposed.length} new on all interfaces: `,
   ];
   const phrase = (head: string, labels: string[], named: number) => {
     const rest = labels.length - named;
@@ -63,4 +65,23 @@ export function exposedCallout(
     }
   }
   return phrase(heads[1]!, bare, 1);
+}
+
+/**
+ * Of every host's recent exposures, the host whose newest one is the newest anywhere, with its
+ * exposures (newest first).
+ */
+export function newestExposure<Id>(
+  hosts: ReadonlyArray<{id: Id; events: readonly SocketEvent[]}>,
+  windowMs: number,
+): {id: Id; exposed: SocketEvent[]} | undefined {
+  let best: {id: Id; exposed: SocketEvent[]} | undefined;
+  for (const host of hosts) {
+    const exposed = recentlyExposed(host.events, windowMs);
+    const at = exposed[0]?.at;
+    if (at !== undefined && (best === undefined || at > best.exposed[0]!.at)) {
+      best = {id: host.id, exposed};
+    }
+  }
+  return best;
 }

@@ -1,20 +1,15 @@
 import {Text} from 'ink';
 import {useShallow} from 'zustand/react/shallow';
-import {hostOf, type PortholeState} from '../store/store.js';
+import {hostOf} from '../store/store.js';
 import {sanitizeLine} from '../sanitize.js';
-import {keyLabel, type Binding, type Scope} from './keymap.js';
+import {keyLabel, type Binding} from './keymap.js';
+import {footerScope, usePanes} from './panes.js';
 import {useKeymap, usePorthole} from './store-context.js';
 import {useTheme} from './theme.js';
 import {useFresh} from './use-clock.js';
 
 /** A notice stays in the footer this long. */
 export const noticeMs = 8000;
-
-function scopeOf(state: Pick<PortholeState, 'focus' | 'editing'> & {events: boolean}): Scope {
-  if (state.editing === 'filter') return 'filter';
-  if (state.editing === 'field') return 'editing';
-  return state.focus === 'sockets' && state.events ? 'events' : state.focus;
-}
 
 function hint(binding: Binding): string {
   return `${binding.keys.slice(0, 1).map(keyLabel).join('/')} ${binding.hint ?? binding.help}`;
@@ -24,14 +19,14 @@ function hint(binding: Binding): string {
 export function Footer() {
   const theme = useTheme();
   const keymap = useKeymap();
+  const panes = usePanes();
   const state = usePorthole(
     useShallow((s) => ({
-      focus: s.focus,
+      scope: footerScope(s, panes),
       editing: s.editing,
       notice: s.notice,
       ownersHidden: hostOf(s).ownersHidden,
       helpOpen: s.helpOpen,
-      events: s.socketsView.mode === 'events',
     })),
   );
   const noticeShown = useFresh(state.notice?.at, noticeMs);
@@ -51,9 +46,9 @@ export function Footer() {
   }
   // While any text field is edited, its editing keys (one line editor for all) come after its own.
   const local =
-    state.editing === 'search'
+    state.editing === 'search' || state.scope === undefined
       ? []
-      : keymap.bindings(scopeOf(state)).filter((binding) => binding.hint);
+      : keymap.bindings(state.scope).filter((binding) => binding.hint);
   const line = state.editing ? keymap.bindings('line').filter((binding) => binding.hint) : [];
   const global = state.editing ? [] : keymap.bindings('global').filter((binding) => binding.hint);
   const hints = [...local, ...line, ...global].map(hint).join(' · ');

@@ -4,7 +4,8 @@ import {useShallow} from 'zustand/react/shallow';
 import {formatInterval} from '../format.js';
 import {sanitizeLine} from '../sanitize.js';
 import {isListener} from '../collect/sockets/changes.js';
-import {exposedCallout, recentlyExposed} from './exposed-callout.js';
+import {exposedCallout, newestExposure} from './exposed-callout.js';
+import {fleetCounts, hostLabel} from './hosts/hosts-view.js';
 import {useTerminalSize} from './use-terminal-size.js';
 import {usePorthole} from './store-context.js';
 import {hostOf} from '../store/store.js';
@@ -28,11 +29,20 @@ export function Header() {
         effective: host.local ? state.effectiveIntervalMs : state.intervalMs,
         paused: state.paused,
         source: host.socketSource,
-        events: host.socketChanges?.events,
         startedAt: state.startedAt,
+        fleet:
+          state.hostOrder.length > 1
+            ? fleetCounts(state.hostOrder.flatMap((id) => state.hosts[id] ?? []))
+            : undefined,
       };
     }),
   );
+  // Every host's events: the callout names the newest exposure anywhere.
+  const events = usePorthole(
+    useShallow((state) => state.hostOrder.map((id) => state.hosts[id]?.socketChanges?.events)),
+  );
+  const hostIds = usePorthole(useShallow((state) => state.hostOrder));
+  const several = hostIds.length > 1;
   const sockets = usePorthole((state) => hostOf(state).sockets);
   const listening = useMemo(() => sockets.filter(isListener).length, [sockets]);
   const every =
@@ -47,20 +57,32 @@ export function Header() {
   ].join(' · ');
   // The callout comes first: the one fact in the header that asks for attention. It runs out on its
   // own clock: an idle host may go on polling for minutes without a change to the socket list.
-  const exposed = useMemo(
-    () => recentlyExposed(head.events ?? [], exposedCalloutMs),
-    [head.events],
+  const newest = useMemo(
+    () =>
+      newestExposure(
+        hostIds.map((id, index) => ({id, events: events[index] ?? []})),
+        exposedCalloutMs,
+      ),
+    [hostIds, events],
   );
-  const fresh = useFresh(exposed[0]?.at, exposedCalloutMs);
+  const exposedHost = usePorthole((state) =>
+    newest && several ? hostLabel(hostOf(state, newest.id)) : undefined,
+  );
+  const fresh = useFresh(newest?.exposed[0]?.at, exposedCalloutMs);
   const {columns} = useTerminalSize();
-  const prefix = `porthole ${sanitizeLine(head.host)} · `.length;
-  const callout = fresh ? exposedCallout(exposed, head.startedAt, columns - prefix) : '';
+  const fleet = head.fleet ? `${head.fleet} · ` : '';
+  const prefix = `porthole ${sanitizeLine(head.host)} · ${fleet}`.length;
+  const callout =
+    fresh && newest
+      ? exposedCallout(newest.exposed, head.startedAt, columns - prefix, exposedHost)
+      : '';
   return (
     <Text wrap="truncate">
       <Text bold color={theme.accent}>
         porthole
       </Text>
       <Text>{` ${sanitizeLine(head.host)} · `}</Text>
+      {fleet ? <Text bold>{fleet}</Text> : null}
       {head.paused ? (
         <Text bold inverse color={theme.warning}>
           {' PAUSED '}

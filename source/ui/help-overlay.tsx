@@ -1,26 +1,51 @@
 import {Box, Text} from 'ink';
-import {keyLabel, scopeTitles, type Keymap, type Scope} from './keymap.js';
+import {keyLabel, scopes, scopeTitles, type Keymap, type Scope} from './keymap.js';
+import {builtInPanes, usePanes, type PaneRegistry} from './panes.js';
 import {useKeymap, usePorthole} from './store-context.js';
 import {fitCell} from './table.js';
 import {socketMarks} from './sockets/own-connections.js';
 
 const columnWidth = 48;
 
-/** The help's lines, generated from the keymap: a title per scope, then `keys  what it does`. */
-export function helpLines(keymap: Keymap): Array<{text: string; title: boolean}> {
-  const lines: Array<{text: string; title: boolean}> = [];
-  for (const scope of Object.keys(scopeTitles) as Scope[]) {
+type HelpLine = {text: string; title: boolean};
+
+const keyLine = (keys: readonly string[], help: string): HelpLine => ({
+  text: `  ${fitCell(keys.map(keyLabel).join(' '), 11)} ${help}`,
+  title: false,
+});
+
+/**
+ * The help's lines, generated from the keymap and the pane registry: the keys that work
+ * everywhere and the help's own, then each pane's scopes in the registry's order, then the rest
+ * (the line editor): a title per scope, then `keys  what it does`.
+ */
+export function helpLines(
+  keymap: Keymap,
+  panes: PaneRegistry = builtInPanes,
+): Array<{text: string; title: boolean}> {
+  const lines: HelpLine[] = [];
+  const paneScopes = panes.flatMap((pane) => pane.scopes);
+  const section = (scope: Scope) => {
     const bindings = keymap.bindings(scope);
-    if (bindings.length === 0) continue;
+    if (bindings.length === 0) return;
     lines.push({text: scopeTitles[scope], title: true});
-    for (const binding of bindings) {
-      const keys = binding.keys.map(keyLabel).join(' ');
-      lines.push({text: `  ${fitCell(keys, 11)} ${binding.help}`, title: false});
-    }
+    for (const binding of bindings) lines.push(keyLine(binding.keys, binding.help));
     if (scope === 'sockets') {
       for (const [mark, meaning] of socketMarks)
         lines.push({text: `  ${fitCell(`mark ${mark}`, 11)} ${meaning}`, title: false});
     }
+  };
+  section('global');
+  section('help');
+  for (const pane of panes) {
+    pane.scopes.forEach(section);
+    if (pane.keys && pane.keys.length > 0) {
+      lines.push({text: pane.title, title: true});
+      for (const entry of pane.keys) lines.push(keyLine(entry.keys, entry.help));
+    }
+  }
+  for (const scope of scopes) {
+    if (scope !== 'global' && scope !== 'help' && !paneScopes.includes(scope)) section(scope);
   }
   return lines;
 }
@@ -28,8 +53,9 @@ export function helpLines(keymap: Keymap): Array<{text: string; title: boolean}>
 /** Every key, in as many columns as fit; what does not fit is cut, never wrapped past the pane. */
 export function HelpOverlay({width, height}: {width: number; height: number}) {
   const keymap = useKeymap();
+  const panes = usePanes();
   const scroll = usePorthole((state) => state.helpScroll);
-  const lines = helpLines(keymap);
+  const lines = helpLines(keymap, panes);
   const rows = Math.max(1, height - 1);
   const columnCount = Math.max(1, Math.floor(width / columnWidth));
   const first = Math.min(scroll, Math.max(0, lines.length - rows * columnCount));

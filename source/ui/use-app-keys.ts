@@ -1,11 +1,11 @@
 import {useContext, useRef} from 'react';
 import {useApp, useInput, type Key} from 'ink';
-import {cycleFocus} from '../store/store.js';
 import {keyName, plainKey, splitKeys} from './keymap.js';
 import {helpLines} from './help-overlay.js';
 import {useKeymap, usePortholeStore} from './store-context.js';
 import {KeyRouterContext} from './use-pane-input.js';
 import {suspendRequest} from './suspend-request.js';
+import {cycleFocus, usePanes} from './panes.js';
 
 /** A paste whose end marker never came ends after this long without more of it. */
 const pasteEndMs = 1000;
@@ -23,6 +23,7 @@ export function useAppKeys(): void {
   const keymap = useKeymap();
   const {exit} = useApp();
   const router = useContext(KeyRouterContext);
+  const panes = usePanes();
   const dispatch = (input: string, key: Key) => {
     const name = keyName(input, key);
     const state = store.getState();
@@ -31,7 +32,7 @@ export function useAppKeys(): void {
       if (action === 'close-help') store.setState({helpOpen: false});
       if (action === 'up') store.setState({helpScroll: Math.max(0, state.helpScroll - 1)});
       if (action === 'down') {
-        const last = helpLines(keymap).length - 1;
+        const last = helpLines(keymap, panes).length - 1;
         store.setState({helpScroll: Math.min(last, state.helpScroll + 1)});
       }
       if (name === 'ctrl-c') exit();
@@ -54,10 +55,10 @@ export function useAppKeys(): void {
         exit();
         break;
       case 'next-pane':
-        cycleFocus(store, 1);
+        cycleFocus(store, 1, panes);
         break;
       case 'previous-pane':
-        cycleFocus(store, -1);
+        cycleFocus(store, -1, panes);
         break;
       case 'help':
         store.setState({helpOpen: true, helpScroll: 0});

@@ -1,6 +1,6 @@
 import {createContext, useContext, useEffect, useRef} from 'react';
 import type {Key} from 'ink';
-import type {PaneName} from '../store/store.js';
+import type {FocusName} from '../store/store.js';
 
 export type PaneKeyHandler = (name: string, input: string, key: Key) => void;
 
@@ -9,12 +9,12 @@ export type PaneKeyHandler = (name: string, input: string, key: Key) => void;
  * exactly one handler, chosen from the store at the moment the key arrives: a key that moves the
  * focus is never handled a second time by the pane it moved to, even in a burst of pasted keys.
  */
-export type KeyRouter = Map<PaneName, {current: PaneKeyHandler}>;
+export type KeyRouter = Map<FocusName, {current: PaneKeyHandler}>;
 
 export const KeyRouterContext = createContext<KeyRouter>(new Map());
 
 /** Registers a pane's key handler; it receives keys while the pane has the focus. */
-export function usePaneInput(pane: PaneName, handler: PaneKeyHandler): void {
+export function usePaneInput(pane: FocusName, handler: PaneKeyHandler): void {
   const router = useContext(KeyRouterContext);
   const latest = useRef(handler);
   useEffect(() => {

@@ -14,6 +14,7 @@ import {
 import type {NetworkInterface, Socket} from '../../source/model.js';
 import {createTheme} from '../../source/ui/theme.js';
 import type {Keymap} from '../../source/ui/keymap.js';
+import type {PaneRegistry} from '../../source/ui/panes.js';
 import {guardKeys} from '../../source/cli/terminal-input.js';
 import {waitFor} from './wait.js';
 
@@ -154,9 +155,18 @@ export async function renderApp(
     color?: boolean;
     controller?: ControllerOptions;
     keymap?: Keymap;
+    panes?: PaneRegistry;
   } = {},
 ): Promise<Rendered> {
-  const {columns = 120, rows = 40, color = false, controller, keymap, ...storeOptions} = options;
+  const {
+    columns = 120,
+    rows = 40,
+    color = false,
+    controller,
+    keymap,
+    panes,
+    ...storeOptions
+  } = options;
   const store = createPortholeStore({
     host: 'testhost',
     interfaces: fixtureInterfaces,
@@ -165,7 +175,13 @@ export async function renderApp(
   });
   const requests = createRequestController(store, {historyPath: null, ...controller});
   const instance = render(
-    <App store={store} requests={requests} keymap={keymap} theme={createTheme(color)} />,
+    <App
+      store={store}
+      requests={requests}
+      keymap={keymap}
+      theme={createTheme(color)}
+      panes={panes}
+    />,
   );
   // Keys reach the app as the CLI's keyboard() hands them over.
   guardKeys(instance.stdin);

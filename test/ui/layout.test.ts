@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {drawnRows, isTooSmall, paneHeights} from '../../source/ui/layout.js';
-import {paneOrder} from '../../source/store/store.js';
+
+const paneOrder = ['addresses', 'sockets', 'request'] as const;
 
 describe('paneHeights', () => {
   it('fills the drawn rows exactly, for every size and focus', () => {

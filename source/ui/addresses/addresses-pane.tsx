@@ -7,6 +7,7 @@ import {useTheme} from '../theme.js';
 import {useHost, useHostView, usePorthole} from '../store-context.js';
 import {addressColumns, addressRows} from './addresses-view.js';
 import {useAddressesKeys} from './use-addresses-keys.js';
+import {useHostTitle} from '../hosts/host-title.js';
 
 /** Lines the pane would like: title, column titles, one per address (or per bare interface). */
 export function addressesWanted(lineCount: number): number {
@@ -21,6 +22,7 @@ export function AddressesPane({width, height, focused}: PaneProps) {
   const scroll = usePorthole((state) => state.addressesScroll);
   const error = useHost((host) => host.health.interfaces?.error);
   const columns = useMemo(() => fitColumns(addressColumns, width), [width]);
+  const title = useHostTitle('Addresses');
   // Column titles only when a row fits under them; a folded pane shows rows alone.
   const withHeader = height >= 3;
   const visible = Math.max(0, height - 1 - (withHeader ? 1 : 0));
@@ -31,7 +33,7 @@ export function AddressesPane({width, height, focused}: PaneProps) {
   const summary = `${interfaces.length} interfaces · ${addressCount} addresses`;
   return (
     <Pane
-      title="Addresses"
+      title={title}
       focused={focused}
       width={width}
       height={height}

@@ -22,9 +22,15 @@ export function asMethod(text: string | undefined): HttpMethod | undefined {
 /**
  * Focuses the Request pane on a fresh GET to a URL, ready for Enter to send. Nothing of the
  * previous request comes along: its headers (a token), body and options were meant for another
- * service.
+ * service. `requestHost` is the host the URL is on, when it is not this machine (another host's
+ * listener, as seen from that host).
  */
-export function openRequest(store: PortholeStore, url: string, method = 'GET'): void {
+export function openRequest(
+  store: PortholeStore,
+  url: string,
+  method = 'GET',
+  requestHost?: string,
+): void {
   store.setState({
     focus: 'request',
     editing: undefined,
@@ -42,6 +48,7 @@ export function openRequest(store: PortholeStore, url: string, method = 'GET'): 
       fieldProblem: undefined,
       credentialHost: hostOf(url),
       curl: undefined,
+      requestHost,
     },
   });
 }
@@ -54,6 +61,8 @@ export function fillForm(store: PortholeStore, form: WholeForm, patch: Partial<R
     confirmResend: false,
     fieldProblem: undefined,
     credentialHost: hostOf(form.url),
+    // A pasted command or a history entry is sent from this machine.
+    requestHost: undefined,
     ...patch,
   });
 }

@@ -13,6 +13,8 @@ import {
   type RequestState,
   type TextField,
 } from '../../store/request-state.js';
+import {hostTitle} from '../hosts/host-title.js';
+import {localHostId} from '../../store/store.js';
 import {Pane, type PaneProps} from '../pane.js';
 import {useTheme, type Theme} from '../theme.js';
 import {useClock} from '../use-clock.js';
@@ -176,6 +178,10 @@ export function RequestPane({width, height, focused}: PaneProps) {
   const request = usePorthole((state) => state.request);
   const editing = usePorthole((state) => state.editing);
   const now = useClock(100, request.inFlight !== undefined);
+  // Named for the host whose listener it was opened on, when that is not this machine.
+  const title = usePorthole((state) =>
+    hostTitle('Request', state, state.request.requestHost ?? localHostId),
+  );
   const {result, inFlight, answered} = request;
   const baseLines = useMemo(
     () => (request.curl !== undefined ? [] : responseLines(result, request.tab, width)),
@@ -280,7 +286,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
       ? `${sanitizeLine(request.method)} ${sanitizeLine(screenful(maskUrl(request.url), width))}`
       : 'no request yet';
     return (
-      <Pane title="Request" focused={false} width={width} height={height}>
+      <Pane title={title} focused={false} width={width} height={height}>
         <Text wrap="truncate">
           <Text dimColor>{target + '  '}</Text>
           {statusLine}
@@ -306,7 +312,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
       : ` · ${request.historyIndex + 1} of ${request.history.length}`;
 
   return (
-    <Pane title="Request" focused width={width} height={height} summary={toggles}>
+    <Pane title={title} focused width={width} height={height} summary={toggles}>
       <FieldLine label="Method" field="method" request={request} editing={false}>
         <Text bold>{sanitizeLine(screenful(request.method, width)).padEnd(8)}</Text>
         <Text dimColor>{semantics.words}</Text>

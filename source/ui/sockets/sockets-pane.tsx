@@ -7,12 +7,15 @@ import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow, type Row} from '../table-row.js';
 import {fitColumns, type Column} from '../table.js';
 import {useTheme, type Theme} from '../theme.js';
-import {useHost, usePorthole} from '../store-context.js';
-import {useRowsOf} from './rows-context.js';
+import {useHost, usePorthole, usePortholeView} from '../store-context.js';
+import {showsAllHosts, useRowsOf} from './rows-context.js';
 import type {OwnConnection} from '../../store/store.js';
+import type {NetworkInterface, Socket} from '../../model.js';
+import {hostLabel} from '../hosts/hosts-view.js';
+import {useHostTitle} from '../hosts/host-title.js';
 
 const noConnections: readonly OwnConnection[] = [];
-import type {NetworkInterface} from '../../model.js';
+const noSockets: readonly Socket[] = [];
 import {
   endpoint,
   exposureLabel,
@@ -52,6 +55,7 @@ function FilterCaret({before, after}: {before: string; after: string}) {
 export const highlightMs = 4000;
 
 type SocketColumn =
+  | 'host'
   | 'mark'
   | 'proto'
   | 'state'
@@ -62,6 +66,9 @@ type SocketColumn =
   | 'exposure'
   | 'peer'
   | 'process';
+
+/** First in the table of every host's sockets. */
+const hostColumn: Column<SocketColumn> = {key: 'host', title: 'HOST', width: 12, priority: 0};
 
 const socketColumns: readonly Column<SocketColumn>[] = [
   {key: 'mark', title: ' ', width: 1, priority: 0},
@@ -82,18 +89,20 @@ function toRow(
   theme: Theme,
   now: number,
   selected: boolean,
-  own: OwnSockets,
+  own: OwnSockets | undefined,
+  hostName?: string,
 ): Row<SocketColumn> {
   const {socket} = row;
   const fresh = row.seenAt !== undefined && now - row.seenAt < highlightMs;
   // The Request pane's own connection, ESTAB and then TIME-WAIT: one of ours, not the host's.
-  const mine = !row.closed && own.has(socket);
+  const mine = !row.closed && own !== undefined && own.has(socket);
   return {
     key: row.key,
     inverse: selected,
     bold: fresh || mine,
     dim: row.closed,
     cells: {
+      host: {text: hostName ?? '', bold: true},
       // A listener that closed is marked as plainly as one that opened, until it is dropped.
       mark: {
         text: row.closed ? '-' : mine ? ownMark : fresh ? '+' : ' ',
@@ -124,7 +133,30 @@ function toRow(
 
 export function SocketsPane({width, height, focused}: PaneProps) {
   const theme = useTheme();
-  const sockets = useHost((host) => host.sockets);
+  const allHosts = usePorthole(showsAllHosts);
+  const hostSockets = useHost((host) => host.sockets);
+  const fleetSockets = usePorthole(
+    useShallow((state) =>
+      allHosts ? state.hostOrder.map((id) => state.hosts[id]?.sockets ?? noSockets) : undefined,
+    ),
+  );
+  const sockets = useMemo(
+    () => (fleetSockets ? fleetSockets.flat() : hostSockets),
+    [fleetSockets, hostSockets],
+  );
+  const fleet = usePortholeView((state) =>
+    allHosts
+      ? Object.fromEntries(
+          state.hostOrder.flatMap((id) => {
+            const host = state.hosts[id];
+            return host
+              ? [[id, {name: hostLabel(host), interfaces: host.interfaces, local: host.local}]]
+              : [];
+          }),
+        )
+      : undefined,
+  );
+  const title = useHostTitle('Sockets');
   const interfaces = useHost((host) => host.interfaces);
   const tracker = useHost((host) => host.socketChanges);
   const local = useHost((host) => host.local);
@@ -158,16 +190,12 @@ export function SocketsPane({width, height, focused}: PaneProps) {
   const own = useMemo(() => ownSockets(ownConnections), [ownConnections]);
   const ownCount = useMemo(() => countOwn(sockets, own), [sockets, own]);
   // Listeners have no peer (`*:*`): in the listening view the peer column is the first to go.
-  const columns = useMemo(
-    () =>
-      fitColumns(
-        view.showAll
-          ? socketColumns
-          : socketColumns.map((c) => (c.key === 'peer' ? {...c, priority: 6} : c)),
-        width,
-      ),
-    [width, view.showAll],
-  );
+  const columns = useMemo(() => {
+    const shown = view.showAll
+      ? socketColumns
+      : socketColumns.map((c) => (c.key === 'peer' ? {...c, priority: 6} : c));
+    return fitColumns(allHosts ? [hostColumn, ...shown] : shown, width);
+  }, [width, view.showAll, allHosts]);
 
   const showFilter = editing || view.filter !== '';
   // Column titles only when a row fits under them; a folded pane shows rows alone.
@@ -191,6 +219,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
     [view.tcp && 'tcp', view.udp && 'udp'].filter(Boolean).join('+') || 'no protocol',
     [view.ipv4 && 'v4', view.ipv6 && 'v6'].filter(Boolean).join('+') || 'no family',
     `sort ${view.sort}`,
+    allHosts ? 'all hosts' : undefined,
     `${count} shown`,
   ]
     .filter(Boolean)
@@ -230,7 +259,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
       .join(' · ');
     return (
       <Pane
-        title="Sockets › events"
+        title={`${title} › events`}
         focused={focused}
         width={width}
         height={height}
@@ -263,7 +292,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
 
   return (
     <Pane
-      title="Sockets"
+      title={allHosts ? 'Sockets — all hosts' : title}
       focused={focused}
       width={width}
       height={height}
@@ -281,13 +310,23 @@ export function SocketsPane({width, height, focused}: PaneProps) {
       ) : null}
       {Array.from({length: Math.max(0, Math.min(visible, count - first))}, (_, index) => {
         const row = rowAt(rows, first + index);
-        return row ? (
+        if (!row) return null;
+        const host = row.host === undefined ? undefined : fleet?.[row.host];
+        return (
           <TableRow
             key={row.key}
             columns={columns}
-            row={toRow(row, interfaces, theme, now, focused && first + index === selected, own)}
+            row={toRow(
+              row,
+              host ? host.interfaces : interfaces,
+              theme,
+              now,
+              focused && first + index === selected,
+              host && !host.local ? undefined : own,
+              host?.name,
+            )}
           />
-        ) : null;
+        );
       })}
       {filterLine}
     </Pane>

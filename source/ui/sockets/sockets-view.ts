@@ -10,7 +10,13 @@ import {
 import {serviceName} from '../../net/services.js';
 import {parseAddress} from '../../net/classify.js';
 import {sanitizeLine} from '../../sanitize.js';
-import type {HostData, OwnConnection, PortholeState} from '../../store/store.js';
+import {
+  localHostId,
+  type HostData,
+  type HostId,
+  type OwnConnection,
+  type PortholeState,
+} from '../../store/store.js';
 import {ownSockets, ownWord, type OwnSockets} from './own-connections.js';
 
 export type SocketRow = {
@@ -20,6 +26,8 @@ export type SocketRow = {
   seenAt: number | undefined;
   /** A listener that went away a moment ago: dimmed, marked closed. */
   closed: boolean;
+  /** Whose socket it is, in the table of every host's sockets. */
+  host?: HostId;
 };
 
 /** What a socket says about itself, without the kernel's bookkeeping (as in the JSON snapshot). */
@@ -215,6 +223,8 @@ export type SocketRows = {
   keys: readonly string[] | undefined;
   seen: readonly number[] | undefined;
   closed: readonly ClosedListener[];
+  /** In the table of every host's sockets: each ref's host, as an index into `ids`. */
+  hosts?: {ids: readonly HostId[]; of: Int32Array};
 };
 
 /**
@@ -252,6 +262,61 @@ export function socketRows(
   return rows;
 }
 
+/** One host's part of the table of every host's sockets. */
+export type HostPart = {
+  id: HostId;
+  /** As the HOST column shows it; the filter matches it too. */
+  name: string;
+  sockets: readonly Socket[];
+  changes: {listing?: Listing; closed?: readonly ClosedListener[]} | undefined;
+  /** The Request pane's connections, for this machine's part. */
+  own?: OwnSockets;
+};
+
+/**
+ * Every host's sockets in one table, sorted as one: a filter term that names a host (`web`)
+ * keeps that host's rows, the other terms match sockets as in one host's table (`:5432` finds
+ * every host with something on 5432). Keys start with the host's id, so a row stays selected
+ * as the table changes and two hosts' identical sockets are two rows.
+ */
+export function fleetRows(parts: readonly HostPart[], view: SocketsView): SocketRows {
+  const terms = filterTerms(view.filter);
+  const sockets: Socket[] = [];
+  const keys: string[] = [];
+  const seen: number[] = [];
+  const socketHost: number[] = [];
+  const closed: ClosedListener[] = [];
+  const closedHost: number[] = [];
+  const passed: number[] = [];
+  const closedPassed: number[] = [];
+  parts.forEach((part, hostIndex) => {
+    const name = part.name.toLowerCase();
+    const id = part.id.toLowerCase();
+    const left = terms.filter((term) => !name.includes(term) && !id.includes(term));
+    const listing =
+      part.changes?.listing?.sockets === part.sockets ? part.changes.listing : undefined;
+    part.sockets.forEach((socket, index) => {
+      if (matchesView(socket, view, left, part.own)) passed.push(sockets.length);
+      sockets.push(socket);
+      keys.push(`${part.id} ${listing?.keys[index] ?? socketKey(socket)}`);
+      seen.push(listing?.seen[index] ?? Number.NEGATIVE_INFINITY);
+      socketHost.push(hostIndex);
+    });
+    for (const entry of part.changes?.closed ?? []) {
+      if (matchesView(entry.socket, view, left, part.own)) closedPassed.push(closed.length);
+      closed.push(entry);
+      closedHost.push(hostIndex);
+    }
+  });
+  const order = Int32Array.from([...passed, ...closedPassed.map((j) => sockets.length + j)]);
+  const of = Int32Array.from([...socketHost, ...closedHost]);
+  const all = closed.length === 0 ? sockets : [...sockets, ...closed.map((entry) => entry.socket)];
+  const sortKey = sortKeys(all, view.sort);
+  const compare = comparators[view.sort];
+  order.sort((a, b) => sortKey[a]! - sortKey[b]! || compare(all[a]!, all[b]!) || of[a]! - of[b]!);
+  return {order, sockets, keys, seen, closed, hosts: {ids: parts.map((part) => part.id), of}};
+}
+
 function socketAt(rows: SocketRows, ref: number): Socket {
   return ref < rows.sockets.length
     ? rows.sockets[ref]!
@@ -259,7 +324,11 @@ function socketAt(rows: SocketRows, ref: number): Socket {
 }
 
 function keyOf(rows: SocketRows, ref: number): string {
-  if (ref >= rows.sockets.length) return 'closed ' + socketKey(socketAt(rows, ref));
+  if (ref >= rows.sockets.length) {
+    const host = rows.hosts ? `${rows.hosts.ids[rows.hosts.of[ref]!]} ` : '';
+    return `${host}closed ${socketKey(socketAt(rows, ref))}`;
+  }
+  // In the fleet table the keys were made with their host in front.
   return rows.keys?.[ref] ?? socketKey(rows.sockets[ref]!);
 }
 
@@ -269,12 +338,14 @@ export function rowAt(rows: SocketRows, position: number): SocketRow | undefined
   if (ref === undefined) return undefined;
   const closed = ref >= rows.sockets.length;
   const seenAt = closed ? undefined : rows.seen?.[ref];
-  return {
+  const row: SocketRow = {
     key: keyOf(rows, ref),
     socket: socketAt(rows, ref),
     seenAt: seenAt === undefined || !Number.isFinite(seenAt) ? undefined : seenAt,
     closed,
   };
+  if (rows.hosts) row.host = rows.hosts.ids[rows.hosts.of[ref]!];
+  return row;
 }
 
 /** Sockets per state, most common first: `ESTAB 120 · TIME-WAIT 33 · LISTEN 12`. */
@@ -309,6 +380,8 @@ export type RowsInput = {
   socketsView: SocketsView;
   socketTracker?: {listing?: Listing; closed?: readonly ClosedListener[]} | undefined;
   ownConnections?: readonly OwnConnection[];
+  /** Every host's part, for the table of every host's sockets (`sockets` is then unused). */
+  fleet?: readonly HostPart[];
 };
 
 /** What the rows are made of in the store: the shown host's sockets and the view's settings. */
@@ -322,6 +395,27 @@ export function rowsInput(state: PortholeState, host: HostData): RowsInput {
   };
 }
 
+const noSockets: readonly Socket[] = [];
+
+/**
+ * Every host's sockets, in `hostOrder`, for the one table of them all. `name` labels a host as the
+ * HOST column shows it.
+ */
+export function fleetInput(state: PortholeState, name: (host: HostData) => string): RowsInput {
+  const fleet = state.hostOrder.flatMap((id): HostPart[] => {
+    const host = state.hosts[id];
+    if (!host) return [];
+    return [{id, name: name(host), sockets: host.sockets, changes: host.socketChanges}];
+  });
+  return {
+    sockets: noSockets,
+    socketsView: state.socketsView,
+    // The Request pane's connections are this machine's sockets.
+    ownConnections: state.ownConnections,
+    fleet,
+  };
+}
+
 export type RowsOf = (state: RowsInput) => SocketRows;
 
 /**
@@ -330,9 +424,7 @@ export type RowsOf = (state: RowsInput) => SocketRows;
  * see.
  */
 export function createRowsMemo(): RowsOf {
-  let lastRows:
-    | {sockets: readonly Socket[]; tracker: unknown; view: string; own: unknown; rows: SocketRows}
-    | undefined;
+  let lastRows: RowsMemo | undefined;
   return (state) => {
     const rows = rowsOf(state, lastRows);
     lastRows = rows.memo;
@@ -346,7 +438,22 @@ type RowsMemo = {
   view: string;
   own: unknown;
   rows: SocketRows;
+  fleet?: readonly HostPart[] | undefined;
 };
+
+function sameFleet(a: readonly HostPart[] | undefined, b: readonly HostPart[] | undefined) {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((part, index) => {
+    const other = b[index]!;
+    return (
+      part.id === other.id &&
+      part.name === other.name &&
+      part.sockets === other.sockets &&
+      part.changes === other.changes
+    );
+  });
+}
 
 function rowsOf(
   state: RowsInput,
@@ -360,16 +467,29 @@ function rowsOf(
     lastRows?.sockets === state.sockets &&
     lastRows.tracker === state.socketTracker &&
     lastRows.view === view &&
-    lastRows.own === connections
+    lastRows.own === connections &&
+    sameFleet(lastRows.fleet, state.fleet)
   ) {
     return {rows: lastRows.rows, memo: lastRows};
   }
   const own =
     connections === undefined || connections.length === 0 ? undefined : ownSockets(connections);
-  const rows = socketRows(state.sockets, state.socketsView, state.socketTracker ?? {}, own);
+  const rows = state.fleet
+    ? fleetRows(
+        state.fleet.map((part) => (part.id === localHostId && own ? {...part, own} : part)),
+        state.socketsView,
+      )
+    : socketRows(state.sockets, state.socketsView, state.socketTracker ?? {}, own);
   return {
     rows,
-    memo: {sockets: state.sockets, tracker: state.socketTracker, view, own: connections, rows},
+    memo: {
+      sockets: state.sockets,
+      tracker: state.socketTracker,
+      view,
+      own: connections,
+      rows,
+      fleet: state.fleet,
+    },
   };
 }
 

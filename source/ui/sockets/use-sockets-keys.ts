@@ -7,11 +7,13 @@ import {usePaneInput} from '../use-pane-input.js';
 import {listenerUrl, rowAt, scrollFor, selectedIndex} from './sockets-view.js';
 import {useRowsOf} from './rows-context.js';
 import {hostOf} from '../../store/store.js';
+import type {Action} from '../keymap.js';
 import {shownEvents} from './events-view.js';
 
-const toggles: Record<string, keyof SocketsView> = {
+const toggles: Partial<Record<Action<'sockets'> | Action<'events'>, keyof SocketsView>> = {
   'all-states': 'showAll',
   'exposed-only': 'exposedOnly',
+  'all-hosts': 'allHosts',
   tcp: 'tcp',
   udp: 'udp',
   ipv4: 'ipv4',
@@ -63,9 +65,9 @@ export function useSocketsKeys(visible: number): void {
     }
     if (name === 'paste') return;
 
-    const action = keymap.action(view.mode === 'events' ? 'events' : 'sockets', name);
-    if (!action) return;
     if (view.mode === 'events') {
+      const action = keymap.action('events', name);
+      if (!action) return;
       const eventCount = shownEvents(hostOf(state).socketChanges?.events ?? [], view).length;
       const pageSize = Math.max(1, visible);
       const scrollBy = (delta: number) =>
@@ -84,6 +86,8 @@ export function useSocketsKeys(visible: number): void {
       else if (action === 'last') scrollBy(eventCount);
       return;
     }
+    const action = keymap.action('sockets', name);
+    if (!action) return;
 
     const moveTo = (index: number) => {
       const cursor = Math.max(0, Math.min(rows.order.length - 1, index));
@@ -95,6 +99,10 @@ export function useSocketsKeys(visible: number): void {
     };
     const toggle = toggles[action];
     if (toggle) {
+      if (toggle === 'allHosts' && state.hostOrder.length < 2) {
+        notify(store, 'every host in one table: there is only one host');
+        return;
+      }
       update({[toggle]: !view[toggle], cursor: 0, selectedKey: undefined, scroll: 0});
       return;
     }
@@ -126,7 +134,10 @@ export function useSocketsKeys(visible: number): void {
       case 'open-request': {
         const row = rowAt(rows, selected);
         const url = row && !row.closed ? listenerUrl(row.socket) : undefined;
-        if (url) openRequest(store, url);
+        // Another host's listener: its address is as seen there, so the request names that host.
+        const host = row?.host === undefined ? state.currentHost : row.host;
+        const remote = hostOf(state, host).local ? undefined : host;
+        if (url) openRequest(store, url, 'GET', remote);
         else notify(store, 'requests go to TCP listeners: select a LISTEN row');
         return;
       }
