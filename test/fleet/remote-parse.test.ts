@@ -182,6 +182,39 @@ describe.skipIf(!isLinux)('the remote script run by this machine’s sh', {timeo
     },
   );
 
+  const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const cannotDropRoot = process.getuid?.() !== 0 || !has('setpriv');
+  it.skipIf(cannotDropRoot)(
+    `as another user: that user's sockets have owners, root's none, and owners are said hidden${cannotDropRoot ? ' (skipped: needs root and setpriv)' : ''}`,
+    async () => {
+      const child = spawn(
+        asNobody[0]!,
+        [
+          ...asNobody.slice(1),
+          process.execPath,
+          '-e',
+          `const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+        ],
+        {stdio: ['ignore', 'pipe', 'inherit']},
+      );
+      try {
+        let port = 0;
+        child.stdout.on('data', (data: Buffer) => (port = Number(data.toString().trim())));
+        await waitFor(() => port > 0, 'the other user’s listener', 10_000);
+        const reading = parseRemoteReading(
+          await runScript(asNobody.concat('sh'), remoteScriptPlain),
+        );
+        expect(reading.owners).toBe('user');
+        expect(reading.ownersHidden).toBe(true);
+        const theirs = reading.sockets.find((socket) => socket.localPort === port);
+        expect(theirs?.pid).toBe(child.pid);
+        for (const listener of listeners) expect(rowOf(reading.sockets, listener)?.pid).toBeNull();
+      } finally {
+        child.kill();
+      }
+    },
+  );
+
   it('skips a banner the login shell prints first, even one without a line end', async () => {
     const command = `printf 'Welcome to @@porthole host\\nLast login: today'; ${remoteCommand()}`;
     const reading = parseRemoteReading(await runScript(['sh'], command));
