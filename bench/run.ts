@@ -19,6 +19,8 @@ import {
   type CpuSideBySide,
   type Spread,
 } from './dashboard.js';
+import {fleetCost, fleetRows, fleetSummary, type FleetResult} from './fleet.js';
+import {canMakeHosts, cannotMakeHostsReason} from '../test/helpers/ssh-hosts.js';
 import {
   phaseVerdicts,
   requestTimings,
@@ -115,6 +117,13 @@ console.log(
   '9/9 HTTP/2 over TLS and reused connections: porthole beside curl --http2 and curl URL URL',
 );
 const reuse = await reuseTimings(quick ? 9 : 21);
+
+console.log(
+  '10/10 the fleet: 10 SSH hosts polled every second beside ssh HOST ss -tuanp, same masters',
+);
+let fleet: FleetResult | undefined;
+if (canMakeHosts) fleet = await fleetCost();
+else console.log(`  skipped: ${cannotMakeHostsReason}`);
 
 /** Figure 9: totals beside curl's for the same URL, at most 1 ms more. */
 function totalRow(label: string, porthole: TlsPhases, curl: TlsPhases, peer: string): string[] {
@@ -231,6 +240,7 @@ const rows: string[][] = [
     reuse.http1CurlReused,
     '`curl URL URL`, 2nd',
   ),
+  ...(fleet ? fleetRows(fleet) : []),
 ];
 
 console.log(
@@ -247,3 +257,4 @@ console.log(
     `a bare Node program reading the tables and every fd link ${ms(json.nodeFloor.median)} ` +
     `(${times(json.nodeFloor.median, json.ss.median)} of ss -tanp)`,
 );
+if (fleet) console.log(fleetSummary(fleet));
