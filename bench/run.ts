@@ -106,7 +106,7 @@ const collector = await benchSockets({pairs});
 printTable(collector);
 
 console.log('6/9 and 7/9: the dashboard at 10k and 100k sockets: RSS and key latency');
-const load10k = await underLoad(pairs);
+const load10k = await underLoad(pairs, 1000, 20);
 const load100k = await underLoad(50_000);
 
 console.log(
@@ -201,11 +201,11 @@ const rows: string[][] = [
     `< 150 MiB: ${verdict(load100k.rssPeakMiB < 150)}`,
   ],
   [
-    `7 key to screen, ${load100k.sockets} sockets`,
-    `${ms(load100k.keyLatency.median)} median, ${ms(load100k.keyLatency.p90)} p90`,
+    `7 key to screen, ${load100k.sockets} sockets, polled every second`,
+    `${ms(load100k.keyLatency.median)} median, ${ms(load100k.keyLatency.p90)} p90, ${ms(load100k.keyLatency.p99)} p99`,
     '',
     '',
-    `< 50 ms: ${verdict(load100k.keyLatency.median < 50)} (${load100k.pollMsNote})`,
+    `p99 < 50 ms: ${verdict(load100k.keyLatency.p99 < 50)} (${load100k.pollMsNote})`,
   ],
   ...requestRows('one-shot `porthole request`', request.oneShot),
   ...requestRows("the dashboard's first request", request.dashboardFirst),
@@ -252,7 +252,7 @@ console.log(
 );
 console.log(
   `\nalso: key to screen at ${load10k.sockets} sockets ${ms(load10k.keyLatency.median)} median, ` +
-    `${ms(load10k.keyLatency.p90)} p90; collector cold ${ms(collector.cold.wallMs)}, ` +
+    `${ms(load10k.keyLatency.p90)} p90, ${ms(load10k.keyLatency.p99)} p99; collector cold ${ms(collector.cold.wallMs)}, ` +
     `after ${collector.churn.churnPairs} new pairs ${ms(collector.churn.wallMs)}; ` +
     `a bare Node program reading the tables and every fd link ${ms(json.nodeFloor.median)} ` +
     `(${times(json.nodeFloor.median, json.ss.median)} of ss -tanp)`,
