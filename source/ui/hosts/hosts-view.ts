@@ -32,6 +32,8 @@ export type HostFacts = {
   /** `up`, `down: connection refused`, `connecting…` */
   stateText: string;
   rttMs: number | undefined;
+  /** Read here, every poll (this machine). */
+  live: boolean;
   /** Ms since the last good reading, if there was one. */
   ageMs: number | undefined;
   listening: number;
@@ -42,9 +44,12 @@ export type HostFacts = {
   byState: Array<[SocketState, number]>;
 };
 
-/** How a host is named on screen: its own name, else the target, else (this machine) `local`. */
+/**
+ * How a host is named on screen: as the user named it (`web-1`, which several hosts' own names may
+ * share, as cloned machines do); this machine by its own name.
+ */
 export function hostLabel(host: Pick<HostData, 'name' | 'target' | 'local'>): string {
-  const name = sanitizeLine(host.name || host.target);
+  const name = sanitizeLine(host.local ? host.name : host.target || host.name);
   return name || (host.local ? 'this machine' : '?');
 }
 
@@ -73,7 +78,12 @@ export function hostFacts(host: HostData, now: number): HostFacts {
     state: status.state,
     stateText,
     rttMs: status.rttMs,
-    ageMs: status.polledAt === undefined ? undefined : Math.max(0, now - status.polledAt),
+    // This machine is read in-process, every poll: its age is the poll's, not a link's.
+    ageMs:
+      status.polledAt === undefined || (host.local && status.state === 'up')
+        ? undefined
+        : Math.max(0, now - status.polledAt),
+    live: host.local && status.state === 'up',
     listening,
     exposed,
     fresh,
@@ -111,7 +121,7 @@ export function hostRow(
         color: down ? theme.error : facts.state === 'up' ? theme.ok : theme.warning,
       },
       rtt: {text: facts.rttMs === undefined ? '—' : formatDuration(facts.rttMs), color},
-      polled: {text: formatAge(facts.ageMs), color},
+      polled: {text: facts.live ? 'live' : formatAge(facts.ageMs), color},
       listening: {text: String(facts.listening), color},
       exposed: {
         text: String(facts.exposed),

@@ -261,7 +261,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
             )}
           </Text>
           {sanitizeLine(
-            ` · ${r.statusClass} · ${formatBytes(r.bodyBytes)}${r.bodyTruncated ? ' (truncated)' : ''} · ${formatDuration(result.timings.total)} · HTTP/${r.httpVersion} from ${r.remoteAddress.includes(':') ? `[${r.remoteAddress}]` : r.remoteAddress}:${r.remotePort}`,
+            ` · ${r.statusClass} · ${formatBytes(r.bodyBytes)}${r.bodyTruncated ? ' (truncated)' : ''} · ${formatDuration(result.timings.total)} · HTTP/${r.httpVersion} from ${r.remoteAddress.includes(':') ? `[${r.remoteAddress}]` : r.remoteAddress}:${r.remotePort}${result.connection?.via ? ` via ${sanitizeLine(result.connection.via)}` : ''}`,
           )}
           {certificateDays === undefined ? null : (
             <Text color={toneColor(theme, daysLeftTone(certificateDays))}>
