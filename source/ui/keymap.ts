@@ -389,8 +389,13 @@ export function splitKeys(input: string, key: Key, editing: boolean): Array<[str
     key.ctrl;
   if (special || [...input].length <= 1) return [[input, key]];
   if (editing) {
-    if (input.endsWith('\r') && !input.slice(0, -1).includes('\r')) {
-      return [[input.slice(0, -1), {...plainKey}], controlKey('\r')];
+    // Text then Enter ("url\r"), or Enter pressed twice faster than a frame ("\r\r"): the text
+    // is one insertion, each Enter a key. A CR inside the text is a paste, kept together.
+    const enters = /\r+$/.exec(input)?.[0].length ?? 0;
+    const text = input.slice(0, input.length - enters);
+    if (enters > 0 && !text.includes('\r')) {
+      const keys = Array.from({length: enters}, () => controlKey('\r'));
+      return text === '' ? keys : [[text, {...plainKey}], ...keys];
     }
     return [[input, key]];
   }

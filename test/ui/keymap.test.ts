@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {createKeymap, keyName, plainKey, type Scope} from '../../source/ui/keymap.js';
+import {createKeymap, keyName, plainKey, splitKeys, type Scope} from '../../source/ui/keymap.js';
 
 const noKey = plainKey;
 
@@ -29,5 +29,20 @@ describe('keymap', () => {
     // Typed or pasted text that spells a key's name is text.
     expect(keyName('end', noKey)).toBe('text');
     expect(keyName('up', noKey)).toBe('text');
+  });
+});
+
+describe('keys that arrive together', () => {
+  const names = (input: string, editing: boolean) =>
+    splitKeys(input, {...plainKey}, editing).map(([text, key]) => keyName(text, key));
+
+  it('splits typed runs into keys, and in a field keeps text whole with each Enter after it', () => {
+    expect(names('jj\t', false)).toEqual(['j', 'j', 'tab']);
+    expect(names(':8080\r', true)).toEqual(['text', 'enter']);
+    // Enter pressed twice faster than a frame while editing: two Enters, nothing typed.
+    expect(names('\r\r', true)).toEqual(['enter', 'enter']);
+    expect(names('abc\r\r', true)).toEqual(['text', 'enter', 'enter']);
+    // A CR inside pasted text belongs to the text.
+    expect(names('a\rb', true)).toEqual(['text']);
   });
 });
