@@ -17,6 +17,7 @@
  * in this thread (local-feed.ts) rather than leaving the dashboard empty.
  */
 import {Worker} from 'node:worker_threads';
+import {createInterfacesReader, defaultRoots} from '../collect/interfaces.js';
 import {oneLine} from '../collect/poller.js';
 import {feedWorkerSource} from './feed-worker-source.js';
 import {createListingDecoder} from './listing-codec.js';
@@ -142,10 +143,25 @@ export function createWorkerFeed(options: LocalFeedOptions): WorkerFeed {
       if (started) return Promise.resolve();
       started = true;
       if (fallback) return fallback.start();
-      return new Promise<void>((resolve) => {
+      const first = new Promise<void>((resolve) => {
         starting.push(resolve);
         send({type: 'start'});
       });
+      // The worker takes a few hundred ms to load; the first frame shows the interfaces, which the
+      // Linux reader reads here in a millisecond (the portable one is slow: the worker's comes first).
+      const reader = createInterfacesReader({
+        procRoot: rest.procRoot ?? defaultRoots.procRoot,
+        sysRoot: rest.sysRoot ?? defaultRoots.sysRoot,
+      });
+      if (!reader.portable) {
+        void reader.read().then(
+          (interfaces) => {
+            if (!stopped && !fallback) sink({interfaces});
+          },
+          () => {}, // the worker's reading reports the error
+        );
+      }
+      return first;
     },
     async stop() {
       stopped = true;

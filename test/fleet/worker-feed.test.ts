@@ -41,6 +41,11 @@ describe('createWorkerFeed', () => {
     expect(feed.threadId).toBeGreaterThan(0);
     await feed.start();
     expect(patches.some((patch) => patch.name === os.hostname())).toBe(true);
+    // The first frame's interfaces: read in this thread while the worker loads.
+    const loopback = patches
+      .find((patch) => patch.interfaces)
+      ?.interfaces?.find((each) => each.name === 'lo');
+    expect(loopback?.addresses.some((address) => address.address === '127.0.0.1')).toBe(true);
     const server = await listen();
     const port = portOf(server);
     const latest = () => patches.findLast((patch) => patch.sockets)?.sockets ?? [];
