@@ -153,7 +153,7 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
   }
   const requests = requestModule.createRequestController(portholeStore, {
     // A request is timed with the polls held back, so no /proc read runs inside its phases.
-    quiet: () => fleet.quiet(portholeStore.getState().currentHost),
+    quiet: () => fleet.quiet(portholeStore.getState().request.requestHost),
     // A request from another host's side goes through that host's ssh connection.
     via: (host) => remote.via(host),
     // Warmed once the screen is up and idle, so that the first request waits for nothing.

@@ -3,7 +3,13 @@
  * copying as curl. The pane's hook calls these; the network and the disk are touched only here.
  */
 import path from 'node:path';
-import {notify, type HostId, type OwnConnection, type PortholeStore} from '../store/store.js';
+import {
+  localHostId,
+  notify,
+  type HostId,
+  type OwnConnection,
+  type PortholeStore,
+} from '../store/store.js';
 import {
   keptExchanges,
   sameForm,
@@ -250,7 +256,8 @@ export function createRequestController(
     let result: RequestResult;
     const opened = new Set<number>();
     const requestPool = poolForRequest();
-    const via = options.via?.(store.getState().currentHost);
+    // Sent from the host of the listener it was opened from; typed or pasted, from this machine.
+    const via = options.via?.(store.getState().request.requestHost ?? localHostId);
     try {
       result = await send({
         ...planned.options,
