@@ -70,11 +70,12 @@ export function addFleet(
   });
   const hosts = [
     emptyHost('web-1', 'web-1', false, 'ssh-shell', now),
-    emptyHost('db-2', 'deploy@db-2', false, 'ssh-shell', now),
+    emptyHost('db-2', 'db-2', false, 'ssh-shell', now),
   ];
   if (options.more) hosts.push(emptyHost('cache-3', 'cache-3', false, 'ssh-shell', now));
+  // A host is shown as it was given: a target (from a hosts file, say) with escape sequences.
   if (options.evilName !== undefined)
-    hosts.push(emptyHost('evil', 'evil', false, 'ssh-shell', now));
+    hosts.push(emptyHost('evil', options.evilName, false, 'ssh-shell', now));
   addHosts(store, hosts);
   const up = (id: string, rttMs: number, polledAt: number) => ({
     ...store.getState().hosts[id]!.status,
@@ -111,6 +112,6 @@ export function addFleet(
     applyHostPatch(store, 'cache-3', {name: 'cache-3', status: up('cache-3', 0.8, now)});
   }
   if (options.evilName !== undefined) {
-    applyHostPatch(store, 'evil', {name: options.evilName, status: up('evil', 1, now)});
+    applyHostPatch(store, 'evil', {name: 'evil', status: up('evil', 1, now)});
   }
 }
