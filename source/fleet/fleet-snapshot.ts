@@ -90,7 +90,45 @@ async function readRemote(
   }
 }
 
-/** Reads every host of the plan in parallel; never rejects for a host's failure. */
+/**
+ * Hosts connected to at once. Each connection is a key exchange and a login, tens of milliseconds
+ * of CPU here and there: fifty at once on a small machine starve one another past their timeout,
+ * where sixteen at a time finish sooner than all together.
+ */
+const connectingAtOnce = 16;
+
+/** Runs `work` over `items` with at most `limit` in flight; the results in the items' order. */
+function limited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R>[] {
+  const slots: Array<() => void> = [];
+  let running = 0;
+  const release = () => {
+    running--;
+    slots.shift()?.();
+  };
+  const acquire = () =>
+    running < limit
+      ? (running++, Promise.resolve())
+      : new Promise<void>((resolve) =>
+          slots.push(() => {
+            running++;
+            resolve();
+          }),
+        );
+  return items.map(async (item) => {
+    await acquire();
+    try {
+      return await work(item);
+    } finally {
+      release();
+    }
+  });
+}
+
+/** Reads every host of the plan, several at once; never rejects for a host's failure. */
 export async function readFleetSnapshot(
   plan: FleetPlan,
   options: FleetSnapshotOptions = {},
@@ -110,10 +148,10 @@ export async function readFleetSnapshot(
           }),
         )
       : undefined;
-    const readings = await Promise.all([
-      ...(local ? [local] : []),
-      ...plan.targets.map((target) => readRemote(target, plan, controlDir, options)),
-    ]);
+    const remote = limited(plan.targets, connectingAtOnce, (target) =>
+      readRemote(target, plan, controlDir, options),
+    );
+    const readings = await Promise.all([...(local ? [local] : []), ...remote]);
     return {
       snapshot: {takenAt, hosts: readings.map((reading) => orderFields(reading.snapshot))},
       ownersHidden: readings.map((reading) => reading.ownersHidden),

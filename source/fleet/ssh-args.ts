@@ -5,6 +5,7 @@
  * request shares. That connection is a master porthole starts itself and ends itself (`-M -N`,
  * ControlPersist=no): no SSH process outlives porthole.
  */
+import {createHash} from 'node:crypto';
 
 /** A host as the user names it: an alias of ssh_config, or `[user@]address[:port]`. */
 export type SshTarget = {
@@ -60,6 +61,16 @@ export function parseSshTarget(text: string): SshTarget {
   return {text: given, user, host, port};
 }
 
+/**
+ * The control socket of a target's connection. Named after the target as given, not OpenSSH's
+ * `%C` (a hash of the resolved address, port and user): two names for one machine (`web-1` and its
+ * address) are two hosts here, and their masters must not fight over one socket. A hash keeps the
+ * path short, as a socket's path must be (~104 bytes).
+ */
+export function controlPath(target: SshTarget, settings: Pick<SshSettings, 'controlDir'>): string {
+  return `${settings.controlDir}/${createHash('sha256').update(target.text).digest('hex').slice(0, 20)}`;
+}
+
 /** Options every ssh call shares: config file, no prompts, the shared connection. */
 function commonOptions(target: SshTarget, settings: SshSettings): string[] {
   const options = [
@@ -69,7 +80,7 @@ function commonOptions(target: SshTarget, settings: SshSettings): string[] {
     '-o',
     `ConnectTimeout=${settings.connectTimeoutSeconds ?? 5}`,
     '-o',
-    `ControlPath=${settings.controlDir}/%C`,
+    `ControlPath=${controlPath(target, settings)}`,
   ];
   if (target.user !== undefined) options.push('-l', target.user);
   if (target.port !== undefined) options.push('-p', String(target.port));
