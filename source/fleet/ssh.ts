@@ -27,6 +27,11 @@ export type SshConnection = RemoteRunner & {
   readonly up: boolean;
   /** Ends the master and any command still running; safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Starts a long-lived command over the master (connect first) and hands back its process, its
+   * pipes open: tracked like every ssh child, and ended by close() and on exit.
+   */
+  spawnCommand(command: string): ChildProcess;
 };
 
 /** The most a command may print before it is ended. */
@@ -329,6 +334,18 @@ export function createSshConnection(
     });
   }
 
+  function spawnCommand(command: string): ChildProcess {
+    if (closed) throw new Error('connection closed');
+    const child = spawn(sshPath, commandArgs(target, settings, command), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    track(child);
+    commands.add(child);
+    child.once('exit', () => commands.delete(child));
+    child.once('error', () => commands.delete(child));
+    return child;
+  }
+
   async function close(): Promise<void> {
     closed = true;
     const ending = [...commands].map((child) => end(child, 200));
@@ -342,6 +359,7 @@ export function createSshConnection(
     connect,
     run,
     close,
+    spawnCommand,
     get up() {
       return masterUp();
     },

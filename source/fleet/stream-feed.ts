@@ -1,0 +1,515 @@
+/**
+ * An SSH host's feed by streaming: porthole's own reader (host-reader.ts) is sent over the host's
+ * master connection once, runs there with the host's Node for as long as the feed does, and writes
+ * a line per reading, only what changed. Nothing is spawned per poll, here or on the host: one
+ * `ssh` client here (ControlMaster=no, over the master) and one `node` there.
+ *
+ * It behaves as the shell feed (remote-feed.ts) does: the host is up with its readings, down with
+ * one line and its last data kept when the stream ends or fails, and the stream is started again
+ * with a backoff; a stream that says nothing for three intervals is stalled, down, and restarted.
+ * quiet() and pause stop the host's reads (the host answers once the read in flight ends); the
+ * round trip is a `ping`'s answer, the poll time when a reading arrived.
+ *
+ * A host without Node >= 20 (or without sh's mktemp, base64 and gzip to put the file in place)
+ * says so with its own exit code; the feed then calls `onUnsupported` (createHostFeed falls back to
+ * the shell method) instead of turning down.
+ */
+import type {ChildProcess} from 'node:child_process';
+import {gzipSync} from 'node:zlib';
+import type {InterfaceCounters, NetworkInterface, Socket, Traffic} from '../model.js';
+import {nextTraffic, type CounterSample} from '../collect/traffic.js';
+import {trackSocketChanges, type SocketTracker} from '../collect/sockets/changes.js';
+import {sanitizeLine} from '../sanitize.js';
+import {createListingDecoder, type ListingDecoder} from './listing-codec.js';
+import {hostReaderSource} from './host-reader-source.js';
+import {oldNodeExitCode, type HostLine} from './host-reader-protocol.js';
+import {sshFailure} from './ssh.js';
+import type {HostFeed, HostId, HostPatch, HostSink, HostStatus, SocketChanges} from './types.js';
+
+/** The exit code of the command when the host cannot run the reader (see hostReaderCommand). */
+export const unsupportedExitCode = 97;
+const unsupportedMarker = 'porthole-unsupported:';
+
+/** The single-argument limit of Linux (MAX_ARG_STRLEN) that the whole command must stay under. */
+export const maxCommandBytes = 128 * 1024;
+
+export type StreamConnection = {
+  connect(): Promise<void>;
+  spawnCommand(command: string): ChildProcess;
+  readonly up: boolean;
+  close?(): Promise<void>;
+};
+
+export type StreamFeedOptions = {
+  id: HostId;
+  connection: StreamConnection;
+  sink: HostSink;
+  intervalMs: number;
+  now?: () => number;
+  /** The longest wait between failing streams; default 30 s. */
+  maxBackoffMs?: number;
+  /** The host's Node, as its sh finds it; default `node`. */
+  nodeCommand?: string;
+  /** The host cannot run the reader: told once, with why; the feed stops itself. */
+  onUnsupported?: (reason: string) => void;
+};
+
+export type StreamFeed = HostFeed & {
+  /** The reader's pid on the host (in the host's own PID namespace), while a stream runs. */
+  readonly hostPid: number | undefined;
+};
+
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+let packed: string | undefined;
+
+/** The reader, gzipped and in base64, as the command carries it. */
+export function packedHostReader(): string {
+  packed ??= gzipSync(hostReaderSource(), {level: 9}).toString('base64');
+  return packed;
+}
+
+/**
+ * The one sh command that puts the reader in a temporary file and runs it (the reader removes the
+ * file as it starts). A host that lacks what it needs answers `porthole-unsupported: WHY` and exit
+ * code 97, or, for a Node older than 20, the reader's own hello and exit code 98.
+ */
+export function hostReaderCommand(intervalMs: number, nodeCommand = 'node'): string {
+  const node = quoted(nodeCommand);
+  const need = (command: string, why: string) =>
+    `command -v ${command} >/dev/null 2>&1 || { echo '${unsupportedMarker} ${why}'; exit ${unsupportedExitCode}; }`;
+  const script = [
+    need(node, `no ${nodeCommand.replaceAll("'", '')} on the host`),
+    need('base64', 'no base64 on the host'),
+    need('gzip', 'no gzip on the host'),
+    `f=$(mktemp) || { echo '${unsupportedMarker} mktemp failed'; exit ${unsupportedExitCode}; }`,
+    `printf %s '${packedHostReader()}' | base64 -d | gzip -dc > "$f" || { rm -f "$f"; echo '${unsupportedMarker} the reader could not be written'; exit ${unsupportedExitCode}; }`,
+    `exec ${node} "$f" --remove-self --interval ${Math.round(intervalMs)}`,
+  ].join('\n');
+  const command = `exec sh -c ${quoted(script)}`;
+  if (Buffer.byteLength(command) >= maxCommandBytes) {
+    throw new Error(`the host reader's command is ${Buffer.byteLength(command)} bytes, too long`);
+  }
+  return command;
+}
+
+const statusEveryMs = 1000;
+const maxStderrChars = 8192;
+const stallIntervals = 3;
+
+function historyLength(intervalMs: number): number {
+  return Math.min(600, Math.ceil(60_000 / intervalMs));
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return sanitizeLine(text.split('\n', 1)[0]!.trim() || 'failed');
+}
+
+function idle(traffic: Record<string, Traffic>): boolean {
+  return Object.values(traffic).every((entry) => !entry.rxRate && !entry.txRate);
+}
+
+function changesOf(tracker: SocketTracker): SocketChanges {
+  return {
+    listing: tracker.listing,
+    closed: tracker.closed,
+    events: tracker.events,
+    newlyExposed: tracker.newlyExposed,
+    highlightMs: tracker.highlightMs,
+    at: tracker.at,
+    nextExpiry: tracker.nextExpiry,
+  };
+}
+
+/** A host's name, interfaces and processes are the host's data: made visible, as nothing vouches for them. */
+function cleanSocket(socket: Socket): Socket {
+  return socket.process === null ? socket : {...socket, process: sanitizeLine(socket.process)};
+}
+
+function cleanInterfaces(interfaces: NetworkInterface[]): NetworkInterface[] {
+  return interfaces.map((each) => ({
+    ...each,
+    name: sanitizeLine(each.name),
+    mac: each.mac === null ? null : sanitizeLine(each.mac),
+  }));
+}
+
+type Session = {
+  child: ChildProcess;
+  decoder: ListingDecoder;
+  stderr: string;
+  out: string;
+  lastLineAt: number;
+  pid: number | undefined;
+  sawHello: boolean;
+  unsupported: string | undefined;
+  /** Why the stream was ended here (stalled, unreadable). */
+  broken: string | undefined;
+  pings: Map<number, number>;
+  pauseWaiters: Array<() => void>;
+  ended: Promise<void>;
+};
+
+export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
+  const {id, connection, sink} = options;
+  const now = options.now ?? Date.now;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  let intervalMs = options.intervalMs;
+  let paused = false;
+  let holds = 0;
+  let stopped = false;
+  let failures = 0;
+  let session: Session | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+  let pingSequence = 0;
+  let firstDone: (() => void) | undefined;
+  let firstWritten: Promise<void> | undefined;
+
+  let status: HostStatus = {
+    state: 'connecting',
+    error: undefined,
+    since: now(),
+    rttMs: undefined,
+    polledAt: undefined,
+    method: 'ssh-node',
+    owners: undefined,
+  };
+  let lastStatusWrite = -Infinity;
+  let name: string | undefined;
+  let interfacesText: string | undefined;
+  let counters: Map<string, InterfaceCounters> | undefined;
+  let sample: CounterSample | undefined;
+  let traffic: Record<string, Traffic> = {};
+  let tracker: SocketTracker | undefined;
+  let sockets: Socket[] = [];
+  let ownersHidden: boolean | undefined;
+
+  const held = () => paused || holds > 0;
+
+  function write(patch: HostPatch, force: boolean): void {
+    const at = now();
+    if (!force && Object.keys(patch).length === 0 && at - lastStatusWrite < statusEveryMs) return;
+    lastStatusWrite = at;
+    sink({...patch, status});
+  }
+
+  function setStatus(next: Partial<Omit<HostStatus, 'since' | 'method'>>): boolean {
+    const merged = {...status, ...next};
+    const moved = merged.state !== status.state;
+    const changed = moved || merged.error !== status.error || merged.owners !== status.owners;
+    status = {...merged, since: moved ? now() : status.since, method: 'ssh-node'};
+    return changed;
+  }
+
+  function firstSettled(): void {
+    firstDone?.();
+    firstDone = undefined;
+  }
+
+  function apply(line: Extract<HostLine, {r: 1 | 2 | 3}>, current: Session): void {
+    const at = now();
+    const patch: HostPatch = {};
+    if (line.name !== undefined && sanitizeLine(line.name) !== name) {
+      patch.name = name = sanitizeLine(line.name);
+    }
+    if (line.interfaces) {
+      const text = JSON.stringify(line.interfaces);
+      if (text !== interfacesText) {
+        interfacesText = text;
+        patch.interfaces = cleanInterfaces(line.interfaces);
+      }
+    }
+    if (line.counters) {
+      counters = new Map(
+        Object.entries(line.counters).map(([key, [rx, tx]]) => [sanitizeLine(key), {rx, tx}]),
+      );
+    }
+    if (counters && (line.counters || !idle(traffic) || !sample)) {
+      const next: CounterSample = {at, counters};
+      traffic = nextTraffic(traffic, sample, next, historyLength(intervalMs));
+      patch.traffic = traffic;
+      sample = next;
+    } else if (counters) {
+      sample = {at, counters};
+    }
+    if (line.listing) {
+      const decoded = current.decoder.decode({
+        base: line.listing.base,
+        sequence: line.listing.sequence,
+        runs: Int32Array.from(line.listing.runs),
+        added: line.listing.added.map(cleanSocket),
+        addedKeys: line.listing.added.map(() => ''),
+        addedSeen: line.listing.added.map(() => 0),
+      });
+      sockets = decoded.sockets as Socket[];
+    }
+    const first = tracker === undefined;
+    if (line.listing || tracker) {
+      tracker = trackSocketChanges(tracker, sockets, at);
+      if (tracker.changed) {
+        patch.sockets = tracker.listing.sockets;
+        patch.socketChanges = changesOf(tracker);
+      }
+      if (first) patch.socketSource = 'proc';
+    }
+    if (line.ownersHidden !== undefined && line.ownersHidden !== ownersHidden) {
+      patch.ownersHidden = ownersHidden = line.ownersHidden;
+    }
+    failures = 0;
+    const changed = setStatus({
+      state: 'up',
+      error: line.error === undefined ? undefined : oneLine(line.error),
+      polledAt: at,
+      ...(line.owners ? {owners: line.owners} : {}),
+    });
+    write(patch, changed);
+    firstSettled();
+  }
+
+  function fail(reason: string): void {
+    failures++;
+    const changed = setStatus({state: 'down', error: oneLine(reason)});
+    write({}, changed);
+    firstSettled();
+  }
+
+  function onLine(text: string, current: Session): void {
+    current.lastLineAt = performance.now();
+    let value: HostLine;
+    try {
+      value = JSON.parse(text) as HostLine;
+    } catch {
+      if (text.startsWith(unsupportedMarker)) {
+        current.unsupported = text.slice(unsupportedMarker.length).trim();
+      }
+      // A login banner or a shell's chatter before the reader starts: not the reader's.
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    if ('hello' in value) {
+      current.sawHello = true;
+      current.pid = value.pid;
+      if (value.unsupported) current.unsupported = value.unsupported;
+      return;
+    }
+    if ('pong' in value) {
+      const sent = current.pings.get(value.pong);
+      current.pings.delete(value.pong);
+      if (sent !== undefined)
+        status = {...status, rttMs: Math.round((performance.now() - sent) * 10) / 10};
+      return;
+    }
+    if ('paused' in value) {
+      for (const resolve of current.pauseWaiters.splice(0)) resolve();
+      return;
+    }
+    if ('r' in value && current.sawHello) apply(value, current);
+  }
+
+  function send(current: Session | undefined, text: string): void {
+    if (!current || current.child.stdin?.destroyed) return;
+    current.child.stdin?.write(`${text}\n`);
+  }
+
+  function begin(): void {
+    restartTimer = undefined;
+    if (stopped) return;
+    void (async () => {
+      try {
+        if (!connection.up) await connection.connect();
+      } catch (error) {
+        if (!stopped) {
+          fail(oneLine(error));
+          scheduleRestart();
+        }
+        return;
+      }
+      if (stopped) return;
+      let child: ChildProcess;
+      try {
+        child = connection.spawnCommand(hostReaderCommand(intervalMs, options.nodeCommand));
+      } catch (error) {
+        fail(oneLine(error));
+        scheduleRestart();
+        return;
+      }
+      let resolveEnded!: () => void;
+      const current: Session = {
+        child,
+        decoder: createListingDecoder(),
+        stderr: '',
+        out: '',
+        lastLineAt: performance.now(),
+        pid: undefined,
+        sawHello: false,
+        unsupported: undefined,
+        broken: undefined,
+        pings: new Map(),
+        pauseWaiters: [],
+        ended: new Promise((resolve) => (resolveEnded = resolve)),
+      };
+      session = current;
+      child.stdin?.on('error', () => undefined);
+      if (paused || holds > 0) send(current, 'pause');
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (chunk: string) => {
+        current.out += chunk;
+        let newline;
+        while ((newline = current.out.indexOf('\n')) >= 0) {
+          const text = current.out.slice(0, newline);
+          current.out = current.out.slice(newline + 1);
+          try {
+            onLine(text, current);
+          } catch (error) {
+            // A line that does not add up (a listing on the wrong base): start over.
+            current.broken = `unreadable stream: ${oneLine(error)}`;
+            current.child.kill('SIGTERM');
+          }
+        }
+        if (current.out.length > 64 * 1024 * 1024) {
+          current.broken = 'unreadable stream: a line over 64 MiB';
+          current.child.kill('SIGTERM');
+        }
+      });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        current.stderr = (current.stderr + chunk.toString('utf8')).slice(-maxStderrChars);
+      });
+      const finish = (code: number | null, spawnError?: Error) => {
+        if (session === current) session = undefined;
+        for (const resolve of current.pauseWaiters.splice(0)) resolve();
+        resolveEnded();
+        if (stopped) return;
+        const unsupported =
+          current.broken !== undefined
+            ? undefined
+            : (current.unsupported ??
+              (code === unsupportedExitCode ? 'the host cannot run the reader' : undefined) ??
+              (code === oldNodeExitCode ? 'the host’s node is too old' : undefined));
+        if (unsupported !== undefined && options.onUnsupported) {
+          stopped = true;
+          clearInterval(watchdog);
+          options.onUnsupported(unsupported);
+          firstSettled();
+          return;
+        }
+        const reason =
+          current.broken ??
+          unsupported ??
+          (spawnError
+            ? spawnError.message
+            : !current.sawHello || !connection.up
+              ? sshFailure(current.stderr, code)
+              : `the reader on the host ended (${code === null || code === 255 ? 'by a signal' : `exit ${code}`})`);
+        fail(reason);
+        scheduleRestart();
+      };
+      child.once('error', (error) => finish(null, error));
+      // The master keeps copies of the pipes: the process ending here is what counts.
+      child.once('exit', (code) => {
+        // Let the last lines already in the pipe arrive first.
+        setImmediate(() => finish(code));
+      });
+    })();
+  }
+
+  function scheduleRestart(): void {
+    clearTimeout(restartTimer);
+    if (stopped) return;
+    const wait = Math.min(maxBackoffMs, intervalMs * 2 ** Math.max(0, failures - 1));
+    restartTimer = setTimeout(begin, wait);
+  }
+
+  function watch(): void {
+    clearInterval(watchdog);
+    watchdog = setInterval(() => {
+      const current = session;
+      if (!current || stopped) return;
+      if (held()) {
+        current.lastLineAt = performance.now();
+        return;
+      }
+      if (performance.now() - current.lastLineAt > stallIntervals * intervalMs) {
+        current.broken = `no reading for ${Math.round((stallIntervals * intervalMs) / 100) / 10} s`;
+        current.child.kill('SIGKILL');
+        return;
+      }
+      pingSequence++;
+      current.pings.set(pingSequence, performance.now());
+      if (current.pings.size > 16) current.pings.delete(current.pings.keys().next().value!);
+      send(current, `ping ${pingSequence}`);
+    }, intervalMs);
+    watchdog.unref?.();
+  }
+
+  async function endSession(current: Session): Promise<void> {
+    // Ending its stdin ends the reader there, and the session with it; a signal if that is slow.
+    current.child.stdin?.end();
+    const term = setTimeout(() => current.child.kill('SIGTERM'), 1000);
+    const kill = setTimeout(() => current.child.kill('SIGKILL'), 2000);
+    await current.ended;
+    clearTimeout(term);
+    clearTimeout(kill);
+  }
+
+  return {
+    id,
+    get hostPid() {
+      return session?.pid;
+    },
+    start() {
+      if (firstWritten || stopped) return firstWritten ?? Promise.resolve();
+      firstWritten = new Promise((resolve) => (firstDone = resolve));
+      watch();
+      begin();
+      return firstWritten;
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(restartTimer);
+      clearInterval(watchdog);
+      firstSettled();
+      if (session) await endSession(session);
+      await connection.close?.();
+    },
+    async quiet() {
+      holds++;
+      const current = session;
+      if (current && holds === 1 && !paused) {
+        const answered = new Promise<void>((resolve) => current.pauseWaiters.push(resolve));
+        send(current, 'pause');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          answered,
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000))),
+        ]);
+        clearTimeout(timer);
+      }
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds--;
+        if (holds === 0 && !paused && !stopped) {
+          send(session, 'resume');
+          if (session) session.lastLineAt = performance.now();
+        }
+      };
+    },
+    control(settings) {
+      if (settings.intervalMs !== undefined && settings.intervalMs > 0) {
+        intervalMs = settings.intervalMs;
+        send(session, `interval ${Math.round(intervalMs)}`);
+        if (!stopped && firstWritten) watch();
+      }
+      if (settings.paused !== undefined && settings.paused !== paused) {
+        paused = settings.paused;
+        if (holds === 0) send(session, paused ? 'pause' : 'resume');
+        if (session) session.lastLineAt = performance.now();
+      }
+    },
+  };
+}

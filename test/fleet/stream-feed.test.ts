@@ -1,0 +1,301 @@
+/**
+ * The stream feed (porthole's own reader run on the host with Node) over real ssh to namespaced
+ * hosts (test/helpers/ssh-hosts.ts; they share this machine's filesystem, so its node is theirs).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {parseSshTarget} from '../../source/fleet/ssh-args.js';
+import {createSshConnection, makeControlDir, type SshConnection} from '../../source/fleet/ssh.js';
+import {
+  createStreamFeed,
+  hostReaderCommand,
+  maxCommandBytes,
+} from '../../source/fleet/stream-feed.js';
+import {createHostFeed} from '../../source/fleet/host-feed.js';
+import {emptyHost, type HostData, type HostFeed, type HostPatch} from '../../source/fleet/types.js';
+import {
+  canMakeHosts,
+  cannotMakeHostsReason,
+  createTestFleet,
+  type TestFleet,
+  type TestHost,
+} from '../helpers/ssh-hosts.js';
+import {waitFor} from '../helpers/wait.js';
+
+const intervalMs = 300;
+
+/** A host's slice as the store would keep it: each patch's fields replace the slice's. */
+function slice(id: string) {
+  const host: HostData = emptyHost(id, id, false, 'ssh-node');
+  const patches: HostPatch[] = [];
+  return {
+    host,
+    patches,
+    sink: (patch: HostPatch) => {
+      patches.push(patch);
+      Object.assign(host, patch);
+    },
+  };
+}
+
+function listens(host: HostData, port: number): boolean {
+  return host.sockets.some(
+    (socket) => socket.protocol === 'tcp' && socket.localPort === port && socket.state === 'LISTEN',
+  );
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** This process's children that are ssh clients, from /proc. */
+function sshChildren(): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid && stat.includes('(ssh)') && fields[0] !== 'Z') {
+        found.push(Number(entry));
+      }
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+describe.skipIf(!canMakeHosts)(`the stream feed over ssh ${cannotMakeHostsReason}`, () => {
+  let fleet: TestFleet;
+  let controlDir: string;
+  const connections: SshConnection[] = [];
+  const feeds: HostFeed[] = [];
+
+  beforeAll(async () => {
+    [fleet, controlDir] = await Promise.all([createTestFleet(2), makeControlDir()]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(feeds.map((feed) => feed.stop()));
+    await Promise.all(connections.map((connection) => connection.close()));
+    await fleet?.cleanup();
+    if (controlDir) fs.rmSync(controlDir, {recursive: true, force: true});
+  });
+
+  function connect(host: TestHost): SshConnection {
+    const connection = createSshConnection(parseSshTarget(host.name), {
+      configFile: fleet.sshConfig,
+      controlDir,
+    });
+    connections.push(connection);
+    return connection;
+  }
+
+  function streamFeed(host: TestHost, connection = connect(host)) {
+    const kept = slice(host.name);
+    const feed = createStreamFeed({
+      id: host.name,
+      connection,
+      sink: kept.sink,
+      intervalMs,
+      maxBackoffMs: 1000,
+    });
+    feeds.push(feed);
+    return {feed, connection, ...kept};
+  }
+
+  test('the command carries the reader and stays under the single-argument limit', () => {
+    const command = hostReaderCommand(1000);
+    console.log(`host reader command: ${Buffer.byteLength(command)} bytes`);
+    expect(Buffer.byteLength(command)).toBeLessThan(maxCommandBytes);
+    expect(command).toContain('--interval 1000');
+  });
+
+  test('readings stream with the host’s own listeners; a new listener appears', async () => {
+    const [host, other] = fleet.hosts as [TestHost, TestHost];
+    const before = sshChildren();
+    const {feed, host: data, connection} = streamFeed(host);
+    await feed.start();
+    expect(data.status).toMatchObject({state: 'up', method: 'ssh-node', owners: 'root'});
+    expect(data.socketSource).toBe('proc');
+    expect(listens(data, host.allPort)).toBe(true);
+    expect(listens(data, host.loopbackPort)).toBe(true);
+    if (other.allPort !== host.allPort) expect(listens(data, other.allPort)).toBe(false);
+    const addresses = data.interfaces.flatMap((entry) => entry.addresses.map((a) => a.address));
+    expect(addresses).toContain(host.address);
+    expect(addresses).not.toContain(other.address);
+    const listener = data.sockets.find((socket) => socket.localPort === host.allPort)!;
+    expect(listener.pid).toBeGreaterThan(0);
+    expect(listener).not.toHaveProperty('uid');
+    await waitFor(() => (data.status.rttMs ?? 0) > 0, 'a round trip', 10_000);
+    const polled = data.status.polledAt!;
+    await waitFor(() => data.status.polledAt! > polled, 'a later reading', 10_000);
+
+    // A listener opened inside the host, held until the test leaves a stop file.
+    const stopFile = path.join(fleet.dir, 'stop-stream-listener');
+    const portFile = path.join(fleet.dir, 'stream-listener-port');
+    const holder = host.exec([
+      process.execPath,
+      '-e',
+      `const fs = require('fs'), started = Date.now();
+       const s = require('net').createServer().listen(0, '0.0.0.0', () =>
+         fs.writeFileSync(${JSON.stringify(portFile)}, String(s.address().port)));
+       setInterval(() => { if (fs.existsSync(${JSON.stringify(stopFile)}) || Date.now() - started > 60000) process.exit(0); }, 50);`,
+    ]);
+    try {
+      await waitFor(() => fs.existsSync(portFile), 'the listener', 10_000);
+      const port = Number(fs.readFileSync(portFile, 'utf8'));
+      await waitFor(() => listens(data, port), 'the new listener in the stream', 15_000);
+      const opened = data.socketChanges!.events.find(
+        (event) => event.change === 'opened' && event.socket.localPort === port,
+      );
+      expect(opened?.socket.exposure).toBe('all-interfaces');
+      fs.writeFileSync(stopFile, '');
+      await holder;
+      await waitFor(() => !listens(data, port), 'the listener gone from the stream', 15_000);
+    } finally {
+      fs.writeFileSync(stopFile, '');
+      await holder.catch(() => undefined);
+    }
+
+    // stop() ends the reader on the host and every ssh process here.
+    const pid = feed.hostPid!;
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(true);
+    // The reader removed its own file as it started: nothing of it stays on the host.
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(2, 4)).toEqual(['--remove-self', '--interval']);
+    expect(fs.existsSync(argv[1]!)).toBe(false);
+    await feed.stop();
+    await connection.close();
+    await waitFor(() => !alive(pid), 'the reader gone from the host', 5000);
+    expect(sshChildren().filter((each) => !before.includes(each))).toEqual([]);
+  }, 90_000);
+
+  test('pause and quiet stop the host’s reads; resume and release start them again', async () => {
+    const host = fleet.hosts[1]!;
+    const {feed, patches} = streamFeed(host);
+    await feed.start();
+    await waitFor(() => patches.length >= 3, 'readings', 10_000);
+
+    feed.control({paused: true});
+    await new Promise((resolve) => setTimeout(resolve, intervalMs + 200));
+    let count = patches.length;
+    await new Promise((resolve) => setTimeout(resolve, 4 * intervalMs));
+    // No readings while paused, and no stall taken for a failure.
+    expect(patches.length).toBe(count);
+    feed.control({paused: false});
+    await waitFor(() => patches.length > count + 1, 'readings after resume', 10_000);
+    expect(patches.at(-1)!.status).toMatchObject({state: 'up', error: undefined});
+
+    const release = await feed.quiet();
+    count = patches.length;
+    await new Promise((resolve) => setTimeout(resolve, 4 * intervalMs));
+    expect(patches.length).toBe(count);
+    release();
+    await waitFor(() => patches.length > count + 1, 'readings after release', 10_000);
+    expect(patches.at(-1)!.status!.state).toBe('up');
+  }, 60_000);
+
+  test('the reader killed on the host: down, then back with a new reader', async () => {
+    const host = fleet.hosts[0]!;
+    const {feed, host: data, patches, connection} = streamFeed(host);
+    await feed.start();
+    const pid = feed.hostPid!;
+    expect(alive(pid)).toBe(true);
+    await connection.run(`kill -9 ${pid}`, {timeoutMs: 5000});
+    await waitFor(() => patches.some((patch) => patch.status?.state === 'down'), 'down', 10_000);
+    const down = patches.find((patch) => patch.status?.state === 'down')!.status!;
+    expect(down.error).toMatch(/reader on the host ended/);
+    expect(down.method).toBe('ssh-node');
+    // The last data is kept while down.
+    expect(listens(data, host.allPort)).toBe(true);
+    await waitFor(() => data.status.state === 'up', 'up again', 15_000);
+    expect(feed.hostPid).not.toBe(pid);
+    expect(alive(feed.hostPid!)).toBe(true);
+  }, 60_000);
+
+  test('sshd stopped with its sessions: down with the line, up once it is back', async () => {
+    const host = fleet.hosts[1]!;
+    const {feed, host: data} = streamFeed(host);
+    await feed.start();
+    expect(data.status.state).toBe('up');
+    const pid = feed.hostPid!;
+    await host.stopSshd({sessions: true});
+    try {
+      await waitFor(
+        () => data.status.state === 'down' && /refused/.test(data.status.error ?? ''),
+        'down with "connection refused"',
+        20_000,
+      );
+      expect(data.status.error).toBe('connection refused');
+      await waitFor(() => !alive(pid), 'the reader gone with its session', 5000);
+    } finally {
+      await host.startSshd();
+    }
+    await waitFor(() => data.status.state === 'up', 'up again', 20_000);
+    expect(listens(data, host.allPort)).toBe(true);
+  }, 60_000);
+
+  test('a host without that node falls back to the shell method and says so', async () => {
+    const host = fleet.hosts[0]!;
+    const kept = slice(host.name);
+    const before = sshChildren();
+    const reasons: string[] = [];
+    const feed = createHostFeed({
+      id: `${host.name}#no-node`,
+      connection: connect(host),
+      sink: kept.sink,
+      intervalMs,
+      nodeCommand: 'no-such-node',
+      onFallback: (reason) => reasons.push(reason),
+    });
+    feeds.push(feed);
+    await feed.start();
+    expect(reasons).toEqual(['no no-such-node on the host']);
+    expect(kept.host.status).toMatchObject({state: 'up', method: 'ssh-shell'});
+    expect(listens(kept.host, host.allPort)).toBe(true);
+    // No down was written on the way.
+    expect(kept.patches.some((patch) => patch.status?.state === 'down')).toBe(false);
+    await feed.stop();
+    expect(sshChildren().filter((pid) => !before.includes(pid))).toEqual([]);
+
+    // With node there, the same call streams.
+    const streaming = slice(host.name);
+    const nodeFeed = createHostFeed({
+      id: host.name,
+      connection: connect(host),
+      sink: streaming.sink,
+      intervalMs,
+    });
+    feeds.push(nodeFeed);
+    await nodeFeed.start();
+    expect(streaming.host.status).toMatchObject({state: 'up', method: 'ssh-node'});
+    await nodeFeed.stop();
+  }, 60_000);
+
+  test('a stream that says nothing for three intervals is down and restarted', async () => {
+    const host = fleet.hosts[0]!;
+    const {feed, host: data, patches, connection} = streamFeed(host);
+    await feed.start();
+    const pid = feed.hostPid!;
+    // Stopped, not ended: the session stays, the lines stop.
+    await connection.run(`kill -STOP ${pid}`, {timeoutMs: 5000});
+    try {
+      await waitFor(() => data.status.state === 'down', 'down on a stall', 10_000);
+      expect(data.status.error).toMatch(/^no reading for 0\.9 s$/);
+    } finally {
+      await connection.run(`kill -CONT ${pid}`, {timeoutMs: 5000}).catch(() => undefined);
+    }
+    await waitFor(() => data.status.state === 'up', 'up again', 15_000);
+    expect(feed.hostPid).not.toBe(pid);
+    expect(patches.at(-1)!.status!.method).toBe('ssh-node');
+  }, 60_000);
+});
