@@ -94,6 +94,35 @@ const feedWorker = (minify) => ({
   },
 });
 
+// The host reader (source/fleet/host-reader.ts) is sent to SSH hosts and run there with their Node:
+// its own small CommonJS bundle, minified whatever the dashboard's build, in place of
+// source/fleet/host-reader-source.ts (which, run from source, builds the same with esbuild).
+const hostReader = {
+  name: 'host-reader',
+  setup(build) {
+    const stand = path.join(root, 'source/fleet/host-reader-source.ts');
+    build.onLoad({filter: /host-reader-source\.ts$/}, async (args) => {
+      if (args.path !== stand) return undefined;
+      const result = await esbuild.build({
+        entryPoints: [path.join(root, 'source/fleet/host-reader.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        minify: true,
+        external: ['systeminformation'],
+        write: false,
+        logLevel: 'warning',
+      });
+      const code = result.outputFiles[0].text;
+      return {
+        contents: `export function hostReaderSource() { return ${JSON.stringify(code)}; }`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /** esbuild options for a single-file ES module bundle of `entry` at `outfile`. */
 export function bundleOptions({entry, outfile, minify = true}) {
   return {
@@ -112,7 +141,7 @@ export function bundleOptions({entry, outfile, minify = true}) {
       // fetch implementation (undici, ~8 ms at start). Nothing in the bundle fetches anything.
       fetch: 'undefined',
     },
-    plugins: [devtoolsStub, frameOutput, builtinsOnDemand, feedWorker(minify)],
+    plugins: [devtoolsStub, frameOutput, builtinsOnDemand, feedWorker(minify), hostReader],
     alias: {
       // One string-width (wrap-ansi pins 7 where Ink uses 8), loaded only when text needs it
       // (source/ui/string-width.cjs).

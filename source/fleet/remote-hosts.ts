@@ -6,7 +6,7 @@ import {rm} from 'node:fs/promises';
 import {addHosts, type PortholeStore} from '../store/store.js';
 import type {Via} from '../request/types.js';
 import {hostSink} from './fleet.js';
-import {createRemoteFeed} from './remote-feed.js';
+import {createHostFeed} from './host-feed.js';
 import {createSshConnection, makeControlDir} from './ssh.js';
 import {channelLabel, openSshChannel} from './ssh-channel.js';
 import type {SshTarget} from './ssh-args.js';
@@ -34,12 +34,14 @@ export async function createRemoteHosts(
   const targets = new Map<HostId, SshTarget>(plan.targets.map((target) => [target.text, target]));
   addHosts(
     store,
-    plan.targets.map((target) => emptyHost(target.text, target.text, false, 'ssh-shell')),
+    plan.targets.map((target) => emptyHost(target.text, target.text, false, 'ssh-node')),
   );
+  // Each host streams from porthole's own reader where it has Node >= 20, else runs the shell
+  // script a poll (host-feed.ts); its status says which.
   const feeds = plan.targets.map((target) =>
-    createRemoteFeed({
+    createHostFeed({
       id: target.text,
-      runner: createSshConnection(target, settings),
+      connection: createSshConnection(target, settings),
       sink: hostSink(store, target.text),
       intervalMs: options.intervalMs,
     }),

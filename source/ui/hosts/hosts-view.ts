@@ -68,7 +68,7 @@ export function hostFacts(host: HostData, now: number): HostFacts {
   });
   const stateText =
     status.state === 'up'
-      ? 'up'
+      ? `up${methodNames[status.method]}`
       : status.state === 'down'
         ? `down: ${sanitizeLine(status.error ?? 'no answer')}`
         : 'connecting…';
@@ -90,6 +90,13 @@ export function hostFacts(host: HostData, now: number): HostFacts {
     byState: stateCounts(host.sockets),
   };
 }
+
+/** How an SSH host is read, after its state: streaming with its Node, or a shell script a poll. */
+const methodNames: Record<HostData['status']['method'], string> = {
+  local: '',
+  'ssh-node': ' · node',
+  'ssh-shell': ' · sh',
+};
 
 /** `0.4s`, `12s`, `3m07s`, `2h05m`: how long ago the last good reading came. */
 export function formatAge(ms: number | undefined): string {
