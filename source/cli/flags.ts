@@ -89,11 +89,12 @@ function flagLine(name: string, spec: FlagSpec): string {
 export function helpText(): string {
   const entries = Object.entries(flagSpecs) as Array<[FlagName, FlagSpec]>;
   return [
-    'porthole: addresses, sockets and HTTP requests of this machine, live in the terminal',
+    'porthole: addresses, sockets and HTTP requests of this machine (and others, over ssh), live in the terminal',
     '',
     'Usage',
     '  porthole [options]                   the dashboard (a plain snapshot when stdout is not a terminal)',
     '  porthole --json                      one snapshot as JSON',
+    '  porthole --host web-1 --host db-1    this machine and those hosts, over ssh (nothing installed there)',
     '  porthole --url URL [-X METHOD]       the dashboard with the Request pane filled in',
     '  porthole --url "curl … URL"          the same from a whole curl command',
     '  porthole request [curl options] URL  one request as curl makes it, timed',
