@@ -135,4 +135,20 @@ describe.runIf(ready)('the fleet in a real terminal', () => {
     expect(terminal.format('#{alternate_on}')).toBe('0');
     await waitFor(() => children.every((child) => !alive(child)), 'every ssh process ended');
   }, 180_000);
+
+  it('ends every ssh process and restores the terminal when its own session drops (SIGHUP)', async () => {
+    const hosts = fleet!.hosts;
+    terminal = openTerminal(100, 30);
+    terminal.runCli(
+      `${hosts.map((host) => `--host ${host.name}`).join(' ')} --ssh-config ${fleet!.sshConfig}`,
+    );
+    await terminal.waitForScreen((s) => s.includes('4 hosts up'), 'every host up', 30_000);
+    const pid = await terminal.pid();
+    await waitFor(() => sshChildren(pid).length >= 3, 'an ssh master per host');
+    const children = sshChildren(pid);
+    process.kill(pid, 'SIGHUP');
+    await terminal.waitForScreen((s) => s.includes('EXITED 129'), 'EXITED 129', 15_000);
+    expect(terminal.format('#{alternate_on}')).toBe('0');
+    await waitFor(() => children.every((child) => !alive(child)), 'every ssh process ended');
+  }, 90_000);
 });
