@@ -9,6 +9,8 @@
  * few sockets changed costs a few pairs, the new sockets and the first-seen times (one typed
  * array, copied as a block). The receiver rebuilds the listing from its own copy of the last one,
  * keeping the objects of unchanged sockets: the dashboard's row memo relies on their identity.
+ * The rebuilt listing carries its runs and the last listing's sockets (its `change`), so that the
+ * rows memo and the state counts patch what they made of the last one instead of starting over.
  */
 import type {Listing} from '../collect/sockets/changes.js';
 import type {Socket} from '../model.js';
@@ -127,7 +129,9 @@ export function createListingDecoder(): ListingDecoder {
         if (from === -1) next += length;
       }
       if (next !== added.length) throw new Error(`listing ${encoded.sequence} does not add up`);
+      const change = encoded.base === 0 ? undefined : {previous: last.sockets, runs};
       last = {sockets: joined(sockets), keys: joined(keys), seen: joined(seen)};
+      if (change) last = {...last, change};
       sequence = encoded.sequence;
       return last;
     },

@@ -35,7 +35,9 @@ function roundTrip(listings: Listing[]) {
   const decoder = createListingDecoder();
   return listings.map((listing) => {
     const encoded = structuredClone(encoder.encode(listing));
-    return {encoded, decoded: decoder.decode(encoded)};
+    // How the listing was made from the last one is told beside it (`change`), checked apart.
+    const {change, ...decoded} = decoder.decode(encoded);
+    return {encoded, decoded, change};
   });
 }
 
@@ -99,10 +101,14 @@ describe('listing codec', () => {
   it('sends an unchanged listing as one run and its first-seen times', () => {
     const rows = Array.from({length: 10_000}, (_, at) => socket(at % 60_000, 1 + (at % 999)));
     const listing = listingOf(rows);
-    const [, b] = roundTrip([listing, {...listing}]);
+    const [a, b] = roundTrip([listing, {...listing}]);
     expect(b!.encoded.runs).toEqual(Int32Array.from([0, 10_000]));
     expect(b!.encoded.added).toHaveLength(0);
     expect(b!.decoded).toEqual(listing);
+    // The receiver is told it is the last listing whole, as the rows memo patches from it.
+    expect(a!.change).toBeUndefined();
+    expect(b!.change!.runs).toEqual(Int32Array.from([0, 10_000]));
+    expect(b!.change!.previous).toBe(a!.decoded.sockets);
   });
 
   it('refuses a listing based on one it never got', () => {

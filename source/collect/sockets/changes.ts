@@ -39,6 +39,22 @@ export type Listing = {
   readonly sockets: readonly Socket[];
   readonly keys: readonly string[];
   readonly seen: readonly number[];
+  /** How this listing was made from the one before it, when its maker knows (listing-codec.ts). */
+  readonly change?: ListingChange;
+};
+
+/**
+ * A listing as runs of the one before it and new sockets, so that what is derived from a listing
+ * (the sockets view's order) can be patched from the last one rather than made again.
+ */
+export type ListingChange = {
+  /** The sockets of the listing this one was made from (not that listing: no chain of them). */
+  readonly previous: readonly Socket[];
+  /**
+   * Pairs in this listing's order: `[from, length]` is `length` sockets of `previous` from
+   * `from`; `[-1, length]` is `length` sockets not taken from it.
+   */
+  readonly runs: Int32Array;
 };
 
 export type TrackOptions = {highlightMs?: number; closedMs?: number; maxEvents?: number};

@@ -185,7 +185,10 @@ export function SocketsPane({width, height, focused}: PaneProps) {
     })),
   );
   const rows = usePorthole(useRowsOf());
-  const counts = useMemo(() => stateCounts(sockets), [sockets]);
+  const counts = useMemo(
+    () => stateCounts(sockets, fleetSockets ? undefined : tracker?.listing),
+    [sockets, fleetSockets, tracker],
+  );
   const ownConnections = usePorthole((state) => (local ? state.ownConnections : noConnections));
   const own = useMemo(() => ownSockets(ownConnections), [ownConnections]);
   const ownCount = useMemo(() => countOwn(sockets, own), [sockets, own]);

@@ -258,8 +258,98 @@ export function socketRows(
   const all = closed.length === 0 ? sockets : [...sockets, ...closed.map((entry) => entry.socket)];
   const keys = sortKeys(all, view.sort);
   const compare = comparators[view.sort];
-  rows.order.sort((a, b) => keys[a]! - keys[b]! || compare(all[a]!, all[b]!));
+  rows.order.sort((a, b) => keys[a]! - keys[b]! || compare(all[a]!, all[b]!) || a - b);
   return rows;
+}
+
+/**
+ * The rows of a listing made from the last one (its `change`), patched from that listing's rows
+ * under the same view: the sockets kept keep their places (renumbered), the ones gone are dropped,
+ * and the new ones and the closed listeners that pass are sorted among themselves and merged in.
+ * A poll that changed a few of 100k sockets then costs a pass over the order, not a filter and a
+ * sort of every socket. The order is the one `socketRows` makes (ties go by position in the
+ * listing); undefined when the change does not follow from `previous` or reorders what it kept.
+ */
+export function patchedRows(
+  previous: SocketRows,
+  listing: Listing,
+  view: SocketsView,
+  closed: readonly ClosedListener[],
+  own?: OwnSockets,
+): SocketRows | undefined {
+  const change = listing.change;
+  if (!change || change.previous !== previous.sockets || previous.hosts) return undefined;
+  const {sockets} = listing;
+  const before = previous.sockets.length;
+  // Where each socket of the last listing went, or -1; and the positions of the new ones.
+  const moved = new Int32Array(before).fill(-1);
+  const added: number[] = [];
+  const {runs} = change;
+  let at = 0;
+  let end = 0;
+  for (let pair = 0; pair < runs.length; pair += 2) {
+    const from = runs[pair]!;
+    const length = runs[pair + 1]!;
+    if (length < 0 || at + length > sockets.length) return undefined;
+    if (from === -1) {
+      for (let index = 0; index < length; index++) added.push(at + index);
+    } else {
+      // Kept sockets in another order would break ties differently from a sort: sort instead.
+      if (from < end || from + length > before) return undefined;
+      for (let index = 0; index < length; index++) moved[from + index] = at + index;
+      end = from + length;
+    }
+    at += length;
+  }
+  if (at !== sockets.length) return undefined;
+  const terms = filterTerms(view.filter);
+  const fresh: number[] = [];
+  for (const index of added) {
+    if (matchesView(sockets[index]!, view, terms, own)) fresh.push(index);
+  }
+  closed.forEach(({socket}, index) => {
+    if (matchesView(socket, view, terms, own)) fresh.push(sockets.length + index);
+  });
+  const socketOf = (ref: number) =>
+    ref < sockets.length ? sockets[ref]! : closed[ref - sockets.length]!.socket;
+  const compare = comparators[view.sort];
+  const order = (a: number, b: number) => compare(socketOf(a), socketOf(b)) || a - b;
+  fresh.sort(order);
+  // The kept rows in their order, renumbered (the closed listeners are among the fresh ones).
+  const kept = new Int32Array(previous.order.length);
+  let keptCount = 0;
+  for (let position = 0; position < previous.order.length; position++) {
+    const ref = previous.order[position]!;
+    const to = ref < before ? moved[ref]! : -1;
+    if (to >= 0) kept[keptCount++] = to;
+  }
+  // Each fresh row goes in by binary search (a few comparisons, not one per kept row), and the
+  // kept rows between are copied as blocks.
+  const result = new Int32Array(keptCount + fresh.length);
+  let count = 0;
+  let from = 0;
+  for (const ref of fresh) {
+    let low = from;
+    let high = keptCount;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (order(kept[middle]!, ref) < 0) low = middle + 1;
+      else high = middle;
+    }
+    result.set(kept.subarray(from, low), count);
+    count += low - from;
+    from = low;
+    result[count++] = ref;
+  }
+  result.set(kept.subarray(from, keptCount), count);
+  count += keptCount - from;
+  return {
+    order: result,
+    sockets,
+    keys: listing.keys,
+    seen: listing.seen,
+    closed,
+  };
 }
 
 /** One host's part of the table of every host's sockets. */
@@ -348,11 +438,61 @@ export function rowAt(rows: SocketRows, position: number): SocketRow | undefined
   return row;
 }
 
-/** Sockets per state, most common first: `ESTAB 120 · TIME-WAIT 33 · LISTEN 12`. */
-export function stateCounts(sockets: readonly Socket[]): Array<[SocketState, number]> {
-  const counts = new Map<SocketState, number>();
-  for (const socket of sockets) counts.set(socket.state, (counts.get(socket.state) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+/** The last counts made, so that those of a listing made from its listing are patched. */
+let lastCounts: {sockets: readonly Socket[]; counts: Map<SocketState, number>} | undefined;
+
+/** The counts of a listing made from the last one counted: its old counts, less the gone, plus the new. */
+function patchedCounts(
+  sockets: readonly Socket[],
+  change: NonNullable<Listing['change']>,
+  before: Map<SocketState, number>,
+): Map<SocketState, number> | undefined {
+  const {previous, runs} = change;
+  const kept = new Uint8Array(previous.length);
+  const counts = new Map(before);
+  let at = 0;
+  for (let pair = 0; pair < runs.length; pair += 2) {
+    const from = runs[pair]!;
+    const length = runs[pair + 1]!;
+    if (at + length > sockets.length || from + length > previous.length) return undefined;
+    if (from === -1) {
+      for (let index = at; index < at + length; index++) {
+        const {state} = sockets[index]!;
+        counts.set(state, (counts.get(state) ?? 0) + 1);
+      }
+    } else kept.fill(1, from, from + length);
+    at += length;
+  }
+  if (at !== sockets.length) return undefined;
+  for (let index = 0; index < previous.length; index++) {
+    if (kept[index]) continue;
+    const {state} = previous[index]!;
+    counts.set(state, (counts.get(state) ?? 0) - 1);
+  }
+  return counts;
+}
+
+/**
+ * Sockets per state, most common first: `ESTAB 120 · TIME-WAIT 33 · LISTEN 12`. Given the listing
+ * of `sockets` made from the last sockets counted, only what changed is counted.
+ */
+export function stateCounts(
+  sockets: readonly Socket[],
+  listing?: Listing,
+): Array<[SocketState, number]> {
+  const change = listing?.sockets === sockets ? listing.change : undefined;
+  let counts =
+    change && lastCounts?.sockets === change.previous
+      ? patchedCounts(sockets, change, lastCounts.counts)
+      : undefined;
+  if (!counts) {
+    counts = new Map<SocketState, number>();
+    for (const socket of sockets) counts.set(socket.state, (counts.get(socket.state) ?? 0) + 1);
+  }
+  lastCounts = {sockets, counts};
+  return [...counts]
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
 /** The first row to draw so that the cursor stays in a window of `visible` rows. */
@@ -437,6 +577,7 @@ type RowsMemo = {
   tracker: unknown;
   view: string;
   own: unknown;
+  ownSockets: OwnSockets | undefined;
   rows: SocketRows;
   fleet?: readonly HostPart[] | undefined;
 };
@@ -473,13 +614,34 @@ function rowsOf(
     return {rows: lastRows.rows, memo: lastRows};
   }
   const own =
-    connections === undefined || connections.length === 0 ? undefined : ownSockets(connections);
-  const rows = state.fleet
-    ? fleetRows(
-        state.fleet.map((part) => (part.id === localHostId && own ? {...part, own} : part)),
-        state.socketsView,
-      )
-    : socketRows(state.sockets, state.socketsView, state.socketTracker ?? {}, own);
+    lastRows && lastRows.own === connections
+      ? lastRows.ownSockets
+      : connections === undefined || connections.length === 0
+        ? undefined
+        : ownSockets(connections);
+  const listing = state.socketTracker?.listing;
+  const patched =
+    !state.fleet &&
+    !lastRows?.fleet &&
+    lastRows?.view === view &&
+    lastRows.own === connections &&
+    listing?.sockets === state.sockets
+      ? patchedRows(
+          lastRows.rows,
+          listing,
+          state.socketsView,
+          state.socketTracker?.closed ?? [],
+          own,
+        )
+      : undefined;
+  const rows =
+    patched ??
+    (state.fleet
+      ? fleetRows(
+          state.fleet.map((part) => (part.id === localHostId && own ? {...part, own} : part)),
+          state.socketsView,
+        )
+      : socketRows(state.sockets, state.socketsView, state.socketTracker ?? {}, own));
   return {
     rows,
     memo: {
@@ -487,6 +649,7 @@ function rowsOf(
       tracker: state.socketTracker,
       view,
       own: connections,
+      ownSockets: own,
       rows,
       fleet: state.fleet,
     },
