@@ -30,4 +30,6 @@ export type HostLine =
       ms?: number;
     }
   | {pong: number}
+  /** A read is taking longer than the interval. */
+  | {busy: 1}
   | {paused: 1};

@@ -7,14 +7,16 @@
  *   {"hello":1,"node":"20.x","uid":0,"pid":123}                          first, once
  *   {"r":1,"name":…,"interfaces":[…],"counters":{…},"listing":…,…}     a full reading
  *   {"r":2,"counters":{…},"listing":…}                                  then only what changed
- *   {"r":3}                                                             nothing moved
+ *   {"r":3,"ms":1.2}                                                    nothing moved
  *
  * The socket listing goes as a difference from the last one sent (listing-codec.ts): the reader
  * hands back an unchanged row as the same object, so an unchanged socket costs a run, not a row.
  * Control comes on stdin, a line each: `interval MS`, `pause` (answered `{"paused":1}` once the read
  * in flight has ended), `resume`, `ping N` (answered `{"pong":N}` at once). The program ends when
  * stdin ends or stdout breaks, which is what the ssh session going away does, and it removes its
- * own file at start, so nothing of it stays on the host.
+ * own file at start, so nothing of it stays on the host. A read that outlasts the interval (a host
+ * of 100k sockets) says `{"busy":1}` each interval meanwhile, so the feed does not take it for a
+ * stalled stream.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -157,7 +159,7 @@ function main(): void {
     if (errors.length > 0) out.error = errors.join('; ').split('\n', 1)[0];
     out.ms = Math.round((performance.now() - started) * 10) / 10;
     if (!first && Object.keys(out).length === 2) {
-      line({r: 3});
+      line({r: 3, ms: out.ms});
     } else {
       line(out);
     }
@@ -168,15 +170,20 @@ function main(): void {
     clearTimeout(timer);
     timer = undefined;
     if (paused) return;
-    timer = setTimeout(tick, intervalMs);
+    // Reads fall on whole multiples of the interval of the host's clock: hosts whose clocks agree
+    // read at the same moments, so a fleet's readings arrive together, as one round.
+    timer = setTimeout(tick, intervalMs - (Date.now() % intervalMs));
   }
 
   function tick(): void {
     timer = undefined;
     if (paused || reading) return;
+    // A read longer than the interval (a large host) says it is still at it, so it is not stalled.
+    const busy = setInterval(() => line({busy: 1}), intervalMs);
     reading = readOnce()
       .catch((error: unknown) => line({r: 3, error: String((error as Error)?.message ?? error)}))
       .finally(() => {
+        clearInterval(busy);
         reading = undefined;
         schedule();
       });
@@ -202,7 +209,7 @@ function main(): void {
       } else if (word === 'resume') {
         if (!paused) continue;
         paused = false;
-        if (!reading) tick();
+        if (!reading) schedule();
       }
     }
     if (buffered.length > 4096) buffered = '';

@@ -50,6 +50,8 @@ export type StreamFeedOptions = {
   maxBackoffMs?: number;
   /** The host's Node, as its sh finds it; default `node`. */
   nodeCommand?: string;
+  /** Told of each reading as it arrives, with how long it took on the host (ms). */
+  onReading?: (hostMs: number) => void;
   /** The host cannot run the reader: told once, with why; the feed stops itself. */
   onUnsupported?: (reason: string) => void;
 };
@@ -98,6 +100,8 @@ export function hostReaderCommand(intervalMs: number, nodeCommand = 'node'): str
 const statusEveryMs = 1000;
 const maxStderrChars = 8192;
 const stallIntervals = 3;
+/** How long a reader may take to say its first reading. */
+const startMs = 15_000;
 
 function historyLength(intervalMs: number): number {
   return Math.min(600, Math.ceil(60_000 / intervalMs));
@@ -124,16 +128,53 @@ function changesOf(tracker: SocketTracker): SocketChanges {
   };
 }
 
-/** A host's name, interfaces and processes are the host's data: made visible, as nothing vouches for them. */
+const protocols = new Set(['tcp', 'udp']);
+
+/** A text of the host's, made visible: nothing vouches for what a host sends. */
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw new Error('unreadable stream: a field is not text');
+  return sanitizeLine(value);
+}
+
+function count(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new Error('unreadable stream: a field is not a number');
+  }
+  return value;
+}
+
+/** A socket as the host sent it, checked field by field. */
 function cleanSocket(socket: Socket): Socket {
-  return socket.process === null ? socket : {...socket, process: sanitizeLine(socket.process)};
+  if (typeof socket !== 'object' || socket === null || !protocols.has(socket.protocol)) {
+    throw new Error('unreadable stream: not a socket');
+  }
+  return {
+    protocol: socket.protocol,
+    family: socket.family === 6 ? 6 : 4,
+    state: text(socket.state) as Socket['state'],
+    localAddress: text(socket.localAddress),
+    localPort: count(socket.localPort),
+    peerAddress: text(socket.peerAddress),
+    peerPort: count(socket.peerPort),
+    recvQ: count(socket.recvQ),
+    sendQ: count(socket.sendQ),
+    pid: socket.pid === null ? null : count(socket.pid),
+    process: socket.process === null ? null : text(socket.process),
+    exposure: text(socket.exposure) as Socket['exposure'],
+    inode: count(socket.inode),
+  };
 }
 
 function cleanInterfaces(interfaces: NetworkInterface[]): NetworkInterface[] {
+  if (!Array.isArray(interfaces)) throw new Error('unreadable stream: interfaces');
   return interfaces.map((each) => ({
     ...each,
-    name: sanitizeLine(each.name),
-    mac: each.mac === null ? null : sanitizeLine(each.mac),
+    name: text(each.name),
+    mac: each.mac === null ? null : text(each.mac),
+    addresses: (Array.isArray(each.addresses) ? each.addresses : []).map((address) => ({
+      ...address,
+      address: text(address.address),
+    })),
   }));
 }
 
@@ -146,6 +187,8 @@ type Session = {
   pid: number | undefined;
   sawHello: boolean;
   unsupported: string | undefined;
+  /** A reading has come. */
+  read: boolean;
   /** Why the stream was ended here (stalled, unreadable). */
   broken: string | undefined;
   pings: Map<number, number>;
@@ -307,7 +350,11 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
       for (const resolve of current.pauseWaiters.splice(0)) resolve();
       return;
     }
-    if ('r' in value && current.sawHello) apply(value, current);
+    if ('r' in value && current.sawHello) {
+      current.read = true;
+      apply(value, current);
+      options.onReading?.(value.ms ?? 0);
+    }
   }
 
   function send(current: Session | undefined, text: string): void {
@@ -347,6 +394,7 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
         pid: undefined,
         sawHello: false,
         unsupported: undefined,
+        read: false,
         broken: undefined,
         pings: new Map(),
         pauseWaiters: [],
@@ -366,7 +414,10 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
             onLine(text, current);
           } catch (error) {
             // A line that does not add up (a listing on the wrong base): start over.
-            current.broken = `unreadable stream: ${oneLine(error)}`;
+            const said = oneLine(error);
+            current.broken = said.startsWith('unreadable stream')
+              ? said
+              : `unreadable stream: ${said}`;
             current.child.kill('SIGTERM');
           }
         }
@@ -432,8 +483,12 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
         current.lastLineAt = performance.now();
         return;
       }
-      if (performance.now() - current.lastLineAt > stallIntervals * intervalMs) {
-        current.broken = `no reading for ${Math.round((stallIntervals * intervalMs) / 100) / 10} s`;
+      // Until its first reading the reader may still be starting (Node, the first owner scan).
+      const stallMs = current.read
+        ? stallIntervals * intervalMs
+        : Math.max(startMs, stallIntervals * intervalMs);
+      if (performance.now() - current.lastLineAt > stallMs) {
+        current.broken = `no reading for ${Math.round(stallMs / 100) / 10} s`;
         current.child.kill('SIGKILL');
         return;
       }

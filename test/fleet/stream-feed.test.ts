@@ -298,4 +298,92 @@ describe.skipIf(!canMakeHosts)(`the stream feed over ssh ${cannotMakeHostsReason
     expect(feed.hostPid).not.toBe(pid);
     expect(patches.at(-1)!.status!.method).toBe('ssh-node');
   }, 60_000);
+
+  test('a host whose Node is older than 20 falls back with that reason', async () => {
+    const host = fleet.hosts[1]!;
+    // A stand-in for an old Node: the hello the reader says on Node 18, and its exit code.
+    const oldNode = path.join(fleet.dir, 'old-node');
+    fs.writeFileSync(
+      oldNode,
+      `#!/bin/sh\necho '{"hello":1,"node":"18.19.0","uid":0,"pid":1,"unsupported":"node 18.19.0 is older than 20"}'\nexit 98\n`,
+      {mode: 0o755},
+    );
+    const kept = slice(host.name);
+    const reasons: string[] = [];
+    const feed = createHostFeed({
+      id: `${host.name}#old-node`,
+      connection: connect(host),
+      sink: kept.sink,
+      intervalMs,
+      nodeCommand: oldNode,
+      onFallback: (reason) => reasons.push(reason),
+    });
+    feeds.push(feed);
+    await feed.start();
+    expect(reasons).toEqual(['node 18.19.0 is older than 20']);
+    expect(kept.host.status).toMatchObject({state: 'up', method: 'ssh-shell'});
+    await feed.stop();
+  }, 60_000);
+
+  test('what a host streams is made visible: escapes in names and processes, bad fields', async () => {
+    const host = fleet.hosts[1]!;
+    const evil = '\u001b]0;owned\u0007\u001b[2J';
+    const socket = {
+      protocol: 'tcp',
+      family: 4,
+      state: 'LISTEN',
+      localAddress: `0.0.0.0${evil}`,
+      localPort: 4444,
+      peerAddress: '0.0.0.0',
+      peerPort: 0,
+      recvQ: 0,
+      sendQ: 0,
+      pid: 7,
+      process: `nc${evil}`,
+      exposure: 'all-interfaces',
+      inode: 99,
+    };
+    const lines = [
+      {hello: 1, node: '20.0.0', uid: 0, pid: 1},
+      {
+        r: 1,
+        name: `box${evil}`,
+        interfaces: [],
+        counters: {[`eth0${evil}`]: [1, 2]},
+        listing: {base: 0, sequence: 1, runs: [-1, 1], added: [socket]},
+        ownersHidden: false,
+        owners: 'root',
+        ms: 1,
+      },
+      // A port that is not a number: the stream is not to be trusted any further.
+      {r: 2, listing: {base: 1, sequence: 2, runs: [-1, 1], added: [{...socket, localPort: 'x'}]}},
+    ];
+    // A stand-in reader: what a hostile host could send, then it waits for its stdin to end.
+    const fake = path.join(fleet.dir, 'fake-node');
+    fs.writeFileSync(
+      fake,
+      `#!/bin/sh\nprintf '%s\\n' ${lines.map((each) => `'${JSON.stringify(each)}'`).join(' ')}\ncat >/dev/null\n`,
+      {mode: 0o755},
+    );
+    const kept = slice(host.name);
+    const feed = createStreamFeed({
+      id: host.name,
+      connection: connect(host),
+      sink: kept.sink,
+      intervalMs: 5000,
+      nodeCommand: fake,
+    });
+    feeds.push(feed);
+    await feed.start();
+    expect(kept.host.status.state).toBe('up');
+    const shown = JSON.stringify([kept.host.name, kept.host.sockets, kept.host.traffic]);
+    expect(shown).not.toMatch(/\\u001b|\\u0007/);
+    expect(kept.host.sockets[0]!.process).toMatch(/^nc/);
+    expect(kept.host.name).toMatch(/^box/);
+    await waitFor(() => kept.host.status.state === 'down', 'down on a bad field', 10_000);
+    expect(kept.host.status.error).toBe('unreadable stream: a field is not a number');
+    // The last good data stays.
+    expect(kept.host.sockets).toHaveLength(1);
+    await feed.stop();
+  }, 60_000);
 });
