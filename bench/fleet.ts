@@ -1,9 +1,11 @@
 /**
  * Figure 10, the fleet: 10 SSH hosts (network namespaces joined by veth pairs, each with its own
- * sshd and ~1,000 sockets held open), polled every second by porthole's remote feeds, beside a
- * person's `ssh HOST ss -tuanp` once a second per host, over the same multiplexed masters, in the
- * same run: windows of each mode in turns (porthole, peer, peer, porthole, … so drift on a shared
- * machine falls on both).
+ * sshd and ~1,000 sockets held open), read every second by porthole's two methods — the shell
+ * feed (remote-feed.ts: the script a poll) and the stream feed (stream-feed.ts: porthole's own
+ * reader running on the host with Node, a line a reading) — beside a person's `ssh HOST ss -tuanp`
+ * once a second per host, over the same multiplexed masters, in the same run: windows of each mode
+ * in turns (shell, node, peer, floor, then the other way round, … so drift on a shared machine
+ * falls on all).
  *
  * Run: node --import tsx bench/fleet.ts [seconds per mode] (root, sshd, ssh and `ip netns`).
  *
@@ -20,13 +22,16 @@
  * - Bytes: rx+tx of this machine's end of each host's veth (the wire: SSH, TCP and IP included),
  *   per completed poll per host.
  * - Poll time (porthole): in each round (the nth poll of every host), first start to last end,
- *   beside the slowest host's own poll in that round.
+ *   beside the slowest host's own poll in that round. A streamed reading's start is its arrival
+ *   less the time the read took on the host (the link's one-way time, under a millisecond on a
+ *   veth, is not in it); the stream stays between its windows, paused, as in the dashboard.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {createRemoteFeed} from '../source/fleet/remote-feed.js';
+import {createStreamFeed} from '../source/fleet/stream-feed.js';
 import {remoteCommand, remoteScript, remoteScriptPlain} from '../source/fleet/remote-script.js';
 import {createSshConnection, makeControlDir, type SshConnection} from '../source/fleet/ssh.js';
 import {commandArgs, parseSshTarget, type SshSettings} from '../source/fleet/ssh-args.js';
@@ -52,7 +57,10 @@ export type FleetResult = {
   hosts: number;
   /** Sockets one host's listing had (the last porthole poll of host 0). */
   sockets: number;
+  /** The shell method (remote-feed.ts). */
   porthole: FleetMode;
+  /** The stream method (stream-feed.ts): porthole's reader on the host, with Node. */
+  node: FleetMode;
   peer: FleetMode;
   /** `ssh HOST true` the same way: what any command over the master costs, whatever it runs. */
   floor: FleetMode;
@@ -66,6 +74,15 @@ export type FleetResult = {
   /** Median over rounds of round / slowest. */
   roundRatio: number;
   rounds: number;
+  /** The same for the stream method. */
+  nodeRounds: {
+    roundMs: {median: number; p90: number};
+    slowestMs: {median: number; p90: number};
+    roundRatio: number;
+    rounds: number;
+  };
+  /** Node readings that failed (a stream down; none expected). */
+  nodeFailures: number;
 };
 
 // Holds ~2 × pairs loopback sockets open in a host's namespace, plus a few listeners; ends when its
@@ -340,11 +357,12 @@ export async function fleetCost(
   const connections: SshConnection[] = [];
   let controlDir: string | undefined;
   const feeds: HostFeed[] = [];
+  const nodeFeeds: HostFeed[] = [];
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
-    await Promise.allSettled(feeds.map((feed) => feed.stop()));
+    await Promise.allSettled([...feeds, ...nodeFeeds].map((feed) => feed.stop()));
     await Promise.allSettled(connections.map((connection) => connection.close()));
     for (const holder of holders) {
       holder.stdin?.end();
@@ -418,22 +436,54 @@ export async function fleetCost(
         }),
       );
     });
-    // Warm both ways up (first reads, owner lists, JIT) before any window counts.
-    await Promise.all(feeds.map((feed) => feed.start()));
+    // The stream feeds over the same masters (which they do not close).
+    const nodeTimes: PollTime[][] = hosts.map(() => []);
+    let nodeRecording = false;
+    let nodeWindow = 0;
+    let nodeFailures = 0;
+    hosts.forEach((host, index) => {
+      const connection = connections[index]!;
+      nodeFeeds.push(
+        createStreamFeed({
+          id: host.name,
+          connection: {
+            connect: () => connection.connect(),
+            spawnCommand: (command) => connection.spawnCommand(command),
+            get up() {
+              return connection.up;
+            },
+          },
+          sink: (patch) => {
+            if (patch.status?.state === 'down') {
+              if (nodeRecording) nodeFailures++;
+              console.error(`  ${host.name} (node): ${patch.status.error}`);
+            }
+          },
+          onReading: (hostMs) => {
+            const end = performance.now();
+            if (nodeRecording)
+              nodeTimes[index]!.push({start: end - hostMs, end, window: nodeWindow});
+          },
+          intervalMs: 1000,
+        }),
+      );
+    });
+    // Warm every way up (first reads, owner lists, JIT) before any window counts.
+    await Promise.all([...feeds, ...nodeFeeds].map((feed) => feed.start()));
     await sleep(2000);
-    await pauseAll(feeds);
+    await pauseAll([...feeds, ...nodeFeeds]);
     const warm = {polls: 0, lines: 0};
     const warmUntil = performance.now() + 2000;
     await Promise.all(hosts.map((host) => peerLoop(host, settings, 'ss -tuanp', warmUntil, warm)));
 
     const empty = () => ({polls: 0, seconds: 0, hereMs: 0, sshMs: 0, hostMs: 0, bytes: 0});
-    const modes = {porthole: empty(), peer: empty(), floor: empty()};
+    const modes = {porthole: empty(), node: empty(), peer: empty(), floor: empty()};
     const order: (keyof typeof modes)[] = [];
     for (let index = 0; index < windows; index++) {
       order.push(
         ...(index % 2 === 0
-          ? (['porthole', 'peer', 'floor'] as const)
-          : (['floor', 'peer', 'porthole'] as const)),
+          ? (['porthole', 'node', 'peer', 'floor'] as const)
+          : (['floor', 'peer', 'node', 'porthole'] as const)),
       );
     }
     for (const mode of order) {
@@ -448,6 +498,15 @@ export async function fleetCost(
         await pauseAll(feeds);
         recording = false;
         polls = times.reduce((sum, list, index) => sum + list.length - counts[index]!, 0);
+      } else if (mode === 'node') {
+        const counts = nodeTimes.map((list) => list.length);
+        nodeRecording = true;
+        nodeWindow++;
+        for (const feed of nodeFeeds) feed.control({paused: false});
+        await sleep(windowSeconds * 1000);
+        await pauseAll(nodeFeeds);
+        nodeRecording = false;
+        polls = nodeTimes.reduce((sum, list, index) => sum + list.length - counts[index]!, 0);
       } else {
         const seen = {polls: 0, lines: 0};
         const until = performance.now() + windowSeconds * 1000;
@@ -474,23 +533,8 @@ export async function fleetCost(
       );
     }
 
-    // Rounds: the nth poll of every host in a window (all start together when a window opens).
-    const roundMs: number[] = [];
-    const slowestMs: number[] = [];
-    const ratios: number[] = [];
-    for (let each = 1; each <= window; each++) {
-      const lists = times.map((list) => list.filter((poll) => poll.window === each));
-      const rounds = Math.min(...lists.map((list) => list.length));
-      for (let round = 0; round < rounds; round++) {
-        const polls = lists.map((list) => list[round]!);
-        const span =
-          Math.max(...polls.map((poll) => poll.end)) - Math.min(...polls.map((poll) => poll.start));
-        const slowest = Math.max(...polls.map((poll) => poll.end - poll.start));
-        roundMs.push(span);
-        slowestMs.push(slowest);
-        ratios.push(span / slowest);
-      }
-    }
+    const shellRounds = roundsOf(times, window);
+    const streamRounds = roundsOf(nodeTimes, nodeWindow);
     const parts = await profileParts(connections[0]!, new Set([namespaceLink(hosts[0]!.ns)]));
     const finish = (mode: (typeof modes)['porthole']): FleetMode => ({
       polls: mode.polls,
@@ -504,14 +548,14 @@ export async function fleetCost(
       hosts: count,
       sockets,
       porthole: finish(modes.porthole),
+      node: finish(modes.node),
       peer: finish(modes.peer),
       floor: finish(modes.floor),
       failures,
-      roundMs: {median: quantile(roundMs, 0.5), p90: quantile(roundMs, 0.9)},
-      slowestMs: {median: quantile(slowestMs, 0.5), p90: quantile(slowestMs, 0.9)},
-      roundRatio: quantile(ratios, 0.5),
+      ...shellRounds,
+      nodeRounds: streamRounds,
+      nodeFailures,
       parts,
-      rounds: roundMs.length,
     };
   } finally {
     await cleanup();
@@ -519,6 +563,32 @@ export async function fleetCost(
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGHUP', onSignal);
   }
+}
+
+/** Rounds: the nth poll of every host in a window (all start together when a window opens). */
+function roundsOf(times: PollTime[][], windows: number): FleetResult['nodeRounds'] {
+  const roundMs: number[] = [];
+  const slowestMs: number[] = [];
+  const ratios: number[] = [];
+  for (let each = 1; each <= windows; each++) {
+    const lists = times.map((list) => list.filter((poll) => poll.window === each));
+    const rounds = Math.min(...lists.map((list) => list.length));
+    for (let round = 0; round < rounds; round++) {
+      const polls = lists.map((list) => list[round]!);
+      const span =
+        Math.max(...polls.map((poll) => poll.end)) - Math.min(...polls.map((poll) => poll.start));
+      const slowest = Math.max(...polls.map((poll) => poll.end - poll.start));
+      roundMs.push(span);
+      slowestMs.push(slowest);
+      ratios.push(span / slowest);
+    }
+  }
+  return {
+    roundMs: {median: quantile(roundMs, 0.5), p90: quantile(roundMs, 0.9)},
+    slowestMs: {median: quantile(slowestMs, 0.5), p90: quantile(slowestMs, 0.9)},
+    roundRatio: quantile(ratios, 0.5),
+    rounds: roundMs.length,
+  };
 }
 
 /**
@@ -571,8 +641,9 @@ export function fleetSummary(result: FleetResult): string {
   const floorHere = result.floor.sshMs / Math.max(1, result.floor.polls);
   const floorHost = result.floor.hostMs / Math.max(1, result.floor.polls);
   return (
-    `fleet: ${mode('porthole', result.porthole)}, ${mode('peer', result.peer)}, ` +
-    `${mode('ssh HOST true', result.floor)}; ${result.failures} porthole polls failed\n` +
+    `fleet: ${mode('porthole sh', result.porthole)}, ${mode('porthole node', result.node)}, ` +
+    `${mode('peer', result.peer)}, ${mode('ssh HOST true', result.floor)}; ` +
+    `${result.failures} sh polls and ${result.nodeFailures} node streams failed\n` +
     `ssh HOST true per poll of a host: ${floorHere.toFixed(0)} ms CPU here, ` +
     `${floorHost.toFixed(0)} ms on the host\n` +
     `one host alone, CPU there per run (and output bytes): ` +
@@ -582,50 +653,68 @@ export function fleetSummary(result: FleetResult): string {
   );
 }
 
-/** The README rows for figure 10: each cost per poll of one host, porthole beside the peer. */
+/**
+ * The README rows for figure 10: each cost per poll (per reading) of one host, each of porthole's
+ * methods beside the peer: the stream with the host's Node (`node`) and the script a poll (`sh`).
+ */
 export function fleetRows(result: FleetResult): string[][] {
-  const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
+  const ms = (value: number) =>
+    `${value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US')} ms`;
   const bytes = (value: number) => `${Math.round(value).toLocaleString('en-US')} B`;
   const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : '—');
   const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
-  const {porthole, peer} = result;
+  const {porthole, node, peer} = result;
   const per = (mode: FleetMode, value: number) => value / Math.max(1, mode.polls);
   // The peer's CPU here is its ssh processes alone: what a shell running the loop adds is not counted.
-  const hereP = per(porthole, porthole.hereMs);
   const herePeer = per(peer, peer.sshMs);
-  const hostP = per(porthole, porthole.hostMs);
   const hostPeer = per(peer, peer.hostMs);
   const peerName = '`ssh HOST ss -tuanp`';
-  return [
-    [
-      `10 ${result.hosts} SSH hosts, ~${result.sockets.toLocaleString('en-US')} sockets each, 1 s polls: CPU here per poll of a host`,
-      `${ms(hereP)} (ssh ${ms(per(porthole, porthole.sshMs))})`,
+  const methods = [
+    ['node', node, result.nodeRounds],
+    ['sh', porthole, result],
+  ] as const;
+  const rows: string[][] = [];
+  for (const [name, mode] of methods) {
+    const here = per(mode, mode.hereMs);
+    rows.push([
+      name === 'node'
+        ? `10 ${result.hosts} SSH hosts, ~${result.sockets.toLocaleString('en-US')} sockets each, 1 s polls: CPU here per poll of a host, node`
+        : '10 the same, sh',
+      `${ms(here)} (ssh ${ms(per(mode, mode.sshMs))})`,
       `${peerName}: ${ms(herePeer)}`,
-      times(hereP, herePeer),
-      `≤ 0.5x: ${verdict(hereP <= herePeer / 2)}`,
-    ],
-    [
-      '10 the same: CPU on the host per poll',
-      ms(hostP),
+      times(here, herePeer),
+      `≤ 0.5x: ${verdict(here <= herePeer / 2)}`,
+    ]);
+  }
+  for (const [name, mode] of methods) {
+    const host = per(mode, mode.hostMs);
+    rows.push([
+      `10 the same: CPU on the host per poll, ${name}`,
+      ms(host),
       `${peerName}: ${ms(hostPeer)}`,
-      times(hostP, hostPeer),
-      `≤ 0.5x: ${verdict(hostP <= hostPeer / 2)}`,
-    ],
-    [
-      '10 the same: bytes on the wire per poll of a host',
-      bytes(porthole.bytesPerPoll),
+      times(host, hostPeer),
+      `≤ 0.5x: ${verdict(host <= hostPeer / 2)}`,
+    ]);
+  }
+  for (const [name, mode] of methods) {
+    rows.push([
+      `10 the same: bytes on the wire per poll of a host, ${name}`,
+      bytes(mode.bytesPerPoll),
       `${peerName}: ${bytes(peer.bytesPerPoll)}`,
-      times(porthole.bytesPerPoll, peer.bytesPerPoll),
-      `≤ 0.5x: ${verdict(porthole.bytesPerPoll <= peer.bytesPerPoll / 2)}`,
-    ],
-    [
-      `10 the same: a round of ${result.hosts} polls (${result.rounds} rounds)`,
-      `${ms(result.roundMs.median)} median, ${ms(result.roundMs.p90)} p90`,
-      `slowest host's poll: ${ms(result.slowestMs.median)}`,
-      `${result.roundRatio.toFixed(2)}x`,
-      `≤ 1.1x: ${verdict(result.roundRatio <= 1.1)}`,
-    ],
-  ];
+      times(mode.bytesPerPoll, peer.bytesPerPoll),
+      `≤ 0.5x: ${verdict(mode.bytesPerPoll <= peer.bytesPerPoll / 2)}`,
+    ]);
+  }
+  for (const [name, , rounds] of methods) {
+    rows.push([
+      `10 the same: a round of ${result.hosts} polls (${rounds.rounds} rounds), ${name}`,
+      `${ms(rounds.roundMs.median)} median, ${ms(rounds.roundMs.p90)} p90`,
+      `slowest host's poll: ${ms(rounds.slowestMs.median)}`,
+      `${rounds.roundRatio.toFixed(2)}x`,
+      `≤ 1.1x: ${verdict(rounds.roundRatio <= 1.1)}`,
+    ]);
+  }
+  return rows;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
