@@ -13,6 +13,7 @@ import {
   maxCommandBytes,
 } from '../../source/fleet/stream-feed.js';
 import {createHostFeed} from '../../source/fleet/host-feed.js';
+import {hostFacts} from '../../source/ui/hosts/hosts-view.js';
 import {emptyHost, type HostData, type HostFeed, type HostPatch} from '../../source/fleet/types.js';
 import {
   canMakeHosts,
@@ -124,6 +125,8 @@ describe.skipIf(!canMakeHosts)(`the stream feed over ssh ${cannotMakeHostsReason
     const {feed, host: data, connection} = streamFeed(host);
     await feed.start();
     expect(data.status).toMatchObject({state: 'up', method: 'ssh-node', owners: 'root'});
+    // The Hosts pane says how the host is read.
+    expect(hostFacts(data, Date.now()).stateText).toBe('up · node');
     expect(data.socketSource).toBe('proc');
     expect(listens(data, host.allPort)).toBe(true);
     expect(listens(data, host.loopbackPort)).toBe(true);
@@ -262,6 +265,7 @@ describe.skipIf(!canMakeHosts)(`the stream feed over ssh ${cannotMakeHostsReason
     expect(reasons).toEqual(['no no-such-node on the host']);
     expect(kept.host.status).toMatchObject({state: 'up', method: 'ssh-shell'});
     expect(listens(kept.host, host.allPort)).toBe(true);
+    expect(hostFacts(kept.host, Date.now()).stateText).toBe('up · sh');
     // No down was written on the way.
     expect(kept.patches.some((patch) => patch.status?.state === 'down')).toBe(false);
     await feed.stop();
