@@ -225,6 +225,26 @@ describe.skipIf(!canMakeHosts)(`the stream feed over ssh ${cannotMakeHostsReason
     expect(alive(feed.hostPid!)).toBe(true);
   }, 60_000);
 
+  test('the ssh client here killed: the reader on the host ends with its session', async () => {
+    const host = fleet.hosts[0]!;
+    const before = sshChildren();
+    const {feed, host: data} = streamFeed(host);
+    await feed.start();
+    const pid = feed.hostPid!;
+    // This feed's stream: the one new ssh client that runs the reader (not the new master).
+    const clients = sshChildren().filter((each) => {
+      if (before.includes(each)) return false;
+      const argv = fs.readFileSync(`/proc/${each}/cmdline`, 'utf8').split('\0');
+      return (
+        argv.includes('ControlMaster=no') && argv.some((word) => word.includes('--remove-self'))
+      );
+    });
+    expect(clients).toHaveLength(1);
+    process.kill(clients[0]!, 'SIGKILL');
+    await waitFor(() => !alive(pid), 'the reader gone from the host', 10_000);
+    await waitFor(() => data.status.state === 'up' && feed.hostPid !== pid, 'a new stream', 15_000);
+  }, 60_000);
+
   test('sshd stopped with its sessions: down with the line, up once it is back', async () => {
     const host = fleet.hosts[1]!;
     const {feed, host: data} = streamFeed(host);
