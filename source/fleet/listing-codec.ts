@@ -102,15 +102,42 @@ function joined<T>(parts: T[][]): T[] {
   return all;
 }
 
+/**
+ * One string for each spelling of the sockets' repeated fields. A structured clone makes a new
+ * string for every occurrence (it shares objects, not strings), so 100k cloned sockets came with
+ * 600k strings, most of them `127.0.0.1`, `ESTAB`, `tcp` or a process name over again.
+ */
+function createInterner(limit = 65_536) {
+  let spellings = new Map<string, string>();
+  const one = (text: string): string => {
+    const known = spellings.get(text);
+    if (known !== undefined) return known;
+    if (spellings.size >= limit) spellings = new Map();
+    spellings.set(text, text);
+    return text;
+  };
+  return (socket: Socket) => {
+    socket.protocol = one(socket.protocol) as Socket['protocol'];
+    socket.state = one(socket.state) as Socket['state'];
+    socket.localAddress = one(socket.localAddress);
+    socket.peerAddress = one(socket.peerAddress);
+    socket.exposure = one(socket.exposure) as Socket['exposure'];
+    if (socket.process !== null) socket.process = one(socket.process);
+  };
+}
+
 export function createListingDecoder(): ListingDecoder {
   let last: Listing = {sockets: [], keys: [], seen: []};
   let sequence = 0;
+  const intern = createInterner();
   return {
     decode(encoded) {
       if (encoded.base !== 0 && encoded.base !== sequence) {
         throw new Error(`listing ${encoded.sequence} is based on ${encoded.base}, not ${sequence}`);
       }
       const {runs, added, addedKeys, addedSeen} = encoded;
+      // The received sockets are this thread's own copies: their strings can be shared.
+      for (const socket of added) intern(socket);
       const sockets: Socket[][] = [];
       const keys: string[][] = [];
       const seen: number[][] = [];
