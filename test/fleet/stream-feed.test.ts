@@ -234,7 +234,12 @@ describe.skipIf(!canMakeHosts)(`the stream feed over ssh ${cannotMakeHostsReason
     // This feed's stream: the one new ssh client that runs the reader (not the new master).
     const clients = sshChildren().filter((each) => {
       if (before.includes(each)) return false;
-      const argv = fs.readFileSync(`/proc/${each}/cmdline`, 'utf8').split('\0');
+      let argv: string[];
+      try {
+        argv = fs.readFileSync(`/proc/${each}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return false; // ended meanwhile
+      }
       return (
         argv.includes('ControlMaster=no') && argv.some((word) => word.includes('--remove-self'))
       );
