@@ -147,7 +147,9 @@ export function sshFailure(stderr: string, code: number | null, host?: string): 
     const text = sanitizeLine(first.replace(/^ssh: /, ''));
     return text.length > 200 ? `${text.slice(0, 199)}…` : text;
   }
-  return code === null ? 'ssh ended by a signal' : `ssh failed (exit ${code})`;
+  if (code === null) return 'ssh ended by a signal';
+  // 255 is ssh's own failure; said with nothing else, the connection it ran over went away.
+  return code === 255 ? 'connection closed' : `ssh failed (exit ${code})`;
 }
 
 /** What a person runs once to see and accept a host's key: `[-F FILE] [-p PORT] [user@]host`. */

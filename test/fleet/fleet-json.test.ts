@@ -148,7 +148,8 @@ describe.skipIf(!canMakeHosts)('porthole --json with hosts over ssh', () => {
 describe('porthole --json with hosts: bad input', () => {
   it('refuses a bad host, a missing hosts file and --no-local alone with one line and exit 2', async () => {
     for (const [args, line] of [
-      [['--json', '--host', '-oProxyCommand=x'], /--host: bad host .*starts with "-"/],
+      [['--json', '--host=-oProxyCommand=x'], /--host: bad host .*starts with "-"/],
+      [['--json', '--host', 'web 1'], /--host: bad host "web 1": spaces/],
       [
         ['--json', '--hosts-file', path.join(scratch, 'absent')],
         /--hosts-file: cannot read .*ENOENT/,

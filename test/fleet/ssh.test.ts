@@ -379,7 +379,8 @@ describe('sshFailure', () => {
     expect(
       sshFailure('Warning: Permanently added x\nweird \u001b]0;title\u0007 thing\nmore\n', 255),
     ).toBe('weird ^[]0;title^G thing');
-    expect(sshFailure('', 255)).toBe('ssh failed (exit 255)');
+    expect(sshFailure('', 255)).toBe('connection closed');
+    expect(sshFailure('', 1)).toBe('ssh failed (exit 1)');
     expect(sshFailure('', null)).toBe('ssh ended by a signal');
   });
 });

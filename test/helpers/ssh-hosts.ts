@@ -287,7 +287,7 @@ function killAll(pids: number[]): void {
   }
 }
 
-type Made = {namespaces: string[]; locks: string[]; dir: string; done: boolean};
+type Made = {namespaces: string[]; veths: string[]; locks: string[]; dir: string; done: boolean};
 
 /** Removes what a fleet made, synchronously (also used from the exit hook). */
 function removeSync(made: Made): void {
@@ -297,6 +297,9 @@ function removeSync(made: Made): void {
     killAll(namespacePids(ns));
     spawnSync('ip', ['netns', 'delete', ns], {stdio: 'ignore'});
   }
+  // A namespace goes (and its veth with it) only once its last process has been reaped; deleting
+  // this machine's end takes the pair away at once.
+  for (const veth of made.veths) spawnSync('ip', ['link', 'delete', veth], {stdio: 'ignore'});
   for (const lock of made.locks) fs.rmSync(lock, {force: true});
   fs.rmSync(made.dir, {recursive: true, force: true});
 }
@@ -336,7 +339,7 @@ export async function createTestFleet(
   if (!canMakeHosts) throw new Error(`cannot make test hosts: ${cannotMakeHostsReason}`);
   const suffix = randomBytes(3).toString('hex');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ph-${suffix}-`));
-  const made: Made = {namespaces: [], locks: [], dir, done: false};
+  const made: Made = {namespaces: [], veths: [], locks: [], dir, done: false};
   live.add(made);
   if (!exitHooked) {
     exitHooked = true;
@@ -417,6 +420,7 @@ export async function createTestFleet(
         await must('ip', ['netns', 'add', ns]);
         made.namespaces.push(ns);
         await must('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
+        made.veths.push(veth);
         await Promise.all([
           must('ip', ['addr', 'add', `${hostAddress}/30`, 'dev', veth]),
           must('ip', ['-n', ns, 'addr', 'add', `${address}/30`, 'dev', peer]),
