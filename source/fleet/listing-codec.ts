@@ -126,6 +126,53 @@ function createInterner(limit = 65_536) {
   };
 }
 
+/**
+ * The listing as the last one with a few edits, when the runs take the last one in order with few
+ * gaps and few new sockets: a copy of each whole array and a splice per edit (each a block move)
+ * cost less than slicing every run and joining the slices (~12 ms a poll at 100k sockets).
+ * Undefined when the runs are not such.
+ */
+function edited(last: Listing, encoded: EncodedListing, limit = 32): Listing | undefined {
+  const {runs, added, addedKeys, addedSeen} = encoded;
+  if (runs.length > 4 * limit || added.length > 4096) return undefined;
+  // The edits, in order: at `at` of the new listing, drop `drop` of the last one's and insert
+  // `length` new ones from `from` of `added` (`length` 0: none).
+  const edits: Array<{at: number; drop: number; from: number; length: number}> = [];
+  let oldNext = 0;
+  let at = 0;
+  let next = 0;
+  for (let pair = 0; pair < runs.length; pair += 2) {
+    const from = runs[pair]!;
+    const length = runs[pair + 1]!;
+    if (from === -1) {
+      edits.push({at, drop: 0, from: next, length});
+      next += length;
+    } else {
+      if (from < oldNext || from + length > last.sockets.length) return undefined;
+      if (from > oldNext) edits.push({at, drop: from - oldNext, from: 0, length: 0});
+      oldNext = from + length;
+    }
+    at += length;
+  }
+  if (next !== added.length) return undefined;
+  const dropTail = last.sockets.length - oldNext;
+  if (edits.length > limit) return undefined;
+  const apply = <T>(before: readonly T[], fresh: readonly T[]): T[] => {
+    const all = before.slice();
+    for (const edit of edits) {
+      if (edit.length === 0) all.splice(edit.at, edit.drop);
+      else all.splice(edit.at, edit.drop, ...fresh.slice(edit.from, edit.from + edit.length));
+    }
+    if (dropTail > 0) all.length = at;
+    return all;
+  };
+  return {
+    sockets: apply(last.sockets, added),
+    keys: apply(last.keys, addedKeys),
+    seen: apply(last.seen, addedSeen),
+  };
+}
+
 export function createListingDecoder(): ListingDecoder {
   let last: Listing = {sockets: [], keys: [], seen: []};
   let sequence = 0;
@@ -138,6 +185,12 @@ export function createListingDecoder(): ListingDecoder {
       const {runs, added, addedKeys, addedSeen} = encoded;
       // The received sockets are this thread's own copies: their strings can be shared.
       for (const socket of added) intern(socket);
+      const quick = encoded.base === 0 ? undefined : edited(last, encoded);
+      if (quick) {
+        last = {...quick, change: {previous: last.sockets, runs}};
+        sequence = encoded.sequence;
+        return last;
+      }
       const sockets: Socket[][] = [];
       const keys: string[][] = [];
       const seen: number[][] = [];

@@ -96,7 +96,11 @@ describe('the rows patched from the last listing', () => {
       let patchedCount = 0;
       for (let poll = 0; poll < 25; poll++) {
         tracker = trackSocketChanges(tracker, raw, now, {closedMs: 3000});
-        const listing = decoder.decode(encoder.encode(tracker.listing));
+        const listing = decoder.decode(structuredClone(encoder.encode(tracker.listing)));
+        // Rebuilt as sent, whether by edits of the last listing or by joining its runs.
+        expect(listing.sockets).toEqual(tracker.listing.sockets);
+        expect(listing.keys).toEqual(tracker.listing.keys);
+        expect(listing.seen).toEqual(tracker.listing.seen);
         const full = socketRows(listing.sockets, view, {listing, closed: tracker.closed});
         const patched = rows && patchedRows(rows, listing, view, tracker.closed);
         if (patched) {
