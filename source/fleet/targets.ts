@@ -72,9 +72,16 @@ export function planFleet(
   if (choice.noLocal && targets.length === 0) {
     throw new Error('--no-local: no hosts to watch (give --host HOST)');
   }
-  return {
-    local: !choice.noLocal,
-    targets,
-    sshConfig: choice.sshConfig ?? config.sshConfig,
-  };
+  const sshConfig = choice.sshConfig ?? config.sshConfig;
+  if (sshConfig !== undefined && targets.length > 0) {
+    // ssh would say so for every host, in its own words; once, here, is enough.
+    try {
+      readFile(sshConfig);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      const from = choice.sshConfig === undefined ? 'config sshConfig' : '--ssh-config';
+      throw new Error(`${from}: cannot read ${sshConfig}: ${code}`);
+    }
+  }
+  return {local: !choice.noLocal, targets, sshConfig};
 }

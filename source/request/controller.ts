@@ -77,6 +77,11 @@ export type ControllerOptions = {
   via?: (host: HostId) => Via | undefined;
 };
 
+/** A word as a POSIX shell reads it back: bare when it is safe, else in single quotes. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./[\]-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 type Engine = {
   sendRequest(options: RequestOptions): Promise<RequestResult>;
   warmEngine?(options?: {thorough?: boolean}): Promise<void>;
@@ -408,7 +413,12 @@ export function createRequestController(
     },
     copyAsCurl() {
       const request = store.getState().request;
-      const command = curlText(wholeForm(request));
+      const curl = curlText(wholeForm(request));
+      // Sent from another host's side: the same curl, run there.
+      const command =
+        typeof curl === 'string' && request.requestHost !== undefined
+          ? `ssh ${shellWord(request.requestHost)} -- ${shellWord(curl)}`
+          : curl;
       if (typeof command === 'string') {
         options.copy?.(command);
         update({curl: command, curlRevealed: false});

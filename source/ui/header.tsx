@@ -23,7 +23,8 @@ export function Header() {
     useShallow((state) => {
       const host = hostOf(state);
       return {
-        host: host.name,
+        host: hostLabel(host),
+        down: host.status.state === 'down' ? (host.status.error ?? 'no answer') : undefined,
         interfaces: host.interfaces.length,
         interval: state.intervalMs,
         effective: host.local ? state.effectiveIntervalMs : state.intervalMs,
@@ -53,7 +54,11 @@ export function Header() {
     `${head.interfaces} interfaces`,
     `${listening} listening / ${sockets.length} sockets`,
     every,
-    head.source ? `via ${sourceNames[head.source] ?? head.source}` : 'reading…',
+    head.source
+      ? `via ${sourceNames[head.source] ?? head.source}`
+      : head.down !== undefined
+        ? `down: ${sanitizeLine(head.down)}`
+        : 'reading…',
   ].join(' · ');
   // The callout comes first: the one fact in the header that asks for attention. It runs out on its
   // own clock: an idle host may go on polling for minutes without a change to the socket list.

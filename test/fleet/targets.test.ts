@@ -24,12 +24,14 @@ describe('which hosts to watch', () => {
   });
 
   it('uses --ssh-config over the config file, and leaves this machine out with --no-local', () => {
+    const readable = () => '';
     const plan = planFleet(
       {...none, hosts: ['a'], sshConfig: '/given', noLocal: true},
       {sshConfig: '/configured'},
+      readable,
     );
     expect(plan).toMatchObject({local: false, sshConfig: '/given'});
-    expect(planFleet({...none, hosts: ['a']}, {sshConfig: '/configured'}).sshConfig).toBe(
+    expect(planFleet({...none, hosts: ['a']}, {sshConfig: '/configured'}, readable).sshConfig).toBe(
       '/configured',
     );
   });
@@ -55,5 +57,21 @@ describe('which hosts to watch', () => {
 
   it('reads a hosts file as one host a line', () => {
     expect(hostsFileLines('a\r\n b \n#c\n\nd # e\n')).toEqual(['a', 'b', 'd']);
+  });
+});
+
+describe('the ssh config file', () => {
+  it('must be readable when hosts are to be watched, said once in one line', () => {
+    const absent = () => {
+      throw Object.assign(new Error('gone'), {code: 'ENOENT'});
+    };
+    expect(() => planFleet({...none, hosts: ['a'], sshConfig: '/nonexist'}, {}, absent)).toThrow(
+      '--ssh-config: cannot read /nonexist: ENOENT',
+    );
+    expect(() => planFleet({...none, hosts: ['a']}, {sshConfig: '/nonexist'}, absent)).toThrow(
+      'config sshConfig: cannot read /nonexist: ENOENT',
+    );
+    // Without hosts it is not used, so not read.
+    expect(planFleet({...none, sshConfig: '/nonexist'}, {}, absent).targets).toEqual([]);
   });
 });

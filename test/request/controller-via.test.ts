@@ -3,6 +3,7 @@
  * via (an SSH channel in the dashboard; a plain loopback stream here), and from this machine
  * when the URL was typed or pasted.
  */
+import {execFileSync} from 'node:child_process';
 import net from 'node:net';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createPortholeStore} from '../../source/store/store.js';
@@ -17,6 +18,32 @@ afterEach(async () => {
 });
 
 describe('requests from another host', () => {
+  it('copy as curl as the same curl run on that host, which a shell reads back whole', () => {
+    const store = createPortholeStore();
+    const copied: string[] = [];
+    const controller = createRequestController(store, {
+      historyPath: null,
+      copy: (text) => copied.push(text),
+    });
+    cleanups.push(() => controller.dispose());
+    openRequest(store, "http://127.0.0.1:8080/it's", 'GET', 'web-1');
+    controller.copyAsCurl();
+    expect(copied[0]).toMatch(/^ssh web-1 -- 'curl /);
+    // What ssh would run on the host: the one word after `--`, as this machine's shell reads it.
+    const inner = execFileSync('sh', ['-c', `ssh() { shift 2; printf %s "$1"; }; ${copied[0]}`], {
+      encoding: 'utf8',
+    });
+    expect(inner).toMatch(/^curl /);
+    // And what the host's shell makes of it: curl with the URL as one argument.
+    const args = execFileSync('sh', ['-c', `curl() { printf '%s\\n' "$@"; }; ${inner}`], {
+      encoding: 'utf8',
+    });
+    expect(args.trim().split('\n').at(-1)).toBe("http://127.0.0.1:8080/it's");
+    openRequest(store, 'http://127.0.0.1:8080/', 'GET');
+    controller.copyAsCurl();
+    expect(copied[1]).toMatch(/^curl /);
+  });
+
   it('go through the via of the host the request was opened from, and typed ones go direct', async () => {
     const server = await httpServer((_request, response) => response.end('ok'));
     cleanups.push(() => server.close());

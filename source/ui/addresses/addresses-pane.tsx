@@ -1,3 +1,4 @@
+import {sanitizeLine} from '../../sanitize.js';
 import {useMemo} from 'react';
 import {Text} from 'ink';
 import {Pane, type PaneProps} from '../pane.js';
@@ -21,6 +22,9 @@ export function AddressesPane({width, height, focused}: PaneProps) {
   const rows = useHostView((host) => addressRows(host.interfaces, host.traffic, theme));
   const scroll = usePorthole((state) => state.addressesScroll);
   const error = useHost((host) => host.health.interfaces?.error);
+  const down = useHost((host) =>
+    host.status.state === 'down' ? (host.status.error ?? 'no answer') : undefined,
+  );
   const columns = useMemo(() => fitColumns(addressColumns, width), [width]);
   const title = useHostTitle('Addresses');
   // Column titles only when a row fits under them; a folded pane shows rows alone.
@@ -41,7 +45,13 @@ export function AddressesPane({width, height, focused}: PaneProps) {
       stale={error}
     >
       {withHeader ? <TableHeader columns={columns} /> : null}
-      {rows.length === 0 ? <Text dimColor>reading interfaces…</Text> : null}
+      {rows.length === 0 ? (
+        <Text dimColor wrap="truncate">
+          {down === undefined
+            ? 'reading interfaces…'
+            : `nothing read yet: down: ${sanitizeLine(down)}`}
+        </Text>
+      ) : null}
       {rows.slice(first, first + visible).map((row) => (
         <TableRow key={row.key} columns={columns} row={row} />
       ))}

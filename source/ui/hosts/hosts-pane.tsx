@@ -3,11 +3,12 @@ import {Text} from 'ink';
 import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow} from '../table-row.js';
 import {fitColumns} from '../table.js';
+import {textWidth} from '../text-width.js';
 import {useTheme} from '../theme.js';
 import {usePorthole, usePortholeView} from '../store-context.js';
 import {useClock} from '../use-clock.js';
 import {scrollFor} from '../sockets/sockets-view.js';
-import {fleetCounts, hostColumns, hostFacts, hostRow} from './hosts-view.js';
+import {fleetCounts, hostColumns, hostFacts, hostRow, withStateWidth} from './hosts-view.js';
 import {useHostsKeys} from './use-hosts-keys.js';
 
 /** Lines the pane would like: title, column titles, one per host. */
@@ -31,7 +32,13 @@ export function HostsPane({width, height, focused}: PaneProps) {
   const counts = usePorthole((state) =>
     fleetCounts(state.hostOrder.flatMap((id) => state.hosts[id] ?? [])),
   );
-  const columns = useMemo(() => fitColumns(hostColumns, width), [width]);
+  // A down host's reason is the one thing its row must say whole: STATE widens for it, while the
+  // row still fits, before SOCKETS BY STATE takes what is left.
+  const longestState = Math.max(0, ...facts.map((host) => textWidth(host.stateText)));
+  const columns = useMemo(
+    () => fitColumns(withStateWidth(hostColumns, longestState, width), width),
+    [width, longestState],
+  );
   useHostsKeys();
   const withHeader = height >= 3;
   const visible = Math.max(0, height - 1 - (withHeader ? 1 : 0));

@@ -24,6 +24,25 @@ export const hostColumns: readonly Column<HostColumn>[] = [
   {key: 'sockets', title: 'SOCKETS BY STATE', width: 20, priority: 4, grow: true, maxWidth: 90},
 ];
 
+/**
+ * The columns with STATE as wide as its longest text, if the row still fits `width` with the
+ * other columns that are never dropped and SOCKETS BY STATE at its narrowest.
+ */
+export function withStateWidth(
+  columns: readonly Column<HostColumn>[],
+  longest: number,
+  width: number,
+): Column<HostColumn>[] {
+  const others = columns
+    .filter((column) => column.key !== 'state')
+    .reduce((sum, column) => sum + column.width + 1, 0);
+  return columns.map((column) =>
+    column.key === 'state'
+      ? {...column, width: Math.max(column.width, Math.min(longest, width - others))}
+      : column,
+  );
+}
+
 /** What one host's row says, before it is styled. */
 export type HostFacts = {
   id: HostId;

@@ -160,6 +160,10 @@ export function SocketsPane({width, height, focused}: PaneProps) {
   const interfaces = useHost((host) => host.interfaces);
   const tracker = useHost((host) => host.socketChanges);
   const local = useHost((host) => host.local);
+  // A host never reached says why, where its sockets would be.
+  const down = useHost((host) =>
+    host.status.state === 'down' ? (host.status.error ?? 'no answer') : undefined,
+  );
   const editing = usePorthole((state) => state.editing === 'filter');
   const error = useHost((host) => host.health.sockets?.error);
   const startedAt = usePorthole((state) => state.startedAt);
@@ -308,7 +312,11 @@ export function SocketsPane({width, height, focused}: PaneProps) {
       {withHeader ? <TableHeader columns={columns} /> : null}
       {count === 0 ? (
         <Text dimColor wrap="truncate">
-          {sockets.length === 0 ? 'reading sockets…' : 'no socket matches this view'}
+          {sockets.length > 0
+            ? 'no socket matches this view'
+            : down !== undefined
+              ? `nothing read yet: down: ${sanitizeLine(down)}`
+              : 'reading sockets…'}
         </Text>
       ) : null}
       {Array.from({length: Math.max(0, Math.min(visible, count - first))}, (_, index) => {
