@@ -118,7 +118,7 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     import('ink'),
     import('./source/ui/app.js'),
     import('./source/store/store.js'),
-    import('./source/fleet/worker-feed.js'),
+    import('./source/fleet/local-host-feed.js'),
     import('./source/fleet/fleet.js'),
     import('./source/request/controller.js'),
     import('./source/cli/config.js'),
@@ -180,7 +180,7 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
   const localFeeds = !plan.local
     ? []
     : [
-        localFeed.createWorkerFeed({
+        localFeed.createLocalHostFeed({
           sink: fleetModule.hostSink(portholeStore, 'local'),
           intervalMs: portholeStore.getState().intervalMs,
           onStretch: (effectiveIntervalMs) => portholeStore.setState({effectiveIntervalMs}),
