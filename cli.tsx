@@ -145,9 +145,13 @@ async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
     socketsView: {showAll: command.all},
     noLocal: !plan.local,
   });
-  const remote = await (
-    await import('./source/fleet/remote-hosts.js')
-  ).createRemoteHosts(portholeStore, plan, {intervalMs: portholeStore.getState().intervalMs});
+  // The SSH side loads only when there are hosts to watch.
+  const remote =
+    plan.targets.length === 0
+      ? {feeds: [], via: () => undefined, dispose: () => Promise.resolve()}
+      : await (
+          await import('./source/fleet/remote-hosts.js')
+        ).createRemoteHosts(portholeStore, plan, {intervalMs: portholeStore.getState().intervalMs});
   if (loaded.problems.length > 0) {
     store.notify(portholeStore, `${loaded.file}: ${loaded.problems[0]}`);
   }
