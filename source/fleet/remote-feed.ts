@@ -12,16 +12,8 @@
 import type {InterfaceCounters, Traffic} from '../model.js';
 import {nextTraffic, type CounterSample} from '../collect/traffic.js';
 import {trackSocketChanges, type SocketTracker} from '../collect/sockets/changes.js';
-import {sanitizeLine} from '../sanitize.js';
-import type {
-  HostFeed,
-  HostId,
-  HostPatch,
-  HostSink,
-  HostStatus,
-  RemoteRunner,
-  SocketChanges,
-} from './types.js';
+import {historyLength, hostError, idle, socketChangesOf} from './feed-writes.js';
+import type {HostFeed, HostId, HostPatch, HostSink, HostStatus, RemoteRunner} from './types.js';
 import {parseRemoteReading, type RemoteReading} from './remote-parse.js';
 import {remoteCommand} from './remote-script.js';
 
@@ -48,15 +40,6 @@ export type RemoteFeedOptions = {
 /** Status writes that carry only a new polledAt come at most this often. */
 const statusEveryMs = 1000;
 
-function historyLength(intervalMs: number): number {
-  return Math.min(600, Math.ceil(60_000 / intervalMs));
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return sanitizeLine(text.split('\n', 1)[0]!.trim() || 'failed');
-}
-
 function sameCounters(a: Map<string, InterfaceCounters>, b: Map<string, InterfaceCounters>) {
   if (a.size !== b.size) return false;
   for (const [name, counters] of a) {
@@ -64,22 +47,6 @@ function sameCounters(a: Map<string, InterfaceCounters>, b: Map<string, Interfac
     if (!other || other.rx !== counters.rx || other.tx !== counters.tx) return false;
   }
   return true;
-}
-
-function idle(traffic: Record<string, Traffic>): boolean {
-  return Object.values(traffic).every((entry) => !entry.rxRate && !entry.txRate);
-}
-
-function changesOf(tracker: SocketTracker): SocketChanges {
-  return {
-    listing: tracker.listing,
-    closed: tracker.closed,
-    events: tracker.events,
-    newlyExposed: tracker.newlyExposed,
-    highlightMs: tracker.highlightMs,
-    at: tracker.at,
-    nextExpiry: tracker.nextExpiry,
-  };
 }
 
 export function createRemoteFeed(options: RemoteFeedOptions): HostFeed {
@@ -150,7 +117,7 @@ export function createRemoteFeed(options: RemoteFeedOptions): HostFeed {
     tracker = trackSocketChanges(tracker, reading.sockets, at);
     if (tracker.changed) {
       patch.sockets = tracker.listing.sockets;
-      patch.socketChanges = changesOf(tracker);
+      patch.socketChanges = socketChangesOf(tracker);
     }
     if (first) patch.socketSource = 'proc';
     if (reading.ownersHidden !== ownersHidden)
@@ -167,7 +134,7 @@ export function createRemoteFeed(options: RemoteFeedOptions): HostFeed {
 
   function fail(error: unknown): void {
     failures++;
-    const changed = setStatus({...status, state: 'down', error: oneLine(error)});
+    const changed = setStatus({...status, state: 'down', error: hostError(error)});
     write({}, changed);
   }
 

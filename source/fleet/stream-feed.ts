@@ -20,11 +20,12 @@ import type {InterfaceCounters, NetworkInterface, Socket, Traffic} from '../mode
 import {nextTraffic, type CounterSample} from '../collect/traffic.js';
 import {trackSocketChanges, type SocketTracker} from '../collect/sockets/changes.js';
 import {sanitizeLine} from '../sanitize.js';
+import {historyLength, hostError, idle, socketChangesOf} from './feed-writes.js';
 import {createListingDecoder, type ListingDecoder} from './listing-codec.js';
 import {hostReaderSource} from './host-reader-source.js';
 import {oldNodeExitCode, type HostLine} from './host-reader-protocol.js';
 import {sshFailure} from './ssh.js';
-import type {HostFeed, HostId, HostPatch, HostSink, HostStatus, SocketChanges} from './types.js';
+import type {HostFeed, HostId, HostPatch, HostSink, HostStatus} from './types.js';
 
 /** The exit code of the command when the host cannot run the reader (see hostReaderCommand). */
 export const unsupportedExitCode = 97;
@@ -102,31 +103,6 @@ const maxStderrChars = 8192;
 const stallIntervals = 3;
 /** How long a reader may take to say its first reading. */
 const startMs = 15_000;
-
-function historyLength(intervalMs: number): number {
-  return Math.min(600, Math.ceil(60_000 / intervalMs));
-}
-
-function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return sanitizeLine(text.split('\n', 1)[0]!.trim() || 'failed');
-}
-
-function idle(traffic: Record<string, Traffic>): boolean {
-  return Object.values(traffic).every((entry) => !entry.rxRate && !entry.txRate);
-}
-
-function changesOf(tracker: SocketTracker): SocketChanges {
-  return {
-    listing: tracker.listing,
-    closed: tracker.closed,
-    events: tracker.events,
-    newlyExposed: tracker.newlyExposed,
-    highlightMs: tracker.highlightMs,
-    at: tracker.at,
-    nextExpiry: tracker.nextExpiry,
-  };
-}
 
 const protocols = new Set(['tcp', 'udp']);
 
@@ -295,7 +271,7 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
       tracker = trackSocketChanges(tracker, sockets, at);
       if (tracker.changed) {
         patch.sockets = tracker.listing.sockets;
-        patch.socketChanges = changesOf(tracker);
+        patch.socketChanges = socketChangesOf(tracker);
       }
       if (first) patch.socketSource = 'proc';
     }
@@ -305,7 +281,7 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
     failures = 0;
     const changed = setStatus({
       state: 'up',
-      error: line.error === undefined ? undefined : oneLine(line.error),
+      error: line.error === undefined ? undefined : hostError(line.error),
       polledAt: at,
       ...(line.owners ? {owners: line.owners} : {}),
     });
@@ -315,7 +291,7 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
 
   function fail(reason: string): void {
     failures++;
-    const changed = setStatus({state: 'down', error: oneLine(reason)});
+    const changed = setStatus({state: 'down', error: hostError(reason)});
     write({}, changed);
     firstSettled();
   }
@@ -370,7 +346,7 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
         if (!connection.up) await connection.connect();
       } catch (error) {
         if (!stopped) {
-          fail(oneLine(error));
+          fail(hostError(error));
           scheduleRestart();
         }
         return;
@@ -380,7 +356,7 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
       try {
         child = connection.spawnCommand(hostReaderCommand(intervalMs, options.nodeCommand));
       } catch (error) {
-        fail(oneLine(error));
+        fail(hostError(error));
         scheduleRestart();
         return;
       }
@@ -414,7 +390,7 @@ export function createStreamFeed(options: StreamFeedOptions): StreamFeed {
             onLine(text, current);
           } catch (error) {
             // A line that does not add up (a listing on the wrong base): start over.
-            const said = oneLine(error);
+            const said = hostError(error);
             current.broken = said.startsWith('unreadable stream')
               ? said
               : `unreadable stream: ${said}`;

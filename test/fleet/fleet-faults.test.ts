@@ -3,18 +3,17 @@
  * 10 refuse or stall, a changed host key, a link that drops mid-run and comes back, an sshd that
  * stops and starts. Each host's trouble is one line in that host's status; the others go on.
  */
-import {execFile} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {createRemoteFeed} from '../../source/fleet/remote-feed.js';
 import {createSshConnection, makeControlDir} from '../../source/fleet/ssh.js';
 import {parseSshTarget} from '../../source/fleet/ssh-args.js';
 import {emptyHost, type HostData, type HostFeed} from '../../source/fleet/types.js';
 import {closedPort} from '../helpers/servers.js';
+import {runBuiltCli} from '../helpers/built-cli.js';
 import {
   canMakeHosts,
   createTestFleet,
@@ -23,26 +22,9 @@ import {
 } from '../helpers/ssh-hosts.js';
 import {waitFor} from '../helpers/wait.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'dist/cli.js');
-const run = promisify(execFile);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'porthole-fleet-faults-'));
-const env = {...process.env, CI: 'false', XDG_STATE_HOME: scratch, XDG_CONFIG_HOME: scratch};
 
-async function porthole(args: string[]) {
-  try {
-    const {stdout, stderr} = await run(process.execPath, [cli, ...args], {
-      env,
-      cwd: root,
-      timeout: 90_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const failed = error as {code: number; stdout: string; stderr: string};
-    return {code: failed.code, stdout: failed.stdout, stderr: failed.stderr};
-  }
-}
+const porthole = (args: string[]) => runBuiltCli(args, scratch, 90_000);
 
 /** The ssh_config entry of a test host, under another alias (as a fleet names one machine twice). */
 function aliasOf(config: string, host: TestHost, alias: string): string {

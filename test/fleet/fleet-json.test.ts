@@ -3,37 +3,19 @@
  * line (needs `npm run build`), against real hosts: network namespaces each running sshd with an
  * HTTP listener on its own 127.0.0.1 and one on all its interfaces.
  */
-import {execFile} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {schema} from '../helpers/snapshot-schema.js';
 import {closedPort} from '../helpers/servers.js';
+import {runBuiltCli} from '../helpers/built-cli.js';
 import {fleetSchema} from '../helpers/fleet-schema.js';
 import {canMakeHosts, createTestFleet, type TestFleet} from '../helpers/ssh-hosts.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'dist/cli.js');
-const run = promisify(execFile);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'porthole-fleet-json-'));
-const env = {...process.env, CI: 'false', XDG_STATE_HOME: scratch, XDG_CONFIG_HOME: scratch};
 
-async function porthole(args: string[]) {
-  try {
-    const {stdout, stderr} = await run(process.execPath, [cli, ...args], {
-      env,
-      cwd: root,
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const failed = error as {code: number; stdout: string; stderr: string};
-    return {code: failed.code, stdout: failed.stdout, stderr: failed.stderr};
-  }
-}
+const porthole = (args: string[]) => runBuiltCli(args, scratch, 60_000);
 
 type HostJson = {
   target: string | null;

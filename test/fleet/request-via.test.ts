@@ -3,13 +3,12 @@
  * real hosts: network namespaces each running sshd, with an HTTP listener on the namespace's own
  * 127.0.0.1 that nothing outside it can reach.
  */
-import {execFile} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {closedPort} from '../helpers/servers.js';
+import {runBuiltCli} from '../helpers/built-cli.js';
 import {
   canMakeHosts,
   createTestFleet,
@@ -17,25 +16,9 @@ import {
   type TestHost,
 } from '../helpers/ssh-hosts.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'dist/cli.js');
-const run = promisify(execFile);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'porthole-via-'));
-const env = {...process.env, CI: 'false', XDG_STATE_HOME: scratch, XDG_CONFIG_HOME: scratch};
 
-async function porthole(args: string[]) {
-  try {
-    const {stdout, stderr} = await run(process.execPath, [cli, ...args], {
-      env,
-      cwd: root,
-      timeout: 30_000,
-    });
-    return {code: 0, stdout, stderr};
-  } catch (error) {
-    const failed = error as {code: number; stdout: string; stderr: string};
-    return {code: failed.code, stdout: failed.stdout, stderr: failed.stderr};
-  }
-}
+const porthole = (args: string[]) => runBuiltCli(args, scratch, 30_000);
 
 /** A port nothing listens on inside the host's namespace, as the host itself reports. */
 async function closedPortOn(host: TestHost): Promise<number> {
