@@ -100,7 +100,10 @@ function ssRows(ports: Set<number>): string[] {
     return [host, portText === '*' ? 0 : Number(portText)];
   };
   const rows: string[] = [];
-  for (const line of execFileSync('ss', ['-tuanH'], {encoding: 'utf8'}).split('\n')) {
+  for (const line of execFileSync('ss', ['-tuanH'], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  }).split('\n')) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 6) continue;
     const [protocol, state, , , local, peer] = fields as [
@@ -339,10 +342,15 @@ describe.runIf(procNetReadable)('sockets reader on this machine', () => {
     // Owner scans are throttled right after a scan, so the owner may take a poll or two.
     let latest: SocketsReading | undefined;
     const extraRow = () => latest?.sockets.find((row) => row.localPort === port);
-    await waitFor(async () => {
-      latest = await reader.read();
-      return extraRow()?.pid === process.pid;
-    }, 'the owner of the new listener');
+    // A scan on a busy machine (many processes and fds) takes longer, and so does its throttle.
+    await waitFor(
+      async () => {
+        latest = await reader.read();
+        return extraRow()?.pid === process.pid;
+      },
+      'the owner of the new listener',
+      30_000,
+    );
     expect(extraRow()).toMatchObject({state: 'LISTEN', process: comm});
     expect(latest?.sockets.find((row) => row.localPort === portOf(anyV4))?.pid).toBe(process.pid);
     await new Promise((resolve) => extra.close(resolve));
@@ -350,7 +358,7 @@ describe.runIf(procNetReadable)('sockets reader on this machine', () => {
     expect(latest.sockets.some((row) => row.localPort === port && row.state === 'LISTEN')).toBe(
       false,
     );
-  });
+  }, 45_000);
 
   it.runIf(hasNetstat || hasSs)(
     'falls back to systeminformation, which finds the listener and its pid',
