@@ -438,14 +438,17 @@ describe('porthole --url', () => {
           'the form',
         );
         terminal.keys('Enter');
+        // On a busy machine the send waits for a poll in progress to finish (it is timed alone).
         await terminal.waitForScreen(
           (screen) => screen.includes('you sent PUT pane'),
           'the response',
+          20_000,
         );
       } finally {
         terminal.close();
       }
     },
+    45_000,
   );
 });
 

@@ -12,7 +12,6 @@ import {createRemoteFeed} from '../../source/fleet/remote-feed.js';
 import {createSshConnection, makeControlDir} from '../../source/fleet/ssh.js';
 import {parseSshTarget} from '../../source/fleet/ssh-args.js';
 import {emptyHost, type HostData, type HostFeed} from '../../source/fleet/types.js';
-import {closedPort} from '../helpers/servers.js';
 import {runBuiltCli} from '../helpers/built-cli.js';
 import {
   canMakeHosts,
@@ -92,7 +91,9 @@ describe.skipIf(!canMakeHosts)('hosts in trouble', () => {
       }
       for (let n = 0; n < 5; n++) {
         names.push(`refusing-${n}`);
-        entries.push(`Host refusing-${n}\n  HostName 127.0.0.1\n  Port ${await closedPort()}\n`);
+        // Port 1 of loopback: nothing listens there, nor can another test's server take it
+        // meanwhile, as a port freed for the purpose could be.
+        entries.push(`Host refusing-${n}\n  HostName 127.0.0.1\n  Port 1\n`);
         names.push(`stalled-${n}`);
         entries.push(`Host stalled-${n}\n  HostName 127.0.0.1\n  Port ${silentPort}\n`);
       }

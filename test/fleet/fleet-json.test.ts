@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {schema} from '../helpers/snapshot-schema.js';
-import {closedPort} from '../helpers/servers.js';
 import {runBuiltCli} from '../helpers/built-cli.js';
 import {fleetSchema} from '../helpers/fleet-schema.js';
 import {canMakeHosts, createTestFleet, type TestFleet} from '../helpers/ssh-hosts.js';
@@ -147,7 +146,8 @@ describe('porthole --json with hosts: bad input', () => {
   });
 
   it('says in one line when a host refuses, and still prints this machine', async () => {
-    const port = await closedPort();
+    // Port 1 of loopback: nothing listens there, nor can another test take it meanwhile.
+    const port = 1;
     const out = await porthole(['--json', '--host', `root@127.0.0.1:${port}`]);
     expect(out.code).toBe(1);
     const parsed = JSON.parse(out.stdout) as {hosts: HostJson[]};
