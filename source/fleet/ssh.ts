@@ -255,8 +255,17 @@ export function createSshConnection(
       child.once('error', (error) => settle(new Error(spawnFailure(error))));
       child.once('exit', (code) => {
         if (master === child) master = undefined;
-        if (closed) settle(new Error('connection closed'));
-        else settle(new Error(sshFailure(stderr, code, accept)));
+        if (closed) return settle(new Error('connection closed'));
+        // 'exit' can come before the last of stderr has been read: the reason is in that last
+        // part ("Connection refused"), so it is waited for, briefly.
+        const said = () => settle(new Error(sshFailure(stderr, code, accept)));
+        const stream = child.stderr;
+        if (!stream || stream.readableEnded) return said();
+        const timer = setTimeout(said, 500);
+        stream.once('end', () => {
+          clearTimeout(timer);
+          said();
+        });
       });
     });
   }
