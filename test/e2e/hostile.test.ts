@@ -141,9 +141,11 @@ describe.runIf(process.platform === 'linux')('hostile text in a real terminal', 
     terminal.runCli(`--url ${hostile.origin}/ --interval 500ms`, cliEnv);
     await terminal.waitForScreen((s) => s.includes('▶ Request'), 'the Request pane');
     terminal.keys('Enter');
+    // On a busy machine the send waits for a poll in progress to finish (it is timed alone).
     const body = await terminal.waitForScreen(
       (s) => s.includes(`${safeStatus} · success`),
       'the response',
+      20_000,
     );
     expect(title()).toBe('before');
     for (const line of safeBodyLines) expect(body).toContain(line);
@@ -170,7 +172,7 @@ describe.runIf(process.platform === 'linux')('hostile text in a real terminal', 
     terminal.type('q');
     await terminal.waitForScreen((s) => s.includes('EXITED 0'), 'the dashboard to quit');
     expectUntouched(terminal);
-  });
+  }, 45_000);
 
   it('prints a hostile response made safe with `porthole request` on a terminal', async () => {
     terminal = await watchedTerminal(100, 40);

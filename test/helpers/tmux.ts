@@ -65,11 +65,35 @@ export function openTerminal(columns = 100, rows = 30): Terminal {
     'sh',
   );
   tmux('set-option', '-g', 'remain-on-exit', 'on');
+  const paneTty = tmux('display-message', '-p', '-t', 'main', '#{pane_tty}').trim();
+  /**
+   * Set by `runCli`: the first key sent after it waits until the CLI reads keys one by one (the
+   * terminal out of canonical mode), or has ended. A key typed before that is cooked by the line
+   * discipline (Enter arrives as LF, not CR) and a busy machine can leave that window open.
+   */
+  let starting = false;
+  const waitUntilReadingKeys = () => {
+    if (!starting) return;
+    starting = false;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const mode = execFileSync('stty', ['-F', paneTty, '-a'], {encoding: 'utf8'});
+      if (/(^|\s)-icanon(\s|$)/.test(mode)) return;
+      if (/^EXITED \d+$/m.test(tmux('capture-pane', '-p', '-t', 'main'))) return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  };
   const terminal: Terminal = {
     screen: () => tmux('capture-pane', '-p', '-t', 'main'),
     scrollback: () => tmux('capture-pane', '-p', '-S', '-', '-t', 'main'),
-    type: (text) => void tmux('send-keys', '-t', 'main', '-l', text),
-    keys: (...names) => void tmux('send-keys', '-t', 'main', ...names),
+    type(text) {
+      waitUntilReadingKeys();
+      tmux('send-keys', '-t', 'main', '-l', text);
+    },
+    keys(...names) {
+      waitUntilReadingKeys();
+      tmux('send-keys', '-t', 'main', ...names);
+    },
     format: (format) => tmux('display-message', '-p', '-t', 'main', format).trim(),
     resize: (c, r) => void tmux('resize-window', '-t', 'main', '-x', String(c), '-y', String(r)),
     tmux,
@@ -101,6 +125,7 @@ export function openTerminal(columns = 100, rows = 30): Terminal {
       const line = `sh -c 'echo $$ > ${pidFile}; exec env ${assignments} node ${cliPath} ${args}'; echo EXITED $?`;
       terminal.type(line);
       terminal.keys('Enter');
+      starting = true;
     },
     close() {
       try {
