@@ -4,14 +4,21 @@
  * plain, serializable patches into that host's slice of the store. Nothing in the store is mutated
  * in place, and nothing here holds a function, so a patch can cross a worker thread or a pipe.
  */
-import type {NetworkInterface, Socket, SocketEvent, SocketSource, Traffic} from '../model.js';
+import type {
+  FirewallReading,
+  NetworkInterface,
+  Socket,
+  SocketEvent,
+  SocketSource,
+  Traffic,
+} from '../model.js';
 import type {ClosedListener, Listing} from '../collect/sockets/changes.js';
 
 /** A host's key in the store: `local` for this machine, else the target as the user gave it. */
 export type HostId = string;
 export const localHostId: HostId = 'local';
 
-export type CollectorName = 'interfaces' | 'traffic' | 'sockets';
+export type CollectorName = 'interfaces' | 'traffic' | 'sockets' | 'firewall';
 
 /** How a collector is doing: the pane keeps its last good data and shows the error when stale. */
 export type CollectorHealth = {
@@ -80,6 +87,8 @@ export type HostData = {
   socketChanges: SocketChanges | undefined;
   socketSource: SocketSource | undefined;
   ownersHidden: boolean;
+  /** The packet filter's input chains, read every few polls; undefined before the first read. */
+  firewall: FirewallReading | undefined;
 };
 
 /** What a feed writes: each field present replaces that field of the host's slice. */
@@ -129,6 +138,7 @@ export function emptyHost(
     socketChanges: undefined,
     socketSource: undefined,
     ownersHidden: false,
+    firewall: undefined,
   };
 }
 
