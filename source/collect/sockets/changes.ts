@@ -160,7 +160,11 @@ function sameShown(a: Socket, b: Socket): boolean {
     a.recvQ === b.recvQ &&
     a.sendQ === b.sendQ &&
     a.pid === b.pid &&
-    a.process === b.process
+    a.process === b.process &&
+    a.dualStack === b.dualStack &&
+    // Enrichers hand out one object per container and published port, kept while unchanged.
+    a.container === b.container &&
+    a.published === b.published
   );
 }
 

@@ -10,6 +10,7 @@
 import {accessSync, closeSync, constants, openSync, readSync} from 'node:fs';
 import type {Socket, SocketSource} from '../../model.js';
 import {readFallbackSockets} from './fallback.js';
+import {createEnrichers, enrich} from './enrich.js';
 import {createOwnerCache, type OwnerCache} from './owners.js';
 import type {ScannedOwners} from './owner-scan.js';
 import {createTableStamp} from './table-stamp.js';
@@ -149,6 +150,7 @@ function createProcReader(
 ): () => Promise<SocketsReading> {
   const readTable = createTableReader();
   const owners: OwnerCache = createOwnerCache({procRoot});
+  const enrichers = createEnrichers({procRoot});
   // Each table's rows from the last poll, whose unchanged rows the parser hands back as they were.
   const previous = new Map<ProcNetTable, ProcSocket[]>();
   const stamp = ownersBy === 'cached' && restampMs > 0 ? createTableStamp(procRoot) : undefined;
@@ -219,6 +221,7 @@ function createProcReader(
     const {ownersHidden} = scan
       ? assignScanned(sockets, await scan.finish())
       : await owners.assign(sockets);
+    await enrich(enrichers, sockets);
     previous.clear();
     for (const [table, start, end] of ranges) previous.set(table, sockets.slice(start, end));
     last = {sockets, ownersHidden, source: 'proc', reread: true, durationMs: 0};

@@ -1,0 +1,27 @@
+/**
+ * What a poll adds to the rows the tables gave, once their owners are known: facts the procfs
+ * tables do not carry (a listener's backlog and dual-stack, the container of an owner, where a
+ * published port leads). Each enricher keeps its own cache, so a poll where nothing new listens
+ * or no new owner appeared costs a map lookup per listener.
+ */
+import type {ProcSocket} from './proc-net.js';
+
+export type Enricher = {
+  /** Sets fields on `sockets` in place; never rejects (a fact it cannot learn stays unknown). */
+  apply(sockets: ProcSocket[]): Promise<void>;
+};
+
+export type EnricherOptions = {
+  /** Where procfs is mounted; enrichers that ask the kernel some other way run only for `/proc`. */
+  procRoot: string;
+};
+
+export function createEnrichers(options: EnricherOptions): Enricher[] {
+  void options;
+  return [];
+}
+
+/** Runs every enricher in turn. */
+export async function enrich(enrichers: readonly Enricher[], sockets: ProcSocket[]): Promise<void> {
+  for (const enricher of enrichers) await enricher.apply(sockets);
+}
