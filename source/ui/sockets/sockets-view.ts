@@ -1,5 +1,5 @@
 /** The Sockets pane's pure logic: which sockets show, in what order, and how each reads. */
-import type {NetworkInterface, Socket, SocketState} from '../../model.js';
+import type {Container, NetworkInterface, Socket, SocketState} from '../../model.js';
 import type {SocketsView, SocketSort} from '../../store/sockets-view-state.js';
 import {
   isListener,
@@ -46,15 +46,41 @@ export function peerEndpoint(socket: SocketFacts): string {
     : endpoint(socket.peerAddress, socket.peerPort);
 }
 
+/**
+ * A socket's local end as `ss` writes it: a dual-stack `::` listener, which takes IPv4 too, is
+ * `*:8083`; an IPv6-only one stays `[::]:8090`.
+ */
+export function localEndpoint(
+  socket: Pick<Socket, 'localAddress' | 'localPort' | 'dualStack'>,
+): string {
+  if (socket.dualStack === true && socket.localAddress === '::') return `*:${socket.localPort}`;
+  return endpoint(socket.localAddress, socket.localPort);
+}
+
+/** A container as the process column names it: its name, else its id's first 12 digits. */
+export function containerLabel(container: Container): string {
+  return sanitizeLine(container.name ?? container.id.slice(0, 12));
+}
+
+/**
+ * The process column: `nginx 4121`, `web · nginx 4121` for a process in a container, and for a
+ * port a container engine published, where it leads: `→ web (172.17.0.2:80)`.
+ */
 export function ownerLabel(socket: SocketFacts): string {
+  if (socket.published) {
+    const {containerAddress, containerPort, container} = socket.published;
+    const target = endpoint(sanitizeLine(containerAddress), containerPort);
+    return container ? `→ ${sanitizeLine(container)} (${target})` : `→ ${target}`;
+  }
   if (socket.pid === null) return '-';
-  return `${sanitizeLine(socket.process ?? '?')} ${socket.pid}`;
+  const owner = `${sanitizeLine(socket.process ?? '?')} ${socket.pid}`;
+  return socket.container ? `${containerLabel(socket.container)} · ${owner}` : owner;
 }
 
 /** `LISTEN 0.0.0.0:8080 (node 4121)`: how events and the header name a socket. */
 export function socketLabel(socket: SocketFacts): string {
   const owner = socket.pid === null ? '' : ` (${ownerLabel(socket)})`;
-  return `${socket.state} ${endpoint(socket.localAddress, socket.localPort)}${owner}`;
+  return `${socket.state} ${localEndpoint(socket)}${owner}`;
 }
 
 /** The interface that owns a socket's local address, for sockets bound to one address. */
@@ -173,6 +199,9 @@ function matchesTerm(socket: Socket, term: string, own: OwnSockets | undefined):
     peerEndpoint(socket),
     serviceName(socket.localPort, socket.protocol) ?? '',
     socket.process ?? '',
+    socket.dualStack === true && socket.localAddress === '::' ? `*:${socket.localPort}` : '',
+    socket.container ? `${socket.container.name ?? ''} ${socket.container.id.slice(0, 12)}` : '',
+    socket.published?.container ?? '',
     own?.has(socket) === true ? ownWord : '',
     socket.exposure === 'all-interfaces' ? 'all interfaces exposed' : socket.exposure,
   ]
@@ -194,10 +223,13 @@ export function matchesView(
   own?: OwnSockets,
 ): boolean {
   if (!(socket.protocol === 'tcp' ? view.tcp : view.udp)) return false;
-  if (!(socket.family === 4 ? view.ipv4 : view.ipv6)) return false;
+  // A dual-stack listener takes IPv4 as well: either toggle shows it.
+  const v4 = socket.family === 4 || (socket.dualStack === true && socket.localAddress === '::');
+  if (!((v4 && view.ipv4) || (socket.family === 6 && view.ipv6))) return false;
   const listener = isListener(socket);
   if (!view.showAll && !listener) return false;
-  if (view.exposedOnly && !(listener && socket.exposure === 'all-interfaces')) return false;
+  // Exposed: reachable from beyond this host, bound to every interface or to one address.
+  if (view.exposedOnly && !(listener && socket.exposure !== 'loopback')) return false;
   // A plain loop: this runs for every socket on every change, and a callback per call was a
   // megabyte of garbage a poll at 10k sockets.
   for (let index = 0; index < terms.length; index++) {
