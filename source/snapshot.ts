@@ -3,7 +3,18 @@ import os from 'node:os';
 import {createInterfacesReader, defaultRoots} from './collect/interfaces.js';
 import {readCounters} from './collect/traffic.js';
 import {createSocketsReader} from './collect/sockets/index.js';
-import type {InterfaceAddress, NetworkInterface, Socket, SocketSource} from './model.js';
+import type {
+  Container,
+  InterfaceAddress,
+  NetworkInterface,
+  PublishedPort,
+  Reach,
+  ReachAddress,
+  Socket,
+  SocketSource,
+} from './model.js';
+import {isListener} from './collect/sockets/changes.js';
+import {reachOf} from './net/reach.js';
 
 export type SnapshotOptions = {
   /** Where /proc is (default /proc): a host's /proc mounted in a container, or a test fixture. */
@@ -20,7 +31,16 @@ export type SnapshotInterface = Omit<NetworkInterface, 'addresses'> & {
   addresses: InterfaceAddress[];
 };
 
-export type SnapshotSocket = Omit<Socket, 'inode'>;
+export type SnapshotSocket = Omit<Socket, 'inode' | 'dualStack' | 'container' | 'published'> & {
+  /** A `::` listener: true takes IPv4 too (`*:PORT`), false IPv6 only; null elsewhere or unknown. */
+  dualStack: boolean | null;
+  /** Listeners: who can reach it (see the README's Sockets section); null for other sockets. */
+  reach: Reach | null;
+  /** Listeners: every address it answers on, with interface and kind; null for other sockets. */
+  reachAddresses: ReachAddress[] | null;
+  container: Container | null;
+  published: PublishedPort | null;
+};
 
 export type Snapshot = {
   host: string;
@@ -69,13 +89,17 @@ export async function readSnapshot(
       const {addresses, ...facts} = iface;
       return {...facts, rx: count?.rx ?? null, tx: count?.tx ?? null, addresses};
     }),
-    sockets: reading.sockets.map(snapshotSocket),
+    sockets: reading.sockets.map((socket) => snapshotSocket(socket, interfaces)),
   };
   return {snapshot: taken, ownersHidden: reading.ownersHidden};
 }
 
 /** Exactly the documented fields, in the documented order: readers may carry more internally. */
-export function snapshotSocket(socket: Socket): SnapshotSocket {
+export function snapshotSocket(
+  socket: Socket,
+  interfaces: readonly NetworkInterface[],
+): SnapshotSocket {
+  const reached = isListener(socket) ? reachOf(socket, interfaces) : undefined;
   return {
     protocol: socket.protocol,
     family: socket.family,
@@ -89,5 +113,18 @@ export function snapshotSocket(socket: Socket): SnapshotSocket {
     pid: socket.pid,
     process: socket.process,
     exposure: socket.exposure,
+    dualStack: socket.dualStack ?? null,
+    reach: reached?.reach ?? null,
+    reachAddresses: reached?.addresses ?? null,
+    container: socket.container
+      ? {engine: socket.container.engine, id: socket.container.id, name: socket.container.name}
+      : null,
+    published: socket.published
+      ? {
+          containerAddress: socket.published.containerAddress,
+          containerPort: socket.published.containerPort,
+          container: socket.published.container,
+        }
+      : null,
   };
 }

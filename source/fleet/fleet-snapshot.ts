@@ -48,7 +48,7 @@ export function remoteSnapshot(target: string, reading: RemoteReading): FleetHos
       const {addresses, ...facts} = iface;
       return {...facts, rx: count?.rx ?? null, tx: count?.tx ?? null, addresses};
     }),
-    sockets: reading.sockets.map(snapshotSocket),
+    sockets: reading.sockets.map((socket) => snapshotSocket(socket, reading.interfaces)),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type {AddressKind, NetworkInterface, Reach, ReachAddress, Socket} from '../model.js';
-import {classifyParsed, parseAddress} from './classify.js';
+import {addressKinds, classifyParsed, parseAddress} from './classify.js';
 
 export type ReachFacts = Pick<Socket, 'localAddress' | 'family' | 'dualStack'>;
 
@@ -17,23 +17,24 @@ export type ReachResult = {
 };
 
 /**
- * Ranges to count as public, for tests on networks made of test addresses (198.18.0.0/15 is the
- * benchmarking range, which no real network uses and which porthole otherwise calls reserved):
- * `PORTHOLE_TEST_PUBLIC_RANGES=198.18.0.0/24,…`. Read once.
+ * Test networks: a namespace a test makes carries addresses from 198.18.0.0/15, the benchmarking
+ * range no real network uses (porthole calls it reserved). `PORTHOLE_TEST_RANGES=198.18.0.0/24=public,
+ * 198.18.1.0/24=private,198.18.2.0/24=cgnat` makes those ranges stand in for other kinds, for reach
+ * only. Read once; anything unreadable in it is ignored.
  */
-const publicOverride = (process.env.PORTHOLE_TEST_PUBLIC_RANGES ?? '')
+const testRanges = (process.env.PORTHOLE_TEST_RANGES ?? '')
   .split(',')
-  .map((text) => text.trim())
-  .filter(Boolean)
-  .flatMap((cidr) => {
+  .map((entry) => entry.trim().split('='))
+  .flatMap(([cidr, kind]) => {
+    if (!cidr || !kind || !(addressKinds as readonly string[]).includes(kind)) return [];
     try {
-      return [ipaddr.parseCIDR(cidr)];
+      return [{range: ipaddr.parseCIDR(cidr), kind: kind as AddressKind}];
     } catch {
       return [];
     }
   });
 
-/** An address's kind, with the test override applied. */
+/** An address's kind, with the test ranges applied. */
 export function reachKind(address: string): AddressKind | undefined {
   const parsed = parseAddress(address.replace(/%.*$/, ''));
   if (!parsed) return undefined;
@@ -41,8 +42,8 @@ export function reachKind(address: string): AddressKind | undefined {
     parsed.kind === 'ipv6' && parsed.value.isIPv4MappedAddress()
       ? parsed.value.toIPv4Address()
       : parsed.value;
-  for (const range of publicOverride) {
-    if (value.kind() === range[0].kind() && value.match(range)) return 'public';
+  for (const {range, kind} of testRanges) {
+    if (value.kind() === range[0].kind() && value.match(range)) return kind;
   }
   return value.kind() === 'ipv4'
     ? classifyParsed({kind: 'ipv4', value: value as ipaddr.IPv4})

@@ -92,6 +92,30 @@ function checkSnapshot(snap: Record<string, unknown>) {
     expect(nullableNumber(socket.pid)).toBe(true);
     expect(nullableString(socket.process)).toBe(true);
     expect(['all-interfaces', 'loopback', 'address']).toContain(socket.exposure);
+    expect([true, false, null]).toContain(socket.dualStack);
+    const listening =
+      socket.protocol === 'tcp'
+        ? socket.state === 'LISTEN'
+        : socket.state === 'UNCONN' && socket.peerPort === 0;
+    if (listening) {
+      expect(['internet', 'network', 'this host']).toContain(socket.reach);
+      for (const reached of socket.reachAddresses as Array<Record<string, unknown>>) {
+        expect(Object.keys(reached)).toEqual(schema.reachAddress);
+      }
+    } else {
+      expect(socket.reach).toBeNull();
+      expect(socket.reachAddresses).toBeNull();
+    }
+    if (socket.container !== null) {
+      expect(Object.keys(socket.container as object)).toEqual(['engine', 'id', 'name']);
+    }
+    if (socket.published !== null) {
+      expect(Object.keys(socket.published as object)).toEqual([
+        'containerAddress',
+        'containerPort',
+        'container',
+      ]);
+    }
   }
 }
 

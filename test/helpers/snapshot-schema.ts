@@ -16,5 +16,11 @@ export const schema = {
     'pid',
     'process',
     'exposure',
+    'dualStack',
+    'reach',
+    'reachAddresses',
+    'container',
+    'published',
   ],
+  reachAddress: ['address', 'interface', 'kind'],
 };
