@@ -5,7 +5,13 @@ import {sanitizeLine} from '../sanitize.js';
 import {serviceName} from '../net/services.js';
 import {isListener} from '../collect/sockets/changes.js';
 import {formatBytes} from '../format.js';
-import {endpoint, exposureLabel, ownerLabel, peerEndpoint} from '../ui/sockets/sockets-view.js';
+import {
+  exposureLabel,
+  localEndpoint,
+  ownerLabel,
+  peerEndpoint,
+} from '../ui/sockets/sockets-view.js';
+import {reachWords} from '../net/reach.js';
 import {formatSpeed} from '../ui/addresses/addresses-view.js';
 
 /** Columns padded to their widest cell; the last column is not padded. */
@@ -68,7 +74,7 @@ export function plainSnapshot(
       'LOCAL ADDRESS:PORT',
       'PEER ADDRESS:PORT',
       'SERVICE',
-      'EXPOSURE',
+      'REACH',
       'PROCESS',
     ],
   ];
@@ -78,10 +84,12 @@ export function plainSnapshot(
       socket.state,
       String(socket.recvQ),
       String(socket.sendQ),
-      endpoint(socket.localAddress, socket.localPort),
+      localEndpoint(socket),
       peerEndpoint(socket),
       serviceName(socket.localPort, socket.protocol) ?? '-',
-      exposureLabel(socket, snap.interfaces),
+      socket.reach && socket.reachAddresses
+        ? sanitizeLine(reachWords({reach: socket.reach, addresses: socket.reachAddresses}))
+        : exposureLabel(socket, snap.interfaces),
       ownerLabel(socket),
     ]);
   }

@@ -209,7 +209,7 @@ describe('without a terminal', () => {
     expect(stdout).toMatch(/^INTERFACE\s+STATE\s+ADDRESS\s+KIND/m);
     expect(stdout).toMatch(/127\.0\.0\.1\/8\s+loopback/);
     expect(stdout).toMatch(
-      new RegExp(`tcp\\s+LISTEN\\s+\\d+\\s+\\d+\\s+127\\.0\\.0\\.1:${listenerPort}\\s.*local only`),
+      new RegExp(`tcp\\s+LISTEN\\s+\\d+\\s+\\d+\\s+127\\.0\\.0\\.1:${listenerPort}\\s.*this host`),
     );
     expect(stdout).not.toMatch(/TIME-WAIT|ESTAB/);
     const header = stdout.split('\n').find((line) => line.startsWith('PROTO')) ?? '';

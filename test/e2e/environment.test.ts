@@ -217,7 +217,7 @@ describe.runIf(process.platform === 'linux')('tools and rights missing', () => {
       const hidden = 'some owners hidden: run as root to see all (as ss -p)';
       const run = await porthole([], {...nobody});
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${listenerPort}\\s.*local only\\s+-`));
+      expect(run.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${listenerPort}\\s.*this host\\s+-`));
       expect(run.stdout.split('\n').filter((line) => line === hidden)).toHaveLength(1);
       expect((await porthole([])).stdout).not.toContain(hidden);
     },
