@@ -37,7 +37,7 @@ export function rowText<Key extends string>(
   let line = '';
   columns.forEach((column, index) => {
     const cell = row.cells[column.key];
-    const text = fitCell(cell?.text ?? '', column.width, column.align);
+    const text = fitCell(cell?.text ?? '', column.width, column.align, column.cut);
     line += (index === 0 ? '' : columnGap) + styledCell(cell, text);
   });
   return line;

@@ -9,41 +9,88 @@ export type Column<Key extends string = string> = {
   /** Lower numbers are kept longest; 0 is never dropped. */
   priority: number;
   align?: 'left' | 'right';
-  /** Takes the width left over (one column per table), up to `maxWidth`. */
+  /**
+   * Takes the width left over, up to `maxWidth`. Of several such columns, each first grows to what
+   * its shown cells need (`wants`), in order of priority; what is then left goes to the first.
+   */
   grow?: boolean;
   maxWidth?: number;
+  /** Columns the widest of its shown cells (title included) takes: a grower grows to it first. */
+  wants?: number;
+  /**
+   * Says little (most cells empty): kept only when every growing column has what its cells need,
+   * so its width goes to columns that carry information first.
+   */
+  yields?: boolean;
+  /** How a cell too long for the column is cut (default: its end, with `…`). */
+  cut?: (text: string, width: number) => string;
 };
 
 export type PlacedColumn<Key extends string = string> = Column<Key> & {width: number};
 
 const gap = 1;
 
-/** The columns that fit in `width` columns of terminal, the growing one widened to fill it. */
-export function fitColumns<Key extends string>(
-  columns: readonly Column<Key>[],
-  width: number,
-): PlacedColumn<Key>[] {
+const total = (list: readonly Column[]) =>
+  list.reduce((sum, column) => sum + column.width, 0) + gap * Math.max(0, list.length - 1);
+
+/** Drops the most dispensable columns (the rightmost of equals first, TX before RX) until they fit. */
+function dropToFit<Key extends string>(columns: readonly Column<Key>[], width: number) {
   let kept = [...columns];
-  const total = (list: Column<Key>[]) =>
-    list.reduce((sum, column) => sum + column.width, 0) + gap * Math.max(0, list.length - 1);
   while (total(kept) > width && kept.some((column) => column.priority > 0)) {
-    // Of columns equally dispensable, the rightmost goes first (TX before RX).
     const drop = kept.reduce((worst, column) =>
       column.priority >= worst.priority ? column : worst,
     );
     kept = kept.filter((column) => column !== drop);
   }
-  const spare = Math.max(0, width - total(kept));
-  const placed = kept.map((column) => ({...column}));
-  const grower = placed.find((column) => column.grow) ?? placed.at(-1);
-  if (grower)
-    grower.width = Math.min(
-      grower.width + spare,
-      Math.max(grower.width, grower.maxWidth ?? Infinity),
-    );
+  return kept;
+}
+
+/** The kept columns widened into the spare width: first to what their cells need, then beyond. */
+function grow<Key extends string>(kept: readonly Column<Key>[], width: number) {
+  const placed: PlacedColumn<Key>[] = kept.map((column) => ({...column}));
+  const marked = placed.filter((column) => column.grow);
+  const last = placed.at(-1);
+  const growers = (marked.length > 0 ? marked : last ? [last] : []).sort(
+    (a, b) => a.priority - b.priority,
+  );
+  let spare = Math.max(0, width - total(placed));
+  const widen = (column: PlacedColumn<Key>, to: number) => {
+    const added = Math.max(0, Math.min(spare, to - column.width));
+    column.width += added;
+    spare -= added;
+  };
+  for (const column of growers) {
+    widen(column, Math.min(column.wants ?? -1, column.maxWidth ?? Infinity));
+  }
+  const first = growers[0];
+  if (first) widen(first, first.maxWidth ?? Infinity);
   const overflow = total(placed) - width;
-  if (overflow > 0 && grower) grower.width = Math.max(1, grower.width - overflow);
+  if (overflow > 0 && first) first.width = Math.max(1, first.width - overflow);
   return placed;
+}
+
+/** Whether a growing column is narrower than what its cells need. */
+const short = (column: PlacedColumn) =>
+  column.grow === true && column.width < Math.min(column.wants ?? 0, column.maxWidth ?? Infinity);
+
+/**
+ * The columns that fit in `width` columns of terminal, the growing ones widened to fill it. A
+ * column that `yields` goes while a growing column is short of what its cells need.
+ */
+export function fitColumns<Key extends string>(
+  columns: readonly Column<Key>[],
+  width: number,
+): PlacedColumn<Key>[] {
+  let candidates = [...columns];
+  for (;;) {
+    const placed = grow(dropToFit(candidates, width), width);
+    const yielding = placed.filter((column) => column.yields);
+    if (yielding.length === 0 || !placed.some(short)) return placed;
+    const drop = yielding.reduce((worst, column) =>
+      column.priority >= worst.priority ? column : worst,
+    );
+    candidates = candidates.filter((column) => column.key !== drop.key);
+  }
 }
 
 /**
@@ -57,12 +104,21 @@ export function screenful(text: string, width: number): string {
 }
 
 /** Cuts or pads text to exactly `width` terminal columns, measuring wide characters as two. */
-export function fitCell(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+export function fitCell(
+  text: string,
+  width: number,
+  align: 'left' | 'right' = 'left',
+  cut?: (text: string, width: number) => string,
+): string {
   if (width <= 0) return '';
   // Never measure more than a screenful: a pasted megabyte must not cost a megabyte per frame.
   const sample = text.length > width * 4 + 16 ? text.slice(0, width * 4 + 16) : text;
   let measured = sample === text ? textWidth(text) : Infinity;
   let fitted = text;
+  if (measured > width && cut && sample === text) {
+    fitted = cut(text, width);
+    measured = textWidth(fitted);
+  }
   if (measured > width) {
     fitted = '';
     measured = 0;
