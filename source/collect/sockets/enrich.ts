@@ -4,6 +4,7 @@
  * published port leads). Each enricher keeps its own cache, so a poll where nothing new listens
  * or no new owner appeared costs a map lookup per listener.
  */
+import {createContainerEnricher} from './containers.js';
 import type {ProcSocket} from './proc-net.js';
 
 export type Enricher = {
@@ -18,7 +19,7 @@ export type EnricherOptions = {
 
 export function createEnrichers(options: EnricherOptions): Enricher[] {
   void options;
-  return [];
+  return [createContainerEnricher({procRoot: options.procRoot})];
 }
 
 /** Runs every enricher in turn. */
