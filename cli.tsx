@@ -264,6 +264,14 @@ async function main() {
       });
       return;
     }
+    case 'explain': {
+      const {runExplainCommand} = await import('./source/cli/explain-command.js');
+      process.exitCode = runExplainCommand(command.words, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+      return;
+    }
     case 'json':
     case 'plain':
       return printSnapshot(command);

@@ -54,6 +54,23 @@ export type SocketState =
   | 'NEW-SYN-RECV'
   | 'UNKNOWN';
 
+/** Every SocketState, for code that goes through them all (the explain texts' check). */
+export const socketStates: readonly SocketState[] = [
+  'ESTAB',
+  'SYN-SENT',
+  'SYN-RECV',
+  'FIN-WAIT-1',
+  'FIN-WAIT-2',
+  'TIME-WAIT',
+  'UNCONN',
+  'CLOSE-WAIT',
+  'LAST-ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW-SYN-RECV',
+  'UNKNOWN',
+];
+
 /** Who can reach a socket: every interface, only this machine, or one address's interface. */
 export type Exposure = 'all-interfaces' | 'loopback' | 'address';
 

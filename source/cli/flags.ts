@@ -100,6 +100,8 @@ export function helpText(): string {
     '  porthole request [curl options] URL  one request as curl makes it, timed',
     '                                       (porthole request --help lists the curl options)',
     "  porthole request --via HOST URL      the same from HOST's side, through ssh (a URL on its 127.0.0.1)",
+    '  porthole explain WORD…               what an address, socket state, reach, status code, method',
+    '                                       or header means (i in the dashboard: the selected one)',
     '',
     'Options',
     ...entries.map(([name, spec]) => flagLine(name, spec)),
@@ -143,6 +145,11 @@ export type Command =
       kind: 'request';
       /** Everything after `request`, for the curl reader. */
       args: string[];
+    }
+  | {
+      kind: 'explain';
+      /** The words to explain, as typed. */
+      words: string[];
     };
 
 export type SocketSourceChoice = 'auto' | 'proc' | 'systeminformation';
@@ -175,6 +182,8 @@ export function parseInterval(text: string): number {
 export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
   // curl's options are not porthole's: the request command reads its own arguments, as curl does.
   if (argv[0] === 'request') return {kind: 'request', args: argv.slice(1)};
+  // Words to explain may look like flags (`-`, `--`) or anything else: they are not porthole's.
+  if (argv[0] === 'explain') return {kind: 'explain', words: argv.slice(1)};
   const options = Object.fromEntries(
     Object.entries(flagSpecs).map(([name, spec]: [string, FlagSpec]) => [
       kebab(name),
@@ -231,6 +240,7 @@ export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
   if (command === 'request') {
     throw new UsageError('request comes first: porthole request [curl options] URL');
   }
+  if (command === 'explain') throw new UsageError('explain comes first: porthole explain WORD…');
   if (command !== undefined) throw new UsageError(`unknown command "${command}" (try --help)`);
 
   const interval = text('interval');

@@ -25,6 +25,34 @@ function peerOf(connection: ConnectionInfo): string {
   return connection.unixSocket ?? hostPort(connection.remoteAddress, connection.remotePort);
 }
 
+/** Which layer of the exchange a transcript line tells of, for the transcript tab's tag. */
+export type TranscriptLayer = 'DNS' | 'TCP' | 'TLS' | 'HTTP';
+export const transcriptLayers: readonly TranscriptLayer[] = ['DNS', 'TCP', 'TLS', 'HTTP'];
+
+// The info lines' openings, as transcriptLines and tlsTranscript write them (and the errors'
+// messages, errors.ts): what is not named here is HTTP, as every sent and received line is.
+const layerOpenings: ReadonlyArray<[RegExp, TranscriptLayer]> = [
+  [
+    /^(Host \S+ was resolved|IPv[46]: |Added \S+ to DNS cache|Hostname \S+ was found in DNS cache|could not resolve host)/,
+    'DNS',
+  ],
+  [
+    /^ ?(SSL|ALPN|Server certificate:|subject|start date|expire date|issuer|public key hash|client certificate|TLS handshake)|during the TLS handshake/,
+    'TLS',
+  ],
+  [
+    /^(Connecting to|Trying |connect to |Connected to |Re-using existing connection|Closing connection|Connection #\d+ left intact|connection refused|connection to \S+ timed out|no route to host)/,
+    'TCP',
+  ],
+];
+
+/** The layer a line tells of: DNS, TCP, TLS, or HTTP for the request and response themselves. */
+export function transcriptLayer(line: TranscriptLine): TranscriptLayer {
+  if (line.kind !== 'info') return 'HTTP';
+  for (const [opening, layer] of layerOpenings) if (opening.test(line.text)) return layer;
+  return 'HTTP';
+}
+
 /** The lines one event adds to the transcript (often none). */
 export function transcriptLines(event: RequestEvent): TranscriptLine[] {
   switch (event.type) {
