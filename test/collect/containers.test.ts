@@ -361,6 +361,26 @@ async function readUntil(
   return {...hit!, pollMs};
 }
 
+/** Removes cgroups, innermost first, once the processes moved there have exited. */
+async function removeCgroups(dirs: string[]) {
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    // The kernel lets a cgroup go only a moment after its last process exited.
+    await waitFor(
+      () => {
+        try {
+          rmdirSync(dir);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      `removing ${dir}`,
+      5000,
+    );
+  }
+}
+
 function writeScript(file: string, body: string) {
   writeFileSync(file, body);
   chmodSync(file, 0o755);
@@ -387,22 +407,7 @@ describe.skipIf(skipReason !== undefined)('containers from real cgroups', () => 
 
   afterAll(async () => {
     for (const child of children) await stop(child);
-    // A cgroup can be removed once its processes have exited; the kernel takes a moment to see it.
-    for (const dir of [scope, slice]) {
-      if (!existsSync(dir)) continue;
-      await waitFor(
-        () => {
-          try {
-            rmdirSync(dir);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        `removing ${dir}`,
-        5000,
-      );
-    }
+    await removeCgroups([scope, slice]);
     rmSync(bin, {recursive: true, force: true});
   });
 
@@ -540,6 +545,55 @@ describe.skipIf(skipReason !== undefined)('containers from real cgroups', () => 
     const again = (await reader.read()).sockets.find(ofProxy);
     expect(again?.published).toBe(named.published);
     await stop(child);
+  });
+});
+
+/** A cgroup v1 hierarchy of the pids controller, where a hybrid or v1 host mounts one. */
+function cgroup1Mount(): string | undefined {
+  try {
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const [before, after] = line.split(' - ');
+      if (!after?.startsWith('cgroup ') || !after.split(' ')[2]?.split(',').includes('pids')) {
+        continue;
+      }
+      const mount = before?.split(' ')[4];
+      if (mount && existsSync(path.join(mount, 'cgroup.procs'))) return mount;
+    }
+  } catch {
+    // no mountinfo: not Linux
+  }
+  return undefined;
+}
+
+const cgroup1Root = cgroup1Mount();
+const skipV1 = !isRoot
+  ? 'needs root'
+  : !cgroup1Root
+    ? 'no cgroup v1 pids hierarchy mounted (a pure cgroup v2 host)'
+    : undefined;
+if (skipV1) console.log(`containers from cgroup v1: skipped, ${skipV1}`);
+
+describe.skipIf(skipV1 !== undefined)('containers from cgroup v1', () => {
+  const containerId = randomBytes(32).toString('hex');
+  const top = path.join(cgroup1Root ?? '/nonexistent', `porthole-test-${process.pid}`);
+  const dirs = [path.join(top, 'docker', containerId), path.join(top, 'docker'), top];
+
+  afterAll(async () => {
+    for (const child of children) await stop(child);
+    await removeCgroups(dirs);
+  });
+
+  it('finds a Docker container in a cgroupfs-driver path (/docker/<id>)', async () => {
+    mkdirSync(dirs[0]!, {recursive: true});
+    const {child, port} = await startListener(process.execPath, ['-e', listenerSource]);
+    writeFileSync(path.join(dirs[0]!, 'cgroup.procs'), String(child.pid));
+    const reader = createSocketsReader({procRoot: '/proc', restampMs: 0});
+    const socket = await readUntil(
+      reader,
+      (s) => s.localPort === port && s.pid === child.pid && s.container != null,
+      'the container',
+    );
+    expect(socket.container).toMatchObject({engine: 'docker', id: containerId});
   });
 });
 
