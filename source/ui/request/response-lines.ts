@@ -1,5 +1,6 @@
 /** What the response area shows in each tab, as sanitized lines. Pure. */
-import type {RequestResult, Timings} from '../../request/types.js';
+import type {RequestResult, Timings, TranscriptLine} from '../../request/types.js';
+import {transcriptLayer} from '../../request/transcript.js';
 import {timingPhases, transcriptText} from '../../request/describe.js';
 import type {ResponseTab} from '../../store/request-state.js';
 import {describeBody} from '../../request/body-view.js';
@@ -75,8 +76,16 @@ export function responseLines(
     case 'tls':
       return tlsLines(result);
     case 'transcript':
-      return result.transcript.map((line) => transcriptText(line, {mask: true}));
+      return result.transcript.map(transcriptRow);
   }
+}
+
+/** Columns the layer tag takes before each transcript line: `DNS  `, `HTTP `. */
+export const transcriptTagWidth = 5;
+
+/** A transcript line as the tab shows it: its layer, then the line as curl -v writes it. */
+export function transcriptRow(line: TranscriptLine): string {
+  return transcriptLayer(line).padEnd(transcriptTagWidth) + transcriptText(line, {mask: true});
 }
 
 /** The first match at or after line `from` (case-insensitive), wrapping round: its line and column. */
