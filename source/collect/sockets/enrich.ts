@@ -5,6 +5,7 @@
  * or no new owner appeared costs a map lookup per listener.
  */
 import {createContainerEnricher} from './containers.js';
+import {createListenerDetails} from './listener-details.js';
 import type {ProcSocket} from './proc-net.js';
 
 export type Enricher = {
@@ -19,7 +20,10 @@ export type EnricherOptions = {
 
 export function createEnrichers(options: EnricherOptions): Enricher[] {
   void options;
-  return [createContainerEnricher({procRoot: options.procRoot})];
+  return [
+    createListenerDetails({procRoot: options.procRoot}),
+    createContainerEnricher({procRoot: options.procRoot}),
+  ];
 }
 
 /** Runs every enricher in turn. */

@@ -6,7 +6,7 @@
  * LISTEN row differs: ss shows Recv-Q = connections waiting in the accept queue and Send-Q = the
  * configured backlog. The kernel prints the accept queue as rx_queue here too, so `recvQ` matches
  * ss, but it does not print the configured backlog anywhere in these files, so `sendQ` is 0 for
- * LISTEN rows (what tx_queue holds for a listener).
+ * LISTEN rows (what tx_queue holds for a listener) until listener-details.ts sets it from ss.
  *
  * The parser reads fixed columns by offset instead of splitting or matching each line: it runs on
  * every poll over up to 100k lines, and decoded addresses are cached by their hex spelling.
@@ -55,7 +55,12 @@ function reusable(
       row.peerAddress === peerAddress
     ) {
       previous.next = index + 1;
-      return row.state === state && row.recvQ === recvQ && row.sendQ === sendQ ? row : undefined;
+      // A listener's sendQ is its backlog, set from ss (listener-details.ts); the table's is 0.
+      return row.state === state &&
+        row.recvQ === recvQ &&
+        (row.sendQ === sendQ || state === 'LISTEN')
+        ? row
+        : undefined;
     }
   }
   return undefined;
