@@ -137,11 +137,6 @@ export type ContainerEnricherOptions = {
   askTimeoutMs?: number;
 };
 
-export type ContainerEnricher = Enricher & {
-  /** Resolves when no engine is being asked. */
-  idle(): Promise<void>;
-};
-
 type PidEntry = {
   ref: ContainerRef | null;
   checkedAt: number;
@@ -152,7 +147,7 @@ type PidEntry = {
 
 const shortId = (id: string) => (bareId.test(id) ? id.slice(0, 12) : id);
 
-export function createContainerEnricher(options: ContainerEnricherOptions): ContainerEnricher {
+export function createContainerEnricher(options: ContainerEnricherOptions): Enricher {
   const {procRoot} = options;
   const now = options.now ?? Date.now;
   const recheckMs = options.recheckMs ?? 30_000;
@@ -289,9 +284,6 @@ export function createContainerEnricher(options: ContainerEnricherOptions): Cont
         }
       }
       return Promise.resolve();
-    },
-    async idle() {
-      await Promise.all([docker.idle(), podman.idle(), crictl.idle()]);
     },
   };
 }
