@@ -11,6 +11,8 @@
  *
  * The socket listing goes as a difference from the last one sent (listing-codec.ts): the reader
  * hands back an unchanged row as the same object, so an unchanged socket costs a run, not a row.
+ * A row carries what the reader's enrichers add on the host (a listener's backlog and dual-stack
+ * from the host's ss, an owner's container, where a published port leads) where they know it.
  * Control comes on stdin, a line each: `interval MS`, `pause` (answered `{"paused":1}` once the read
  * in flight has ended), `resume`, `ping N` (answered `{"pong":N}` at once). The program ends when
  * stdin ends or stdout breaks, which is what the ssh session going away does, and it removes its

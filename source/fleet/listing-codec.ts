@@ -13,7 +13,7 @@
  * rows memo and the state counts patch what they made of the last one instead of starting over.
  */
 import type {Listing} from '../collect/sockets/changes.js';
-import type {Socket} from '../model.js';
+import type {Container, PublishedPort, Socket} from '../model.js';
 
 export type EncodedListing = {
   /** Which sent listing this one differs from (0: none, the listing is sent whole). */
@@ -106,6 +106,11 @@ function joined<T>(parts: T[][]): T[] {
  * One string for each spelling of the sockets' repeated fields. A structured clone makes a new
  * string for every occurrence (it shares objects, not strings), so 100k cloned sockets came with
  * 600k strings, most of them `127.0.0.1`, `ESTAB`, `tcp` or a process name over again.
+ *
+ * A container and a published port are objects that the reader hands out once per container and
+ * kept while unchanged, and the tracker compares them by identity (changes.ts): a socket sent
+ * again gets the object this thread already has for the same value, so a row re-sent unchanged
+ * is not a changed row. Few sockets have either; the rest pay one test each.
  */
 function createInterner(limit = 65_536) {
   let spellings = new Map<string, string>();
@@ -116,6 +121,24 @@ function createInterner(limit = 65_536) {
     spellings.set(text, text);
     return text;
   };
+  let containers = new Map<string, Container>();
+  let ports = new Map<string, PublishedPort>();
+  const shared = <T>(kept: Map<string, T>, key: string, value: T): T => {
+    const known = kept.get(key);
+    if (known !== undefined) return known;
+    kept.set(key, value);
+    return value;
+  };
+  const container = (value: Container): Container => {
+    if (containers.size >= limit) containers = new Map();
+    const {engine, id, name} = value;
+    return shared(containers, JSON.stringify([engine, id, name]), value);
+  };
+  const published = (value: PublishedPort): PublishedPort => {
+    if (ports.size >= limit) ports = new Map();
+    const {containerAddress, containerPort, container: name} = value;
+    return shared(ports, JSON.stringify([containerAddress, containerPort, name]), value);
+  };
   return (socket: Socket) => {
     socket.protocol = one(socket.protocol) as Socket['protocol'];
     socket.state = one(socket.state) as Socket['state'];
@@ -123,6 +146,8 @@ function createInterner(limit = 65_536) {
     socket.peerAddress = one(socket.peerAddress);
     socket.exposure = one(socket.exposure) as Socket['exposure'];
     if (socket.process !== null) socket.process = one(socket.process);
+    if (socket.container) socket.container = container(socket.container);
+    if (socket.published) socket.published = published(socket.published);
   };
 }
 

@@ -16,7 +16,14 @@
  */
 import type {ChildProcess} from 'node:child_process';
 import {gzipSync} from 'node:zlib';
-import type {InterfaceCounters, NetworkInterface, Socket, Traffic} from '../model.js';
+import type {
+  Container,
+  InterfaceCounters,
+  NetworkInterface,
+  PublishedPort,
+  Socket,
+  Traffic,
+} from '../model.js';
 import {nextTraffic, type CounterSample} from '../collect/traffic.js';
 import {trackSocketChanges, type SocketTracker} from '../collect/sockets/changes.js';
 import {sanitizeLine} from '../sanitize.js';
@@ -119,11 +126,71 @@ function count(value: unknown): number {
   return value;
 }
 
-/** A socket as the host sent it, checked field by field. */
+const engines = new Set<Container['engine']>([
+  'docker',
+  'podman',
+  'containerd',
+  'kubernetes',
+  'lxc',
+  'other',
+]);
+
+function flag(value: unknown): boolean | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'boolean') throw new Error('unreadable stream: a field is not a flag');
+  return value;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error('unreadable stream: a field is not an object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function cleanContainer(value: unknown): Container | null {
+  const container = record(value);
+  if (!container) return null;
+  if (!engines.has(container.engine as Container['engine'])) {
+    throw new Error('unreadable stream: not a container engine');
+  }
+  return {
+    engine: container.engine as Container['engine'],
+    id: text(container.id),
+    name: container.name === null ? null : text(container.name),
+  };
+}
+
+function cleanPublished(value: unknown): PublishedPort | null {
+  const published = record(value);
+  if (!published) return null;
+  return {
+    containerAddress: text(published.containerAddress),
+    containerPort: count(published.containerPort),
+    container: published.container === null ? null : text(published.container),
+  };
+}
+
+/**
+ * A socket as the host sent it, checked field by field. Dual-stack, container and published port
+ * are set only where the host said them, as on the reader's own rows (nearly every row has none).
+ */
 function cleanSocket(socket: Socket): Socket {
   if (typeof socket !== 'object' || socket === null || !protocols.has(socket.protocol)) {
     throw new Error('unreadable stream: not a socket');
   }
+  const clean = checkedSocket(socket);
+  const dualStack = flag(socket.dualStack);
+  if (dualStack !== null) clean.dualStack = dualStack;
+  const container = cleanContainer(socket.container);
+  if (container) clean.container = container;
+  const published = cleanPublished(socket.published);
+  if (published) clean.published = published;
+  return clean;
+}
+
+function checkedSocket(socket: Socket): Socket {
   return {
     protocol: socket.protocol,
     family: socket.family === 6 ? 6 : 4,
