@@ -30,7 +30,44 @@ export type PaneLayout =
   /** Folds to `folded` rows unfocused; focused it takes most of the screen (the others shrink). */
   | {kind: 'greedy'; folded: number; atLeast: number};
 
-export type LaidOutPane = {name: string; layout: PaneLayout; wanted?: number};
+/**
+ * `wanted`: rows its content would fill, title included. A `fill` pane that says so keeps only
+ * those (at least `min`) and its other rows go to panes with more to show.
+ */
+export type LaidOutPane = {name: string; layout: PaneLayout; wanted?: number | undefined};
+
+/**
+ * Rows a fill pane was given beyond what it shows go, in order, to a focused greedy pane (it shows
+ * all it gets), to panes whose content wants more than their share, and then to the lowest pane
+ * that says nothing of its content (the Request pane): the panes sit together and what no one can
+ * use is one blank stretch at the bottom, not a gap between the table and the next pane.
+ */
+function giveAwaySpare(
+  panes: readonly LaidOutPane[],
+  focused: LaidOutPane | undefined,
+  heights: Record<string, number>,
+): void {
+  for (const pane of panes) {
+    const {layout, wanted} = pane;
+    if (layout.kind !== 'fill' || wanted === undefined) continue;
+    const height = heights[pane.name] ?? 0;
+    const keep = Math.min(height, Math.max(wanted, layout.min));
+    let spare = height - keep;
+    if (spare <= 0) continue;
+    heights[pane.name] = keep;
+    const give = (to: LaidOutPane, most: number) => {
+      const given = Math.max(0, Math.min(spare, most));
+      heights[to.name] = (heights[to.name] ?? 0) + given;
+      spare -= given;
+    };
+    if (focused && focused !== pane && focused.layout.kind === 'greedy') give(focused, spare);
+    for (const other of panes) {
+      if (other === pane || other.layout.kind !== 'content' || other.wanted === undefined) continue;
+      give(other, other.wanted - (heights[other.name] ?? 0));
+    }
+    give(panes.findLast((other) => other.wanted === undefined) ?? pane, spare);
+  }
+}
 
 /**
  * Rows per shown pane, adding up to the drawn rows less the chrome. Unfocused panes take their
@@ -73,6 +110,7 @@ export function layoutPanes(
     }
   }
   if (fill) heights[fill.name] = (heights[fill.name] ?? 0) + available - used();
+  giveAwaySpare(panes, focused, heights);
   // Too many panes for the rows: each keeps its title line, the tallest give way.
   for (const pane of panes) heights[pane.name] = Math.max(1, heights[pane.name] ?? 0);
   for (let over = used() - available; over > 0; over--) {
