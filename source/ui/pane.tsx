@@ -2,12 +2,22 @@ import {Children, type ReactNode} from 'react';
 import {Box, Text} from 'ink';
 import {useTheme} from './theme.js';
 import {sanitizeLine} from '../sanitize.js';
+import {textWidth} from './text-width.js';
 
 /** Where the shell puts a pane: its size, and whether it has the keyboard. */
 export type PaneProps = {width: number; height: number; focused: boolean};
 
+/** The layer of the network each pane shows, as its title names it. */
+export const paneLayers = {
+  addresses: 'network · IP',
+  sockets: 'transport · TCP/UDP',
+  request: 'application · HTTP',
+} as const;
+
 type FrameProps = {
   title: string;
+  /** The network layer the pane shows (`transport · TCP/UDP`): beside the title while it fits. */
+  layer?: string;
   focused: boolean;
   width: number;
   height: number;
@@ -18,9 +28,17 @@ type FrameProps = {
   children?: ReactNode;
 };
 
-/** A pane: a title line (marked when focused) and `height - 1` lines of content, never more. */
-export function Pane({title, focused, width, height, summary, stale, children}: FrameProps) {
+/**
+ * A pane: a title line (marked when focused) and `height - 1` lines of content, never more. The
+ * layer words are the first thing the title line gives up: the summary's facts matter more.
+ */
+export function Pane({title, layer, focused, width, height, summary, stale, children}: FrameProps) {
   const theme = useTheme();
+  const staleText = stale ? `  stale: ${sanitizeLine(stale)}` : '';
+  const summaryText = summary ? '  ' + summary : '';
+  const layerText = layer ? ` (${layer})` : '';
+  const showLayer =
+    layerText !== '' && 2 + textWidth(title + layerText + summaryText + staleText) <= width;
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Text
@@ -31,13 +49,16 @@ export function Pane({title, focused, width, height, summary, stale, children}: 
       >
         {focused ? '▶ ' : '  '}
         {title}
-        {summary ? <Text bold={false}>{'  ' + summary}</Text> : null}
-        {stale ? (
-          <Text
-            color={theme.error}
-            bold={false}
-            dimColor={false}
-          >{`  stale: ${sanitizeLine(stale)}`}</Text>
+        {showLayer ? (
+          <Text bold={false} dimColor>
+            {layerText}
+          </Text>
+        ) : null}
+        {summaryText ? <Text bold={false}>{summaryText}</Text> : null}
+        {staleText ? (
+          <Text color={theme.error} bold={false} dimColor={false}>
+            {staleText}
+          </Text>
         ) : null}
       </Text>
       {height > 1 ? (

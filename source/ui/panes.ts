@@ -11,8 +11,12 @@ import type {LaidOutPane, PaneLayout} from './layout.js';
 import {paneLayouts} from './layout.js';
 import {HostsPane, hostsWanted} from './hosts/hosts-pane.js';
 import {AddressesPane, addressesWanted} from './addresses/addresses-pane.js';
-import {SocketsPane} from './sockets/sockets-pane.js';
+import {SocketsPane, socketsWanted} from './sockets/sockets-pane.js';
+import type {SocketRows} from './sockets/sockets-view.js';
 import {RequestPane} from './request/request-pane.js';
+
+/** What the dashboard works out for its panes and lends the layout: the Sockets pane's rows. */
+export type PaneMeasures = {socketRows?: ((state: PortholeState) => SocketRows) | undefined};
 
 export type PaneSpec<Name extends string = string> = {
   name: Name;
@@ -24,8 +28,11 @@ export type PaneSpec<Name extends string = string> = {
   footerScope?: (state: PortholeState) => Scope | undefined;
   component: ComponentType<PaneProps>;
   layout: PaneLayout;
-  /** Rows its content would fill, title included (for a `content` layout). */
-  wanted?: (state: PortholeState) => number;
+  /**
+   * Rows its content would fill, title included (for a `content` layout; a `fill` one gives away
+   * what it does not fill). `measures` holds what the dashboard has already worked out.
+   */
+  wanted?: (state: PortholeState, measures: PaneMeasures) => number | undefined;
   /** Whether it shows now; always, when not given. */
   shown?: (state: PortholeState) => boolean;
   /** Keys the pane reads itself, outside the keymap's scopes: listed in the help. */
@@ -64,6 +71,13 @@ const socketsPane: PaneSpec<'sockets'> = {
   },
   component: SocketsPane,
   layout: paneLayouts.sockets,
+  wanted: (state, {socketRows}) =>
+    socketRows && state.socketsView.mode === 'table'
+      ? socketsWanted(
+          socketRows(state).order.length,
+          state.editing === 'filter' || state.socketsView.filter !== '',
+        )
+      : undefined,
 };
 
 const requestPane: PaneSpec<'request'> = {
@@ -94,11 +108,15 @@ export function shownPanes(state: PortholeState, panes: PaneRegistry): PaneSpec[
 }
 
 /** The shown panes as the layout takes them. */
-export function laidOut(state: PortholeState, panes: PaneRegistry): LaidOutPane[] {
+export function laidOut(
+  state: PortholeState,
+  panes: PaneRegistry,
+  measures: PaneMeasures = {},
+): LaidOutPane[] {
   return shownPanes(state, panes).map((pane) => ({
     name: pane.name,
     layout: pane.layout,
-    wanted: pane.wanted?.(state),
+    wanted: pane.wanted?.(state, measures),
   }));
 }
 

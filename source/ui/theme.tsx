@@ -4,7 +4,7 @@
  */
 import {createContext, useContext} from 'react';
 import type {AddressKind} from '../net/classify.js';
-import type {Exposure, SocketState} from '../model.js';
+import type {Exposure, Reach, SocketState} from '../model.js';
 import type {StatusClass} from '../request/types.js';
 
 export type ThemeName = 'default' | 'mono';
@@ -19,6 +19,8 @@ export type Theme = {
   muted: string | undefined;
   kind(kind: AddressKind): string | undefined;
   exposure(exposure: Exposure): string | undefined;
+  /** Who can reach a listener: the internet loudest, a network a warning, this host calm. */
+  reach(reach: Reach): string | undefined;
   state(state: SocketState): string | undefined;
   status(statusClass: StatusClass): string | undefined;
 };
@@ -38,6 +40,13 @@ const exposureColors: Record<Exposure, string> = {
   'all-interfaces': 'yellow',
   loopback: 'green',
   address: 'cyan',
+};
+
+/** The internet is also bold where it is drawn (the table's REACH), so it stands out without colour. */
+const reachColors: Record<Reach, string> = {
+  internet: 'red',
+  network: 'yellow',
+  'this host': 'green',
 };
 
 const statusColors: Record<StatusClass, string> = {
@@ -60,6 +69,7 @@ export function createTheme(color: boolean): Theme {
     muted: pick('gray'),
     kind: (kind) => pick(kindColors[kind]),
     exposure: (exposure) => pick(exposureColors[exposure]),
+    reach: (reach) => pick(reachColors[reach]),
     state: (state) =>
       state === 'LISTEN' || state === 'UNCONN'
         ? pick('green')

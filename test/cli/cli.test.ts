@@ -458,7 +458,7 @@ describe('porthole --url', () => {
         });
         // Keys count once the dashboard is up (its sockets listed), not at the first frame.
         await terminal.waitForScreen(
-          (screen) => screen.includes('X-Test: pane') && / \d+ shown/.test(screen),
+          (screen) => screen.includes('X-Test: pane') && / of \d+(\s|$)/m.test(screen),
           'the form',
         );
         terminal.keys('Enter');

@@ -59,9 +59,12 @@ describe.runIf(process.platform === 'linux')('dashboard in a real terminal', () 
     terminal.type('/');
     terminal.type(`:${port}`);
     terminal.keys('Enter');
-    const row = new RegExp(`0\\.0\\.0\\.0:${port}\\s.*all interfaces`);
+    // Who can reach it, in words: this machine's farthest-reaching address (or the internet).
+    const row = new RegExp(
+      `0\\.0\\.0\\.0:${port}\\s.*\\s(internet|this host|[A-Za-z-]+ [\\d.:a-f]+)(\\s|$)`,
+    );
     await terminal.waitForScreen(
-      (s) => row.test(s) && s.includes(`/:${port}`) && s.includes('1 shown'),
+      (s) => row.test(s) && s.includes(`/:${port}`) && s.includes('1-1 of 1'),
       'the new listener with its exposure',
       3000,
     );

@@ -177,7 +177,7 @@ describe.runIf(process.platform === 'linux')('/proc and /sys missing or unreadab
 
     renameSync(aside, roots.tcp);
     await terminal.waitForScreen(
-      (s) => /0\.0\.0\.0:4242\s.*all interfaces/.test(s) && !s.includes('stale:'),
+      (s) => /0\.0\.0\.0:4242\s.*this host/.test(s) && !s.includes('stale:'),
       'the listener once /proc/net/tcp is back',
     );
     rmSync(roots.tcp);
@@ -186,7 +186,7 @@ describe.runIf(process.platform === 'linux')('/proc and /sys missing or unreadab
       'stale again',
     );
     // The last good reading stays on screen, and keys still work.
-    expect(stale).toMatch(/0\.0\.0\.0:4242\s.*all interfaces/);
+    expect(stale).toMatch(/0\.0\.0\.0:4242\s.*this host/);
     terminal.keys('Tab');
     await terminal.waitForScreen((s) => /^▶ Sockets/m.test(s), 'Tab to focus the Sockets pane');
     await quitsAndRestores(terminal);
@@ -242,7 +242,7 @@ describe.runIf(process.platform === 'linux')('tools and rights missing', () => {
     terminal.keys('Enter');
     await terminal.waitForScreen(
       (s) =>
-        new RegExp(`127\\.0\\.0\\.1:${listenerPort}\\s.*local only\\s+-`).test(s) &&
+        new RegExp(`127\\.0\\.0\\.1:${listenerPort}\\s.*this host\\s+-`).test(s) &&
         s.includes('/ filter'),
       'root’s listener without an owner, the filter kept',
     );

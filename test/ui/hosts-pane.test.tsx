@@ -149,7 +149,7 @@ describe('every host in one table', () => {
     expect(lineWith(screen, 'sshd 10')).toMatch(/^\s*testhost\s/);
     expect(lineWith(screen, 'node_exporter 902')).toMatch(/^\s*web-1\s/);
     await app.press('/', ':5432', keys.enter);
-    screen = await app.waitForScreen((s) => s.includes('3 shown'), 'three rows on 5432');
+    screen = await app.waitForScreen((s) => s.includes('1-3 of 3'), 'three rows on 5432');
     const rows = lines(screen).filter((line) => /^\s*\S+\s+tcp\s.*:5432/.test(line));
     // Sorted as one table (by port, then address), each row naming its host.
     expect(rows.map((line) => line.trim().split(/\s+/)[0])).toEqual(['web-1', 'db-2', 'testhost']);
@@ -166,7 +166,7 @@ describe('every host in one table', () => {
     expect(screen).not.toContain('127.0.0.1:5432');
     expect(screen).toContain('0.0.0.0:9100');
     await app.press('/', 'web-1', keys.enter);
-    screen = await app.waitForScreen((s) => s.includes('2 shown'), "web-1's two");
+    screen = await app.waitForScreen((s) => s.includes('1-2 of 2'), "web-1's two");
     expect(screen).toContain('0.0.0.0:5432');
     expect(screen).toContain('0.0.0.0:9100');
     expect(screen).not.toContain('sshd');
@@ -176,7 +176,7 @@ describe('every host in one table', () => {
     const app = await fleetApp();
     await focus(app, 'Sockets');
     await app.press('H', '/', 'node_exporter', keys.enter);
-    await app.waitForScreen((s) => s.includes('1 shown'), 'one row');
+    await app.waitForScreen((s) => s.includes('1-1 of 1'), 'one row');
     await app.press(keys.enter);
     await app.waitForScreen((s) => focusedPane(s) === 'Request', 'the Request pane');
     const {request} = app.store.getState();
@@ -189,7 +189,7 @@ describe('every host in one table', () => {
     const app = await fleetApp();
     await focus(app, 'Sockets');
     await app.press('H', '/', 'sshd', keys.enter);
-    await app.waitForScreen((s) => s.includes('1 shown'), 'one row');
+    await app.waitForScreen((s) => s.includes('1-1 of 1'), 'one row');
     await app.press(keys.enter);
     await app.waitForScreen((s) => focusedPane(s) === 'Request', 'the Request pane');
     expect(app.store.getState().request.requestHost).toBeUndefined();

@@ -4,7 +4,8 @@ import chalk from 'chalk';
 import {afterEach, describe, expect, it, onTestFinished} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {trackSocketChanges} from '../../source/collect/sockets/changes.js';
-import {fixtureSockets, keys, renderApp, socket} from '../helpers/render-app.js';
+import {fixtureInterfaces, fixtureSockets, keys, renderApp, socket} from '../helpers/render-app.js';
+import type {NetworkInterface} from '../../source/model.js';
 
 afterEach(() => cleanup());
 
@@ -13,16 +14,20 @@ const tableRows = (screen: string) =>
   screen.split('\n').filter((line) => /^\s*[+-]?\s*(tcp|udp)6?\s/.test(line));
 
 describe('sockets pane', () => {
-  it('shows listeners by default, like ss -l, with exposure in words', async () => {
+  it('shows listeners by default, like ss -l, with who can reach each in words', async () => {
     const app = await renderApp(socketsFocused);
-    const screen = app.screen();
+    // The first frame may be drawn at the test terminal's 100 columns, before it is 120 wide.
+    const screen = await app.waitForScreen((s) => s.includes('SEND-Q'), 'the 120-column table');
+    // eth0's one IPv4 address is private: a wildcard listener answers the LAN there.
     expect(screen).toMatch(
-      /tcp\s+LISTEN\s+0\s+128\s+0\.0\.0\.0:22\s+ssh\s+all interfaces.*sshd 10/,
+      /tcp\s+LISTEN\s+0\s+128\s+0\.0\.0\.0:22\s+ssh\s+LAN 192\.168\.1\.20\s.*sshd 10/,
     );
-    expect(screen).toMatch(/127\.0\.0\.1:5432\s+postgresql\s+local only/);
-    expect(screen).toMatch(/tcp6\s+LISTEN.*\[::1\]:6379\s+redis\s+local only/);
-    expect(screen).toMatch(/192\.168\.1\.20:8080.*eth0 only/);
-    expect(screen).toMatch(/udp\s+UNCONN.*0\.0\.0\.0:53\s+dns\s+all interfaces/);
+    expect(screen).toMatch(/127\.0\.0\.1:5432\s+postgresql\s+this host/);
+    expect(screen).toMatch(/tcp6\s+LISTEN.*\[::1\]:6379\s+redis\s+this host/);
+    expect(screen).toMatch(/192\.168\.1\.20:8080\s+http-alt\s+LAN 192\.168\.1\.20\s/);
+    expect(screen).toMatch(/udp\s+UNCONN.*0\.0\.0\.0:53\s+dns\s+LAN 192\.168\.1\.20\s/);
+    expect(screen).toContain('REACH');
+    expect(screen).not.toContain('EXPOSURE');
     expect(screen).not.toContain('ESTAB  ');
     expect(screen).not.toMatch(/TIME-WAIT\s+\d+\s+\d+/);
     expect(tableRows(screen)).toHaveLength(5);
@@ -38,9 +43,13 @@ describe('sockets pane', () => {
     await app.press('a');
     await app.waitForScreen((s) => tableRows(s).length === 7, 'all seven sockets');
     expect(app.screen()).toMatch(/ESTAB.*192\.168\.1\.7:50123/);
+    // Non-listeners keep the short word for their bind.
+    expect(app.screen()).toMatch(/ESTAB.*192\.168\.1\.20:22\s.*eth0 only/);
+    expect(app.screen()).toMatch(/TIME-WAIT.*127\.0\.0\.1:5432\s.*local only/);
     await app.press('a', 'x');
-    await app.waitForScreen((s) => tableRows(s).length === 2, 'the two exposed listeners');
-    for (const row of tableRows(app.screen())) expect(row).toContain('all interfaces');
+    // The two wildcard listeners and the one bound to eth0's address.
+    await app.waitForScreen((s) => tableRows(s).length === 3, 'the three exposed listeners');
+    for (const row of tableRows(app.screen())) expect(row).toContain('LAN 192.168.1.20');
   });
 
   it('toggles TCP, UDP, IPv4 and IPv6', async () => {
@@ -156,17 +165,18 @@ describe('sockets pane', () => {
     await app.press('e');
     const screen = await app.waitForScreen((s) => s.includes('events'), 'the events view');
     expect(screen).toMatch(
-      /\+7\.0s\s+closed\s+all interfaces\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/,
+      /\+7\.0s\s+closed\s+LAN 192\.168\.1\.20\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/,
     );
     expect(screen).toMatch(
-      /\+4\.2s\s+opened\s+all interfaces\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/,
+      /\+4\.2s\s+opened\s+LAN 192\.168\.1\.20\s+LISTEN 0\.0\.0\.0:8081 \(node 4121\)/,
     );
-    expect(screen.indexOf('closed  all')).toBeLessThan(screen.indexOf('opened  all'));
+    expect(screen).toMatch(/CHANGE\s+REACH\s+SOCKET/);
+    expect(screen.indexOf('closed  LAN')).toBeLessThan(screen.indexOf('opened  LAN'));
   });
 
   // The events view showed only times since launch, no exposure, and the table's footer keys
   // (/ filter · a all · x exposed · s sort), none of which worked there.
-  it('shows wall-clock time and exposure in the events view, and only keys that work there', async () => {
+  it('shows wall-clock time and reach in the events view, and only keys that work there', async () => {
     const startedAt = new Date(2026, 11, 1, 9, 0, 0).getTime();
     const app = await renderApp({...socketsFocused, startedAt});
     let tracker = trackSocketChanges(undefined, fixtureSockets, startedAt + 1000);
@@ -182,8 +192,10 @@ describe('sockets pane', () => {
     applyHostPatch(app.store, 'local', {socketChanges: socketChangesOf(tracker)});
     await app.press('e');
     const screen = await app.waitForScreen((s) => s.includes('events'), 'the events view');
-    expect(screen).toMatch(/09:01:24 \+1m24s\s+opened\s+all interfaces\s+LISTEN 0\.0\.0\.0:8081/);
-    expect(screen).toMatch(/09:01:30 \+1m30s\s+opened\s+local only\s+LISTEN 127\.0\.0\.1:8082/);
+    expect(screen).toMatch(
+      /09:01:24 \+1m24s\s+opened\s+LAN 192\.168\.1\.20\s+LISTEN 0\.0\.0\.0:8081/,
+    );
+    expect(screen).toMatch(/09:01:30 \+1m30s\s+opened\s+this host\s+LISTEN 127\.0\.0\.1:8082/);
     const footer = screen.trimEnd().split('\n').at(-1) ?? '';
     expect(footer).toContain('e table');
     expect(footer).toContain('/ filter');
@@ -260,7 +272,7 @@ describe('sockets pane', () => {
     applyHostPatch(app.store, 'local', {ownersHidden: true});
     const screen = await app.waitForScreen((s) => s.includes('run as root'), 'the hint');
     expect(screen.match(/run as root/g)).toHaveLength(1);
-    expect(screen).toMatch(/0\.0\.0\.0:80\s.*all interfaces\s+-/);
+    expect(screen).toMatch(/0\.0\.0\.0:80\s.*LAN 192\.168\.1\.20\s+-/);
   });
 
   it('keeps process names with escape sequences inert', async () => {
@@ -270,5 +282,171 @@ describe('sockets pane', () => {
     });
     expect(app.screen()).toContain('^[]0;owned^Gx');
     expect(app.frames.join('')).not.toMatch(/\u001B\]0;owned|\u009B/);
+  });
+
+  it('says which rows it shows of how many: 1-N of M, moving as the table scrolls', async () => {
+    const many = Array.from({length: 136}, (_, index) =>
+      socket({localPort: 10_000 + index, pid: 1000 + index, inode: 100 + index}),
+    );
+    const app = await renderApp({...socketsFocused, sockets: many, columns: 120, rows: 40});
+    const first = await app.waitForScreen(
+      (s) => / of 136/.test(s) && s.includes('SEND-Q'),
+      'the position at 120x40',
+    );
+    const shown = tableRows(first).length;
+    expect(first).toContain(`· 1-${shown} of 136`);
+    expect(first).not.toContain('136 shown');
+    await app.press('G');
+    await app.waitForScreen(
+      (s) => s.includes(`· ${136 - shown + 1}-136 of 136`) && s.includes(':10135 '),
+      'the last rows',
+    );
+    await app.press('/', 'nothing-matches-this', keys.enter);
+    await app.waitForScreen((s) => s.includes('· 0 of 0'), 'an empty table');
+  });
+
+  it('puts the Request pane right under a short table, the rest blank above the footer', async () => {
+    const app = await renderApp({...socketsFocused, columns: 120, rows: 40});
+    const screen = await app.waitForScreen((s) => s.includes('SEND-Q'), 'the table');
+    const lines = screen.split('\n');
+    const last = lines.findLastIndex((line) => line.includes('192.168.1.20:8080'));
+    expect(lines[last + 1]).toMatch(/^ {2}Request/);
+    expect(lines).toHaveLength(39);
+    expect(lines.at(-1)).toContain('q quit');
+    expect(lines.at(-2)).toBe('');
+  });
+
+  it('names the layer each pane shows, and drops those words first when narrow', async () => {
+    const app = await renderApp({...socketsFocused, columns: 120, rows: 40});
+    const wide = await app.waitForScreen((s) => s.includes('SEND-Q'), 'the table');
+    expect(wide).toMatch(/^ {2}Addresses \(network · IP\) {2}3 interfaces/m);
+    expect(wide).toMatch(/^▶ Sockets \(transport · TCP\/UDP\) {2}listening · /m);
+    expect(wide).toMatch(/^ {2}Request \(application · HTTP\)/m);
+    app.resize(80, 24);
+    const narrow = await app.waitForScreen((s) => !s.includes('SEND-Q'), 'the 80-column frame');
+    const title = narrow.split('\n').find((line) => line.startsWith('▶ Sockets')) ?? '';
+    // The summary's facts stay whole; the layer words give way.
+    expect(title).toBe('▶ Sockets  listening · tcp+udp · v4+v6 · sort port · 1-5 of 5');
+    expect(narrow).toContain('Addresses (network · IP)');
+  });
+
+  it('tells who can reach a listener: the internet loudest, then a network, then this host', async () => {
+    const level = chalk.level;
+    chalk.level = 1;
+    onTestFinished(() => {
+      chalk.level = level;
+    });
+    const interfaces: NetworkInterface[] = [
+      ...fixtureInterfaces,
+      {
+        name: 'tailscale0',
+        up: true,
+        mac: null,
+        mtu: 1280,
+        speed: null,
+        defaultRoute: false,
+        addresses: [{address: '100.101.1.2', family: 4, prefixLength: 32, kind: 'cgnat'}],
+      },
+      {
+        name: 'ens3',
+        up: true,
+        mac: null,
+        mtu: 1500,
+        speed: null,
+        defaultRoute: false,
+        addresses: [{address: '93.184.215.14', family: 4, prefixLength: 24, kind: 'public'}],
+      },
+    ];
+    const sockets = [
+      socket({localPort: 80, inode: 2}),
+      socket({localAddress: '100.101.1.2', localPort: 41641, exposure: 'address', inode: 3}),
+      socket({localAddress: '127.0.0.1', localPort: 5432, exposure: 'loopback', inode: 4}),
+    ];
+    const app = await renderApp({...socketsFocused, interfaces, sockets, color: true});
+    const screen = await app.waitForScreen((s) => s.includes(':41641'), 'the table');
+    const line = (port: string) => screen.split('\n').find((l) => l.includes(port)) ?? '';
+    // Red and bold for the internet, yellow for a network, green for this host.
+    expect(line('0.0.0.0:80 ')).toMatch(/\u001B\[1m\u001B\[31minternet/);
+    expect(line(':41641')).toMatch(/\u001B\[33mtailnet 100\.101\.1\.2/);
+    expect(line(':5432')).toMatch(/\u001B\[32mthis host/);
+  });
+
+  it('keeps the reach in words without colour (NO_COLOR)', async () => {
+    const app = await renderApp({
+      ...socketsFocused,
+      sockets: [socket({localAddress: '127.0.0.1', exposure: 'loopback'})],
+    });
+    const screen = await app.waitForScreen((s) => s.includes('127.0.0.1:80'), 'the table');
+    expect(screen).toMatch(/127\.0\.0\.1:80\s+http\s+this host\s+nginx 100/);
+    expect(app.frames.join('')).not.toMatch(/\u001B\[3\dm/);
+  });
+
+  // A service that stopped accepting: its accept queue (Recv-Q) fills up to the backlog (Send-Q).
+  it('shows a listener whose queue reaches 80 % of its backlog in the warning colour, bold', async () => {
+    const level = chalk.level;
+    chalk.level = 1;
+    onTestFinished(() => {
+      chalk.level = level;
+    });
+    const sockets = [
+      socket({localPort: 8001, recvQ: 103, sendQ: 128, inode: 2}),
+      socket({localPort: 8002, recvQ: 102, sendQ: 128, inode: 3}),
+      socket({localPort: 8003, recvQ: 5, sendQ: 0, inode: 4}),
+    ];
+    const app = await renderApp({...socketsFocused, sockets, color: true});
+    const screen = await app.waitForScreen((s) => s.includes('SEND-Q'), 'the table');
+    const line = (port: string) => screen.split('\n').find((l) => l.includes(port)) ?? '';
+    const warned = /\u001B\[1m\u001B\[33m\s*\d+/;
+    expect(line(':8001')).toMatch(/\u001B\[1m\u001B\[33m\s*103\u001B/);
+    expect(line(':8002')).not.toMatch(warned);
+    // An unknown backlog (0) warns of nothing.
+    expect(line(':8003')).not.toMatch(warned);
+  });
+
+  it('gives SERVICE and PEER width only where they have something to say', async () => {
+    // Listeners on ports without a service name, and a peerless view: LOCAL and PROCESS get it.
+    const sockets = Array.from({length: 8}, (_, index) =>
+      socket({
+        family: 6,
+        localAddress: `2001:db8:85a3::8a2e:370:${7330 + index}`,
+        localPort: 40_000 + index,
+        process: 'a-rather-long-process-name',
+        pid: 7000 + index,
+        exposure: 'address',
+        inode: 2 + index,
+      }),
+    );
+    sockets.push(socket({localPort: 22, process: 'sshd', pid: 10, inode: 20}));
+    const app = await renderApp({...socketsFocused, sockets, columns: 120, rows: 40});
+    const at120 = await app.waitForScreen(
+      (s) => s.includes('[2001:db8:85a3::8a2e:370:7337]:40007'),
+      'whole addresses at 120 columns',
+    );
+    expect(at120).not.toContain('SERVICE');
+    expect(at120).not.toContain('PEER ADDRESS');
+    for (const [columns, rows] of [
+      [200, 60],
+      [80, 24],
+    ] as const) {
+      app.resize(columns, rows);
+      const screen = await app.waitForScreen(
+        (s) =>
+          columns === 200 ? s.includes('a-rather-long-process-name 7007') : !s.includes('SEND-Q'),
+        `${columns} columns`,
+      );
+      for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(columns);
+      expect(screen).not.toContain('PEER ADDRESS');
+      if (columns === 200) {
+        // Room for everything: the few services show, every process name is whole.
+        expect(screen).toMatch(/SERVICE/);
+        expect(screen).toMatch(/0\.0\.0\.0:22\s+ssh\s/);
+        expect(screen).toContain('a-rather-long-process-name 7007');
+      }
+      if (columns === 80) {
+        expect(screen).not.toContain('SERVICE');
+        // The address loses its middle, never its port.
+        expect(screen).toMatch(/\[2001:db8:…:7337\]:40007|\[2001[^\s]*…[^\s]*\]:40007/);
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
 import {sanitizeLine} from '../../sanitize.js';
 import {useMemo} from 'react';
 import {Text} from 'ink';
-import {Pane, type PaneProps} from '../pane.js';
+import {Pane, paneLayers, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow} from '../table-row.js';
 import {fitColumns} from '../table.js';
 import {useTheme} from '../theme.js';
@@ -38,6 +38,7 @@ export function AddressesPane({width, height, focused}: PaneProps) {
   return (
     <Pane
       title={title}
+      layer={paneLayers.addresses}
       focused={focused}
       width={width}
       height={height}

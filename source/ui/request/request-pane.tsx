@@ -15,7 +15,7 @@ import {
 } from '../../store/request-state.js';
 import {hostTitle} from '../hosts/host-title.js';
 import {localHostId} from '../../store/store.js';
-import {Pane, type PaneProps} from '../pane.js';
+import {Pane, paneLayers, type PaneProps} from '../pane.js';
 import {useTheme, type Theme} from '../theme.js';
 import {useClock} from '../use-clock.js';
 import {usePorthole} from '../store-context.js';
@@ -286,7 +286,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
       ? `${sanitizeLine(request.method)} ${sanitizeLine(screenful(maskUrl(request.url), width))}`
       : 'no request yet';
     return (
-      <Pane title={title} focused={false} width={width} height={height}>
+      <Pane title={title} layer={paneLayers.request} focused={false} width={width} height={height}>
         <Text wrap="truncate">
           <Text dimColor>{target + '  '}</Text>
           {statusLine}
@@ -312,7 +312,14 @@ export function RequestPane({width, height, focused}: PaneProps) {
       : ` · ${request.historyIndex + 1} of ${request.history.length}`;
 
   return (
-    <Pane title={title} focused width={width} height={height} summary={toggles}>
+    <Pane
+      title={title}
+      layer={paneLayers.request}
+      focused
+      width={width}
+      height={height}
+      summary={toggles}
+    >
       <FieldLine label="Method" field="method" request={request} editing={false}>
         <Text bold>{sanitizeLine(screenful(request.method, width)).padEnd(8)}</Text>
         <Text dimColor>{semantics.words}</Text>

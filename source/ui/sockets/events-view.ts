@@ -2,13 +2,9 @@
 import type {NetworkInterface, SocketEvent} from '../../model.js';
 import type {SocketsView} from '../../store/sockets-view-state.js';
 import {formatClock, formatSinceLaunch} from '../../format.js';
-import {
-  exposureLabel,
-  filterTerms,
-  matchesView,
-  socketLabel,
-  type ViewToggles,
-} from './sockets-view.js';
+import {reachOf, reachWords} from '../../net/reach.js';
+import {sanitizeLine} from '../../sanitize.js';
+import {filterTerms, matchesView, socketLabel, type ViewToggles} from './sockets-view.js';
 
 /**
  * The events that pass the view, newest first: the filter, exposed-only and the protocol and
@@ -28,9 +24,12 @@ export function shownEvents(
   return shown;
 }
 
-export const eventsHeader = 'TIME     SINCE    CHANGE  EXPOSURE        SOCKET';
+export const eventsHeader = 'TIME     SINCE    CHANGE  REACH                SOCKET';
 
-/** `09:03:07 +1m24s   opened  all interfaces  LISTEN 0.0.0.0:8080 (node 4121)` */
+/**
+ * `09:03:07 +1m24s   opened  LAN 10.0.0.5         LISTEN 0.0.0.0:8080 (node 4121)`: who can reach
+ * the listener, judged against the interfaces as they are now.
+ */
 export function eventLine(
   event: SocketEvent,
   startedAt: number,
@@ -40,7 +39,7 @@ export function eventLine(
     formatClock(event.at),
     formatSinceLaunch(event.at - startedAt).padEnd(8),
     event.change.padEnd(7),
-    exposureLabel(event.socket, interfaces).padEnd(15),
+    sanitizeLine(reachWords(reachOf(event.socket, interfaces))).padEnd(20),
     socketLabel(event.socket),
   ].join(' ');
 }

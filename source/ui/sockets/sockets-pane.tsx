@@ -3,9 +3,13 @@ import {Text} from 'ink';
 import {useShallow} from 'zustand/react/shallow';
 import {serviceName} from '../../net/services.js';
 import {sanitizeLine} from '../../sanitize.js';
-import {Pane, type PaneProps} from '../pane.js';
+import {Pane, paneLayers, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow, type Row} from '../table-row.js';
-import {fitColumns, type Column} from '../table.js';
+import {fitColumns, type Column, type PlacedColumn} from '../table.js';
+import {cutEndpoint, cutReach} from '../cut.js';
+import {textWidth} from '../text-width.js';
+import {reachOf, reachWords} from '../../net/reach.js';
+import {isListener} from '../../collect/sockets/changes.js';
 import {useTheme, type Theme} from '../theme.js';
 import {useHost, usePorthole, usePortholeView} from '../store-context.js';
 import {showsAllHosts, useRowsOf} from './rows-context.js';
@@ -17,8 +21,8 @@ import {useHostTitle} from '../hosts/host-title.js';
 const noConnections: readonly OwnConnection[] = [];
 const noSockets: readonly Socket[] = [];
 import {
-  endpoint,
   exposureLabel,
+  localEndpoint,
   ownerLabel,
   peerEndpoint,
   scrollFor,
@@ -63,7 +67,7 @@ type SocketColumn =
   | 'sendq'
   | 'local'
   | 'service'
-  | 'exposure'
+  | 'reach'
   | 'peer'
   | 'process';
 
@@ -76,12 +80,99 @@ const socketColumns: readonly Column<SocketColumn>[] = [
   {key: 'state', title: 'STATE', width: 10, priority: 0},
   {key: 'recvq', title: 'RECV-Q', width: 6, priority: 4, align: 'right'}, // Send-Q goes first: Recv-Q tells of waiting work
   {key: 'sendq', title: 'SEND-Q', width: 6, priority: 5, align: 'right'},
-  {key: 'local', title: 'LOCAL ADDRESS:PORT', width: 22, priority: 0, grow: true, maxWidth: 48},
+  {
+    key: 'local',
+    title: 'LOCAL ADDRESS:PORT',
+    width: 22,
+    priority: 0,
+    grow: true,
+    maxWidth: 48,
+    cut: cutEndpoint,
+  },
   {key: 'service', title: 'SERVICE', width: 10, priority: 3},
-  {key: 'exposure', title: 'EXPOSURE', width: 14, priority: 0},
-  {key: 'peer', title: 'PEER ADDRESS:PORT', width: 24, priority: 2},
-  {key: 'process', title: 'PROCESS', width: 18, priority: 1},
+  {key: 'reach', title: 'REACH', width: 16, priority: 0, grow: true, maxWidth: 30, cut: cutReach},
+  {
+    key: 'peer',
+    title: 'PEER ADDRESS:PORT',
+    width: 24,
+    priority: 2,
+    grow: true,
+    maxWidth: 48,
+    cut: cutEndpoint,
+  },
+  {key: 'process', title: 'PROCESS', width: 18, priority: 1, grow: true, maxWidth: 40},
 ];
+
+/** A peer that is no one: a listener's, an unconnected UDP socket's. */
+const noPeer = /^(\*|0\.0\.0\.0|\[::\]):\*$/;
+
+/** Rows the table would fill, title line included: the layout gives the rest to other panes. */
+export function socketsWanted(count: number, filterShown: boolean): number {
+  return 3 + Math.max(1, count) + (filterShown ? 1 : 0);
+}
+
+/**
+ * The columns for the rows drawn, so that width goes where there is something to read: PEER goes
+ * when no drawn row has a peer (a listening view), SERVICE yields its width to the growing columns
+ * when fewer than a quarter of the drawn rows have a service, and each growing column first
+ * widens to what its drawn cells need.
+ */
+export function socketsColumns(
+  rows: readonly Row<SocketColumn>[],
+  width: number,
+  options: {allHosts: boolean; showAll: boolean},
+): PlacedColumn<SocketColumn>[] {
+  const peerless =
+    rows.length === 0
+      ? !options.showAll
+      : rows.every((row) => noPeer.test(row.cells.peer?.text ?? ''));
+  const services = rows.filter((row) => (row.cells.service?.text ?? '') !== '').length;
+  const wants = (column: Column<SocketColumn>) =>
+    rows.reduce(
+      (widest, row) => Math.max(widest, textWidth(row.cells[column.key]?.text ?? '')),
+      textWidth(column.title),
+    );
+  const shown = socketColumns
+    .filter((column) => !(peerless && column.key === 'peer'))
+    .map((column) =>
+      column.grow
+        ? {...column, wants: wants(column)}
+        : column.key === 'service' && services * 4 < rows.length
+          ? {...column, yields: true}
+          : column,
+    );
+  return fitColumns(options.allHosts ? [hostColumn, ...shown] : shown, width);
+}
+
+/** A TCP listener whose accept queue holds 80 % or more of its backlog. */
+export function backlogged(socket: Socket): boolean {
+  return (
+    socket.protocol === 'tcp' &&
+    socket.state === 'LISTEN' &&
+    socket.sendQ > 0 &&
+    socket.recvQ * 5 >= socket.sendQ * 4
+  );
+}
+
+/**
+ * A listener says who can reach it (`internet`, `LAN 10.0.0.5`, `this host`); another socket
+ * keeps the short word for what it is bound to.
+ */
+function reachCell(socket: Socket, interfaces: readonly NetworkInterface[], theme: Theme) {
+  if (!isListener(socket)) {
+    return {
+      text: exposureLabel(socket, interfaces),
+      color: theme.exposure(socket.exposure),
+      bold: socket.exposure === 'all-interfaces',
+    };
+  }
+  const result = reachOf(socket, interfaces);
+  return {
+    text: sanitizeLine(reachWords(result)),
+    color: theme.reach(result.reach),
+    bold: result.reach === 'internet',
+  };
+}
 
 function toRow(
   row: SocketRow,
@@ -114,15 +205,14 @@ function toRow(
         text: row.closed ? 'closed' : socket.state,
         color: row.closed ? undefined : theme.state(socket.state),
       },
-      recvq: {text: String(socket.recvQ)},
+      // A listener's Send-Q is its backlog: a queue near it is a service that stopped accepting.
+      recvq: backlogged(socket)
+        ? {text: String(socket.recvQ), color: theme.warning, bold: true}
+        : {text: String(socket.recvQ)},
       sendq: {text: String(socket.sendQ)},
-      local: {text: endpoint(socket.localAddress, socket.localPort)},
+      local: {text: localEndpoint(socket)},
       service: {text: serviceName(socket.localPort, socket.protocol) ?? '', dim: true},
-      exposure: {
-        text: exposureLabel(socket, interfaces),
-        color: theme.exposure(socket.exposure),
-        bold: socket.exposure === 'all-interfaces',
-      },
+      reach: reachCell(socket, interfaces, theme),
       peer: {text: peerEndpoint(socket)},
       process: mine
         ? {text: socket.pid === null ? ownWord : `${ownWord} ${socket.pid}`, color: theme.accent}
@@ -196,14 +286,6 @@ export function SocketsPane({width, height, focused}: PaneProps) {
   const ownConnections = usePorthole((state) => (local ? state.ownConnections : noConnections));
   const own = useMemo(() => ownSockets(ownConnections), [ownConnections]);
   const ownCount = useMemo(() => countOwn(sockets, own), [sockets, own]);
-  // Listeners have no peer (`*:*`): in the listening view the peer column is the first to go.
-  const columns = useMemo(() => {
-    const shown = view.showAll
-      ? socketColumns
-      : socketColumns.map((c) => (c.key === 'peer' ? {...c, priority: 6} : c));
-    return fitColumns(allHosts ? [hostColumn, ...shown] : shown, width);
-  }, [width, view.showAll, allHosts]);
-
   const showFilter = editing || view.filter !== '';
   // Column titles only when a row fits under them; a folded pane shows rows alone.
   const room = Math.max(0, height - 2 - (showFilter ? 1 : 0));
@@ -220,6 +302,25 @@ export function SocketsPane({width, height, focused}: PaneProps) {
 
   // Highlights are measured against the latest poll, which re-renders when one runs out.
   const now = tracker?.at ?? 0;
+  // Only the rows drawn become objects (and are judged for reach): never the 100k of a big host.
+  const drawn: Row<SocketColumn>[] = [];
+  for (let position = first; position < Math.min(first + visible, count); position++) {
+    const row = rowAt(rows, position);
+    if (!row) continue;
+    const host = row.host === undefined ? undefined : fleet?.[row.host];
+    drawn.push(
+      toRow(
+        row,
+        host ? host.interfaces : interfaces,
+        theme,
+        now,
+        focused && position === selected,
+        host && !host.local ? undefined : own,
+        host?.name,
+      ),
+    );
+  }
+  const columns = socketsColumns(drawn, width, {allHosts, showAll: view.showAll});
   const modes = [
     view.showAll ? 'all states' : 'listening',
     view.exposedOnly ? 'exposed only' : undefined,
@@ -227,7 +328,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
     [view.ipv4 && 'v4', view.ipv6 && 'v6'].filter(Boolean).join('+') || 'no family',
     `sort ${view.sort}`,
     allHosts ? 'all hosts' : undefined,
-    `${count} shown`,
+    count === 0 ? '0 of 0' : `${first + 1}-${first + drawn.length} of ${count}`,
   ]
     .filter(Boolean)
     .join(' · ');
@@ -267,6 +368,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
     return (
       <Pane
         title={`${title} › events`}
+        layer={paneLayers.sockets}
         focused={focused}
         width={width}
         height={height}
@@ -300,6 +402,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
   return (
     <Pane
       title={allHosts ? 'Sockets — all hosts' : title}
+      layer={paneLayers.sockets}
       focused={focused}
       width={width}
       height={height}
@@ -319,26 +422,9 @@ export function SocketsPane({width, height, focused}: PaneProps) {
               : 'reading sockets…'}
         </Text>
       ) : null}
-      {Array.from({length: Math.max(0, Math.min(visible, count - first))}, (_, index) => {
-        const row = rowAt(rows, first + index);
-        if (!row) return null;
-        const host = row.host === undefined ? undefined : fleet?.[row.host];
-        return (
-          <TableRow
-            key={row.key}
-            columns={columns}
-            row={toRow(
-              row,
-              host ? host.interfaces : interfaces,
-              theme,
-              now,
-              focused && first + index === selected,
-              host && !host.local ? undefined : own,
-              host?.name,
-            )}
-          />
-        );
-      })}
+      {drawn.map((row) => (
+        <TableRow key={row.key} columns={columns} row={row} />
+      ))}
       {filterLine}
     </Pane>
   );
