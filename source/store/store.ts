@@ -11,6 +11,7 @@ import {
   type HostPatch,
 } from '../fleet/types.js';
 import {initialRequestState, type RequestState} from './request-state.js';
+import type {ExplainView} from '../explain/types.js';
 import {initialSocketsView, type SocketsView} from './sockets-view-state.js';
 
 export type {CollectorHealth, CollectorName, HostData, HostId, HostPatch};
@@ -47,6 +48,8 @@ export type PortholeState = {
   hostsCursor: number;
   helpOpen: boolean;
   helpScroll: number;
+  /** The explain panel (key i), while open. */
+  explain: ExplainView | undefined;
   addressesScroll: number;
   /** Which text field has the keyboard, if any: then single-letter keys are typed, not obeyed. */
   editing: EditTarget | undefined;
@@ -106,6 +109,7 @@ export function createPortholeStore(options: StoreOptions = {}): PortholeStore {
     hostsCursor: 0,
     helpOpen: false,
     helpScroll: 0,
+    explain: undefined,
     addressesScroll: 0,
     editing: undefined,
     socketsView: {...initialSocketsView, ...options.socketsView},

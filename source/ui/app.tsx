@@ -19,6 +19,7 @@ import {KeyRouterContext, type KeyRouter} from './use-pane-input.js';
 import {Header} from './header.js';
 import {Footer} from './footer.js';
 import {HelpOverlay} from './help-overlay.js';
+import {ExplainPanel} from './explain-panel.js';
 import {
   builtInPanes,
   laidOut,
@@ -27,7 +28,7 @@ import {
   usePanes,
   type PaneRegistry,
 } from './panes.js';
-import {createRowsMemo, SocketRowsContext, useRowsOf} from './sockets/rows-context.js';
+import {createRowsMemo, SocketRowsContext} from './sockets/rows-context.js';
 
 export type AppProps = {
   store: PortholeStore;
@@ -39,7 +40,7 @@ export type AppProps = {
   panes?: PaneRegistry;
 };
 
-/** The dashboard: header, the three panes (or the help), footer. */
+/** The dashboard: header, the three panes (or the help, or the explain panel), footer. */
 export function App({store, requests, keymap, theme, panes = builtInPanes}: AppProps) {
   const defaultKeymap = useMemo(() => keymap ?? createKeymap(), [keymap]);
   const defaultTheme = useMemo(() => theme ?? createTheme(true), [theme]);
@@ -80,8 +81,8 @@ function Dashboard() {
   const registry = usePanes();
   const focus = usePorthole((state) => state.focus);
   const helpOpen = usePorthole((state) => state.helpOpen);
-  const socketRows = useRowsOf();
-  const shown = usePortholeView((state) => laidOut(state, registry, {socketRows}));
+  const explainOpen = usePorthole((state) => state.explain !== undefined);
+  const shown = usePortholeView((state) => laidOut(state, registry));
   const visible = usePortholeView((state) => shownPanes(state, registry).map((pane) => pane.name));
   if (isTooSmall(columns, rows)) return <Text wrap="truncate">{tooSmallMessage(columns)}</Text>;
   const height = drawnRows(rows);
@@ -93,6 +94,8 @@ function Dashboard() {
       </Box>
       {helpOpen ? (
         <HelpOverlay width={columns} height={height - 2} />
+      ) : explainOpen ? (
+        <ExplainPanel width={columns} height={height - 2} />
       ) : (
         registry
           .filter((pane) => visible.includes(pane.name))

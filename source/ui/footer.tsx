@@ -27,6 +27,7 @@ export function Footer() {
       notice: s.notice,
       ownersHidden: hostOf(s).ownersHidden,
       helpOpen: s.helpOpen,
+      explainOpen: s.explain !== undefined,
     })),
   );
   const noticeShown = useFresh(state.notice?.at, noticeMs);
@@ -41,6 +42,14 @@ export function Footer() {
     return (
       <Text wrap="truncate" dimColor>
         Esc close help
+      </Text>
+    );
+  }
+  if (state.explainOpen) {
+    const close = keymap.bindings('explain').map((binding) => binding.keys.map(keyLabel)[0]);
+    return (
+      <Text wrap="truncate" dimColor>
+        {`${close[0] ?? 'Esc'} close · ${close[1] ?? '↑'}/${close[2] ?? '↓'} scroll`}
       </Text>
     );
   }

@@ -16,8 +16,8 @@ const keyLine = (keys: readonly string[], help: string): HelpLine => ({
 
 /**
  * The help's lines, generated from the keymap and the pane registry: the keys that work
- * everywhere and the help's own, then each pane's scopes in the registry's order, then the rest
- * (the line editor): a title per scope, then `keys  what it does`.
+ * everywhere, the help's own and the explain panel's, then each pane's scopes in the registry's
+ * order, then the rest (the line editor): a title per scope, then `keys  what it does`.
  */
 export function helpLines(
   keymap: Keymap,
@@ -37,6 +37,7 @@ export function helpLines(
   };
   section('global');
   section('help');
+  section('explain');
   for (const pane of panes) {
     pane.scopes.forEach(section);
     if (pane.keys && pane.keys.length > 0) {
@@ -45,7 +46,8 @@ export function helpLines(
     }
   }
   for (const scope of scopes) {
-    if (scope !== 'global' && scope !== 'help' && !paneScopes.includes(scope)) section(scope);
+    const shownFirst = scope === 'global' || scope === 'help' || scope === 'explain';
+    if (!shownFirst && !paneScopes.includes(scope)) section(scope);
   }
   return lines;
 }

@@ -10,8 +10,9 @@ import type {LineAction} from './request/text-edit.js';
  * and the table below must describe each one (a missing or extra entry does not compile either).
  */
 export type ScopeActions = {
-  global: 'quit' | 'next-pane' | 'previous-pane' | 'help' | 'pause' | 'suspend';
+  global: 'quit' | 'next-pane' | 'previous-pane' | 'help' | 'explain' | 'pause' | 'suspend';
   help: 'close-help' | 'up' | 'down';
+  explain: 'close-explain' | 'up' | 'down';
   hosts: 'up' | 'down' | 'first' | 'last' | 'show-host';
   addresses: 'up' | 'down';
   sockets:
@@ -99,6 +100,7 @@ type Entry = {keys: string[]; help: string; hint?: string};
 export const scopeTitles: Record<Scope, string> = {
   global: 'Everywhere',
   help: 'Help',
+  explain: 'Explain panel (after i)',
   hosts: 'Hosts (when there is more than one)',
   addresses: 'Addresses',
   sockets: 'Sockets',
@@ -116,6 +118,11 @@ const table: {[S in Scope]: Record<Action<S>, Entry>} = {
     'next-pane': {keys: ['tab'], help: 'focus the next pane', hint: 'pane'},
     'previous-pane': {keys: ['shift-tab'], help: 'focus the previous pane'},
     help: {keys: ['?'], help: 'show or hide this help', hint: 'help'},
+    explain: {
+      keys: ['i'],
+      help: 'explain the selected address, socket or response in plain words',
+      hint: 'explain',
+    },
     pause: {keys: ['p'], help: 'pause or resume polling', hint: 'pause'},
     suspend: {keys: ['ctrl-z'], help: 'suspend to the shell (fg resumes)'},
   },
@@ -123,6 +130,11 @@ const table: {[S in Scope]: Record<Action<S>, Entry>} = {
     'close-help': {keys: ['esc', '?', 'q'], help: 'close the help'},
     up: {keys: ['up', 'k'], help: 'scroll the help up'},
     down: {keys: ['down', 'j'], help: 'scroll the help down'},
+  },
+  explain: {
+    'close-explain': {keys: ['esc', 'i', 'q'], help: 'close the explanation'},
+    up: {keys: ['up', 'k'], help: 'scroll the explanation up'},
+    down: {keys: ['down', 'j'], help: 'scroll the explanation down'},
   },
   hosts: {
     up: {keys: ['up', 'k'], help: 'previous host'},
@@ -191,7 +203,7 @@ const table: {[S in Scope]: Record<Action<S>, Entry>} = {
   },
   request: {
     send: {keys: ['enter', 'ctrl-s'], help: 'send the request', hint: 'send'},
-    edit: {keys: ['e', 'i'], help: 'edit the selected field', hint: 'edit'},
+    edit: {keys: ['e'], help: 'edit the selected field', hint: 'edit'},
     'previous-field': {keys: ['up', 'k'], help: 'previous field'},
     'next-field': {keys: ['down', 'j'], help: 'next field'},
     method: {keys: ['m'], help: 'next method', hint: 'method'},

@@ -6,6 +6,7 @@ import {useKeymap, usePortholeStore} from './store-context.js';
 import {KeyRouterContext} from './use-pane-input.js';
 import {suspendRequest} from './suspend-request.js';
 import {cycleFocus, usePanes} from './panes.js';
+import {useExplainKeys} from './explain-keys.js';
 
 /** A paste whose end marker never came ends after this long without more of it. */
 const pasteEndMs = 1000;
@@ -14,9 +15,10 @@ const maxPasteLength = 1024 * 1024;
 const pastedCommand = /^\s*(?:\$\s+)?curl\s+\S/;
 
 /**
- * The one input hook: the help takes keys while open; then keys that work everywhere (quit, pane
- * focus, help, pause); everything else goes to the focused pane's handler. While a text field has
- * the keyboard, printable keys belong to the field and only Tab and Ctrl-C act globally.
+ * The one input hook: the help takes keys while open, and so does the explain panel; then keys
+ * that work everywhere (quit, pane focus, help, explain, pause); everything else goes to the
+ * focused pane's handler. While a text field has the keyboard, printable keys belong to the field
+ * and only Tab and Ctrl-C act globally.
  */
 export function useAppKeys(): void {
   const store = usePortholeStore();
@@ -24,6 +26,7 @@ export function useAppKeys(): void {
   const {exit} = useApp();
   const router = useContext(KeyRouterContext);
   const panes = usePanes();
+  const explain = useExplainKeys();
   const dispatch = (input: string, key: Key) => {
     const name = keyName(input, key);
     const state = store.getState();
@@ -35,6 +38,11 @@ export function useAppKeys(): void {
         const last = helpLines(keymap, panes).length - 1;
         store.setState({helpScroll: Math.min(last, state.helpScroll + 1)});
       }
+      if (name === 'ctrl-c') exit();
+      return;
+    }
+    if (state.explain) {
+      explain.key(name);
       if (name === 'ctrl-c') exit();
       return;
     }
@@ -63,6 +71,9 @@ export function useAppKeys(): void {
       case 'help':
         store.setState({helpOpen: true, helpScroll: 0});
         break;
+      case 'explain':
+        explain.open();
+        break;
       case 'pause':
         store.setState({paused: !state.paused});
         break;
@@ -75,7 +86,7 @@ export function useAppKeys(): void {
   /** Pasted text is one event for the focused pane, never a run of keys. */
   const dispatchPaste = (text: string) => {
     const state = store.getState();
-    if (state.helpOpen || text === '') return;
+    if (state.helpOpen || state.explain || text === '') return;
     router.get(state.focus)?.current('paste', text, plainKey);
   };
   const paste = useRef<{text: string; timer: NodeJS.Timeout} | undefined>(undefined);

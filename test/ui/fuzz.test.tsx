@@ -241,12 +241,14 @@ const requestField = (field: 'url' | 'headers' | 'body'): Target => ({
   name: `the ${field} field`,
   armed: (state) =>
     !state.helpOpen &&
+    !state.explain &&
     state.focus === 'request' &&
     state.editing === 'field' &&
     state.request.field === field,
   arm: (state) => ({
     focus: 'request',
     helpOpen: false,
+    explain: undefined,
     editing: 'field',
     request: {
       ...state.request,
@@ -264,12 +266,14 @@ const filter: Target = {
   name: 'the sockets filter',
   armed: (state) =>
     !state.helpOpen &&
+    !state.explain &&
     state.focus === 'sockets' &&
     state.editing === 'filter' &&
     state.socketsView.mode === 'table',
   arm: (state) => ({
     focus: 'sockets',
     helpOpen: false,
+    explain: undefined,
     editing: 'filter',
     socketsView: {...state.socketsView, mode: 'table'},
   }),
