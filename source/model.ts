@@ -146,7 +146,8 @@ export type FirewallChain = {
 };
 
 /**
- * One rule reduced: what it matches (protocol and destination ports; null = any) and its verdict.
+ * One rule reduced: what it matches (protocol and destination ports; null = any, empty = no new
+ * connection from another host: ICMP, loopback, established traffic) and its verdict.
  * A rule that matches on anything else (source addresses, interfaces, conntrack state) is kept as
  * `other`: a port it touches cannot be decided plainly.
  */

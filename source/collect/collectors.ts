@@ -5,8 +5,9 @@
  */
 import {isDeepStrictEqual} from 'node:util';
 import type {HostSink, SocketChanges} from '../fleet/types.js';
-import type {NetworkInterface, Traffic} from '../model.js';
+import type {FirewallReading, NetworkInterface, Traffic} from '../model.js';
 import type {Collector} from './poller.js';
+import {readFirewall, type FirewallOptions} from './firewall.js';
 import {createInterfacesReader, defaultRoots, type SystemRoots} from './interfaces.js';
 import {nextTraffic, readCounters, type CounterSample} from './traffic.js';
 import {createSocketsReader} from './sockets/index.js';
@@ -16,6 +17,8 @@ export type CollectorOptions = Partial<SystemRoots> & {
   socketSource?: 'auto' | 'proc' | 'systeminformation';
   /** The interval in use, for how much rate history to keep. Default 1 s. */
   intervalMs?: () => number;
+  /** How the packet filter is read (a command prefix, the tools' path). */
+  firewall?: FirewallOptions;
 };
 
 /** How much rate history to keep: one minute of samples, and never more than 600. */
@@ -108,6 +111,21 @@ export function socketsCollector(sink: HostSink, options: CollectorOptions): Col
   };
 }
 
+export function firewallCollector(sink: HostSink, options: FirewallOptions = {}): Collector {
+  let last: FirewallReading | undefined;
+  return {
+    name: 'firewall',
+    // Rule sets change rarely, and reading one starts a process.
+    every: 10,
+    async run() {
+      const firewall = await readFirewall(options);
+      if (last && isDeepStrictEqual(firewall, last)) return;
+      last = firewall;
+      return () => sink({firewall});
+    },
+  };
+}
+
 export function createCollectors(sink: HostSink, options: CollectorOptions = {}): Collector[] {
   const roots = {
     procRoot: options.procRoot ?? defaultRoots.procRoot,
@@ -117,5 +135,6 @@ export function createCollectors(sink: HostSink, options: CollectorOptions = {})
     interfacesCollector(sink, roots),
     trafficCollector(sink, roots, options.intervalMs),
     socketsCollector(sink, options),
+    firewallCollector(sink, {procRoot: roots.procRoot, ...options.firewall}),
   ];
 }
