@@ -305,7 +305,7 @@ describe('reading ss', () => {
       'udp UNCONN 0      0              *:47817       *:* ino:68659 sk:16 cgroup:/ v6only:0 <->',
       'LISTEN 0 128 [fe80::1]%eth0:22 [::]:* ino:5 sk:1 v6only:1',
       'UNCONN 0 0 [::ffff:127.0.0.1]:53 *:* ino:6 sk:2',
-      // Older ss without v6only: the address says; a cgroup path cannot say it in its place.
+      // No v6only (an ss that read /proc/net): only [::] says; a cgroup path cannot say it.
       'tcp LISTEN 0 50 *:80 *:* ino:7 sk:3',
       'tcp LISTEN 0 50 [::]:81 [::]:* ino:8 sk:4',
       'tcp LISTEN 0 50 [::]:82 [::]:* ino:9 sk:5 cgroup:/a v6only:0 v6only:1',
@@ -323,10 +323,10 @@ describe('reading ss', () => {
       68659: {protocol: 'udp', backlog: null, dualStack: true},
       5: {protocol: 'tcp', backlog: 128, dualStack: false},
       6: {protocol: 'udp', backlog: null, dualStack: null},
-      7: {protocol: 'tcp', backlog: 50, dualStack: true},
+      7: {protocol: 'tcp', backlog: 50, dualStack: null},
       8: {protocol: 'tcp', backlog: 50, dualStack: false},
       9: {protocol: 'tcp', backlog: 50, dualStack: false},
-      10: {protocol: 'tcp', backlog: null, dualStack: true},
+      10: {protocol: 'tcp', backlog: null, dualStack: null},
     });
   });
 });

@@ -63,8 +63,9 @@ function decimal(token: string | undefined): number | null {
 }
 
 /**
- * Whether ss's spelling of a local address says dual-stack: `*` (or `[::]`, IPv6 only), with an
- * optional `%zone` before the port; null for any other address.
+ * What ss's spelling of a local address says when it printed no `v6only:`: `[::]` (with an
+ * optional `%zone` before the port) is written only for an IPv6-only wildcard. `*` says nothing:
+ * an ss that read /proc/net because the kernel has no sock_diag writes it for every `::`.
  */
 function dualStackOfAddress(local: string): boolean | null {
   const colon = local.lastIndexOf(':');
@@ -72,9 +73,7 @@ function dualStackOfAddress(local: string): boolean | null {
   let host = local.slice(0, colon);
   const zone = host.lastIndexOf('%');
   if (zone >= 0 && !host.slice(zone).includes(']')) host = host.slice(0, zone);
-  if (host === '*') return true;
-  if (host === '[::]') return false;
-  return null;
+  return host === '[::]' ? false : null;
 }
 
 /**
