@@ -304,29 +304,37 @@ describe('reading ss', () => {
       'tcp LISTEN 2      511    127.0.0.1:33633 0.0.0.0:* ino:68657 sk:18 cgroup:/ <->',
       'udp UNCONN 0      0              *:47817       *:* ino:68659 sk:16 cgroup:/ v6only:0 <->',
       'LISTEN 0 128 [fe80::1]%eth0:22 [::]:* ino:5 sk:1 v6only:1',
-      'UNCONN 0 0 [::ffff:127.0.0.1]:53 *:* ino:6 sk:2',
-      // No v6only (an ss that read /proc/net): only [::] says; a cgroup path cannot say it.
-      'tcp LISTEN 0 50 *:80 *:* ino:7 sk:3',
-      'tcp LISTEN 0 50 [::]:81 [::]:* ino:8 sk:4',
+      'UNCONN 0 0 [::ffff:127.0.0.1]:53 *:* ino:6 sk:2 v6only:0',
+      // The last v6only is ss's: a cgroup path (named by whoever made it) comes before it.
       'tcp LISTEN 0 50 [::]:82 [::]:* ino:9 sk:5 cgroup:/a v6only:0 v6only:1',
       'Netid State Recv-Q Send-Q Local Address:Port Peer Address:Port',
-      'tcp LISTEN 0 x *:83 *:* ino:10',
-      'tcp LISTEN 0 5 *:84 *:* ino:x',
+      'tcp LISTEN 0 x 0.0.0.0:83 0.0.0.0:* ino:10',
+      'tcp LISTEN 0 5 0.0.0.0:84 0.0.0.0:* ino:x',
       'garbage',
       '',
     ].join('\n');
-    const facts = parseSsListeners(text);
-    expect(Object.fromEntries(facts)).toEqual({
+    expect(Object.fromEntries(parseSsListeners(text))).toEqual({
       68655: {protocol: 'tcp', backlog: 7, dualStack: true},
       68656: {protocol: 'tcp', backlog: 9, dualStack: false},
       68657: {protocol: 'tcp', backlog: 511, dualStack: null},
       68659: {protocol: 'udp', backlog: null, dualStack: true},
       5: {protocol: 'tcp', backlog: 128, dualStack: false},
-      6: {protocol: 'udp', backlog: null, dualStack: null},
-      7: {protocol: 'tcp', backlog: 50, dualStack: null},
-      8: {protocol: 'tcp', backlog: 50, dualStack: false},
+      6: {protocol: 'udp', backlog: null, dualStack: true},
       9: {protocol: 'tcp', backlog: 50, dualStack: false},
       10: {protocol: 'tcp', backlog: null, dualStack: null},
+    });
+  });
+
+  it('an ss that read /proc/net (no v6only) gives no backlog, and says IPv6-only only of [::]', () => {
+    const text = [
+      'tcp LISTEN 0 0 *:80 *:* ino:7 sk:3',
+      'tcp LISTEN 0 0 [::]:81 [::]:* ino:8 sk:4',
+      'tcp LISTEN 0 0 0.0.0.0:22 0.0.0.0:* ino:11 sk:6',
+    ].join('\n');
+    expect(Object.fromEntries(parseSsListeners(text))).toEqual({
+      7: {protocol: 'tcp', backlog: null, dualStack: null},
+      8: {protocol: 'tcp', backlog: null, dualStack: false},
+      11: {protocol: 'tcp', backlog: null, dualStack: null},
     });
   });
 });

@@ -79,9 +79,14 @@ function dualStackOfAddress(local: string): boolean | null {
 /**
  * Reads ss's listener rows (`-H -l -t -u -n -e`): `[netid] state recv-q send-q local peer
  * ino:N sk:… [cgroup:…] [v6only:B] …`, into facts by inode. Lines it cannot read are skipped.
+ *
+ * Over netlink ss writes `v6only:` for every IPv6 socket. An IPv6 row without it means this ss
+ * read /proc/net (or is older than the flag): its Send-Q is then the table's 0, not a backlog,
+ * so no row of that run gives one.
  */
 export function parseSsListeners(text: string): Map<number, ListenerFacts> {
   const facts = new Map<number, ListenerFacts>();
+  let noFlag = false;
   for (const line of text.split('\n')) {
     const tokens = line.trim().split(/\s+/);
     // The netid column is there when more than one protocol is listed; without it the state says.
@@ -102,12 +107,14 @@ export function parseSsListeners(text: string): Map<number, ListenerFacts> {
       else if (token.startsWith('v6only:')) v6only = token.slice(7);
     }
     if (inode === null || inode === 0) continue;
+    if (v6only === undefined && (local.startsWith('[') || local.startsWith('*'))) noFlag = true;
     facts.set(inode, {
       protocol,
       backlog: protocol === 'tcp' && state === 'LISTEN' ? sendQ : null,
       dualStack: v6only === '0' ? true : v6only === '1' ? false : dualStackOfAddress(local),
     });
   }
+  if (noFlag) for (const each of facts.values()) each.backlog = null;
   return facts;
 }
 
