@@ -124,7 +124,9 @@ export function socketSubject(
   const listener = socket.state === 'LISTEN' || socket.state === 'UNCONN';
   const owner = socket.pid === null && socket.process === null ? '' : ` ${ownerLabel(socket)}`;
   const peer = listener ? '' : ` → ${peerEndpoint(socket)}`;
-  const sections: Explanation[] = [stateTexts[socket.state]];
+  // Who can reach it and its queues first: they are this socket's; then what its state means
+  // (a listener's without the queues, said already).
+  const sections: Explanation[] = [];
   if (listener) {
     const reach = reachOf(socket, interfaces);
     const text = reachTexts[reach.reach];
@@ -142,6 +144,10 @@ export function socketSubject(
     });
   }
   sections.push(queueSection(socket));
+  const state = stateTexts[socket.state];
+  sections.push(
+    socket.state === 'LISTEN' ? {...state, paragraphs: state.paragraphs.slice(0, 1)} : state,
+  );
   if (socket.localAddress === '::' && socket.dualStack === true)
     sections.push(stackTexts['dual-stack']);
   if (socket.localAddress === '::' && socket.dualStack === false)
