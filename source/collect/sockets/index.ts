@@ -4,8 +4,9 @@
  * On Linux it reads /proc/net/{tcp,tcp6,udp,udp6} and finds owners through a cached scan of
  * /proc/<pid>/fd (see owners.ts). Measured at ~10k sockets on a 2-core machine, reading and parsing
  * the four files took ≈ 30-40 ms of one thread, while spawning `ss -tuanHe` (netlink) took ≈ 45 ms
- * wall and ≈ 50 ms CPU before its text was even parsed, so ss is not used. Elsewhere, or when /proc
- * is not readable, systeminformation is the fallback.
+ * wall and ≈ 50 ms CPU before its text was even parsed, so ss is not used for the rows; it is asked
+ * only of listeners, for what the tables lack (enrich.ts). Elsewhere, or when /proc is not
+ * readable, systeminformation is the fallback.
  */
 import {accessSync, closeSync, constants, openSync, readSync} from 'node:fs';
 import type {Socket, SocketSource} from '../../model.js';
