@@ -4,7 +4,15 @@
  * method and the header or transcript line at the top of its view. Pure: the panes' state in,
  * plain data out.
  */
-import type {AddressKind, InterfaceAddress, NetworkInterface, Socket} from '../model.js';
+import type {
+  AddressKind,
+  FirewallReading,
+  FirewallVerdict,
+  InterfaceAddress,
+  NetworkInterface,
+  Socket,
+} from '../model.js';
+import {judgePort} from '../collect/firewall.js';
 import {hostOf, type PortholeState} from '../store/store.js';
 import type {RequestState} from '../store/request-state.js';
 import {reachOf, reachWords} from '../net/reach.js';
@@ -23,6 +31,7 @@ import {
   socketWordTexts,
   stackTexts,
   stateTexts,
+  verdictTexts,
 } from '../explain/network-texts.js';
 import type {Explanation, ExplainSubject} from '../explain/types.js';
 import {transcriptLayer} from '../request/transcript.js';
@@ -116,10 +125,20 @@ function queueSection(socket: Socket): Explanation {
   };
 }
 
+/** What this host's packet filter does with the port, with the rule or the reason. */
+function firewallSection(verdict: FirewallVerdict): Explanation {
+  const text = verdictTexts[verdict.state];
+  const said = 'rule' in verdict ? `By ${verdict.rule}.` : `${capitalized(verdict.why)}.`;
+  return {...text, paragraphs: [sanitizeLine(said), ...text.paragraphs]};
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** A socket: its state, who can reach it (a listener's), its queues, dual-stack and container. */
 export function socketSubject(
   socket: Socket,
   interfaces: readonly NetworkInterface[],
+  firewall?: FirewallReading,
 ): ExplainSubject {
   const listener = socket.state === 'LISTEN' || socket.state === 'UNCONN';
   const owner = socket.pid === null && socket.process === null ? '' : ` ${ownerLabel(socket)}`;
@@ -143,6 +162,7 @@ export function socketSubject(
       refs: text.refs,
     });
   }
+  if (listener && firewall) sections.push(firewallSection(judgePort(firewall, socket)));
   sections.push(queueSection(socket));
   const state = stateTexts[socket.state];
   sections.push(
@@ -262,11 +282,12 @@ export function explainSubject(
         const shown = shownEvents(hostOf(state).socketChanges?.events ?? [], state.socketsView);
         const event = shown[Math.min(state.socketsView.scroll, shown.length - 1)];
         if (!event) return nothing('Sockets › events', 'No event is shown.');
-        return socketSubject(event.socket, hostOf(state).interfaces);
+        return socketSubject(event.socket, hostOf(state).interfaces, hostOf(state).firewall);
       }
       const row = rowAt(socketRows, selectedIndex(socketRows, state.socketsView));
       if (!row) return nothing('Sockets', 'No socket is shown.');
-      return socketSubject(row.socket, hostOf(state, row.host ?? state.currentHost).interfaces);
+      const host = hostOf(state, row.host ?? state.currentHost);
+      return socketSubject(row.socket, host.interfaces, host.firewall);
     }
     case 'request':
       return requestSubject(state.request, width);

@@ -4,6 +4,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {cleanup} from 'ink-testing-library';
 import {fixtureInterfaces, keys, renderApp, socket} from '../helpers/render-app.js';
 import {httpServer, type Loopback} from '../helpers/servers.js';
+import {applyHostPatch} from '../../source/store/store.js';
 import {helpLines} from '../../source/ui/help-overlay.js';
 import {createKeymap} from '../../source/ui/keymap.js';
 
@@ -114,6 +115,53 @@ describe('the explain key', () => {
     expect(all).toContain('nearly) full');
     expect(all).toContain('dual-stack');
     expect(all).toContain('container: shop (docker)');
+  });
+
+  it("says what this host's firewall does with a listener's port, by which rule or policy", async () => {
+    const app = await renderApp({focus: 'sockets'});
+    applyHostPatch(app.store, 'local', {
+      firewall: {
+        checked: true,
+        source: 'nft',
+        chains: [
+          {
+            family: 'inet',
+            table: 'filter',
+            name: 'input',
+            policy: 'drop',
+            rules: [
+              {
+                protocol: 'tcp',
+                ports: [22],
+                verdict: 'accept',
+                conditional: false,
+                text: 'tcp dport 22 accept',
+              },
+            ],
+          },
+        ],
+      },
+    });
+    await app.waitForScreen((s) => s.includes('sshd'), 'the sockets');
+    await app.press('i');
+    const ssh = await app.waitForScreen(panelOpen, 'the panel on port 22');
+    expect(ssh).toContain('firewall: allowed');
+    expect(ssh).toContain('tcp dport 22 accept');
+    await app.press('i', 'j', 'i');
+    await app.waitForScreen(
+      (s) => panelOpen(s) && !s.includes('0.0.0.0:22 '),
+      'the panel on the next row',
+    );
+    const next = app.screen();
+    expect(next).toContain('firewall: filtered');
+    expect(next).toContain('policy drop');
+  });
+
+  it('says nothing of the firewall before it has been read', async () => {
+    const app = await renderApp({focus: 'sockets'});
+    await app.waitForScreen((s) => s.includes('sshd'), 'the sockets');
+    await app.press('i');
+    expect(await app.waitForScreen(panelOpen, 'the panel')).not.toContain('firewall:');
   });
 
   it('explains the response in the Request pane: status, method, the top header and transcript layer; q closes without quitting', async () => {
