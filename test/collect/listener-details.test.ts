@@ -152,7 +152,8 @@ describe.skipIf(!hasSs)('listener details from ss', () => {
     async () => {
       // In a namespace of its own, where no other listener can come and go meanwhile.
       const result = await inNamespace(`
-        const details = createListenerDetails();
+        let clock = 0;
+        const details = createListenerDetails({now: () => clock});
         const reader = createSocketsReader({procRoot: '/proc', source: 'proc', restampMs: 0});
         const poll = async () => {
           const rows = (await reader.read()).sockets;
@@ -175,6 +176,10 @@ describe.skipIf(!hasSs)('listener details from ss', () => {
         out.runs2 = details.runs;
         out.same = pick(one, portOf(first)) === pick(two, portOf(first));
         const second = await listen({host: '::', ipv6Only: true, backlog: 3});
+        // Within two seconds of the last run, a new listener waits: churn is not a run a poll.
+        clock = 1999;
+        out.runsSoon = (await poll(), details.runs);
+        clock = 2000;
         const three = await poll();
         out.runs3 = details.runs;
         out.second3 = pick(three, portOf(second));
@@ -191,6 +196,7 @@ describe.skipIf(!hasSs)('listener details from ss', () => {
         first1: {sendQ: 7, dualStack: true},
         runs2: 1,
         same: true,
+        runsSoon: 1,
         runs3: 2,
         second3: {sendQ: 3, dualStack: false},
         // A listener that went does not make ss run.

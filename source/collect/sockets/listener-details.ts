@@ -45,6 +45,8 @@ export type ListenerDetailsOptions = {
   /** The wait after a first failure, doubled with each further one up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** After a run that worked, the least wait before the next (default 2 s): churn is not a run a poll. */
+  minIntervalMs?: number;
   now?: () => number;
 };
 
@@ -175,6 +177,7 @@ export function createListenerDetails(options: ListenerDetailsOptions = {}): Lis
   const timeoutMs = options.timeoutMs ?? 1000;
   const backoffMs = options.backoffMs ?? 5000;
   const maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
+  const minIntervalMs = options.minIntervalMs ?? 2000;
   const now = options.now ?? Date.now;
   const active = (options.procRoot ?? '/proc') === '/proc' && process.platform === 'linux';
   /** Inode -> what ss said of it (undefined: it did not list it), while it is listed. */
@@ -196,6 +199,8 @@ export function createListenerDetails(options: ListenerDetailsOptions = {}): Lis
     }
     why = null;
     failures = 0;
+    // A host that opens and closes listeners all the time runs ss at most this often.
+    retryAt = now() + minIntervalMs;
     // Every listener ss listed: one that the tables list only from the next poll on is known then.
     for (const [inode, facts] of result.facts) known.set(inode, {facts, seen: poll});
   }
