@@ -265,7 +265,7 @@ export function requestSubject(request: RequestState, width: number): ExplainSub
   const heading = response
     ? `${method} ${request.answered?.form.url ?? request.url} → ${response.status}`
     : `${method} ${request.url}`;
-  return {heading: sanitizeLine(heading), sections};
+  return {heading: sanitizeLine(heading.trim()), sections};
 }
 
 /** The subject of the focused pane. `socketRows` are the Sockets pane's rows, as it shows them. */
