@@ -290,7 +290,8 @@ describe('sockets pane', () => {
     );
     const app = await renderApp({...socketsFocused, sockets: many, columns: 120, rows: 40});
     const first = await app.waitForScreen(
-      (s) => / of 136/.test(s) && s.includes('SEND-Q'),
+      // The first frames may be drawn at the test process's own terminal size.
+      (s) => / of 136/.test(s) && s.split('\n').length === 39,
       'the position at 120x40',
     );
     const shown = tableRows(first).length;
@@ -448,5 +449,33 @@ describe('sockets pane', () => {
         expect(screen).toMatch(/\[2001:db8:…:7337\]:40007|\[2001[^\s]*…[^\s]*\]:40007/);
       }
     }
+  });
+
+  it('drops a SERVICE column no drawn row has, and shows PEER once a row is connected', async () => {
+    const sockets = [
+      socket({localPort: 40_001, inode: 2}),
+      socket({localPort: 40_002, inode: 3}),
+      socket({
+        state: 'ESTAB',
+        localAddress: '192.168.1.20',
+        localPort: 40_001,
+        peerAddress: '192.168.1.7',
+        peerPort: 50_123,
+        exposure: 'address',
+        inode: 4,
+      }),
+    ];
+    const app = await renderApp({...socketsFocused, sockets, columns: 200, rows: 60});
+    const listening = await app.waitForScreen(
+      (s) => s.includes(':40002') && s.includes('MAC'),
+      'the 200-column table',
+    );
+    expect(listening).not.toContain('SERVICE');
+    expect(listening).not.toContain('PEER ADDRESS');
+    await app.press('a');
+    const all = await app.waitForScreen((s) => s.includes('all states'), 'every state');
+    expect(all).toMatch(/PEER ADDRESS:PORT/);
+    expect(all).toMatch(/ESTAB.*192\.168\.1\.20:40001\s.*192\.168\.1\.7:50123/);
+    expect(all).not.toContain('SERVICE');
   });
 });

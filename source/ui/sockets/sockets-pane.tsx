@@ -113,9 +113,9 @@ export function socketsWanted(count: number, filterShown: boolean): number {
 
 /**
  * The columns for the rows drawn, so that width goes where there is something to read: PEER goes
- * when no drawn row has a peer (a listening view), SERVICE yields its width to the growing columns
- * when fewer than a quarter of the drawn rows have a service, and each growing column first
- * widens to what its drawn cells need.
+ * when no drawn row has a peer (a listening view), SERVICE when none has a service, and it yields
+ * its width to the growing columns when fewer than a quarter of the drawn rows have one; each
+ * growing column first widens to what its drawn cells need.
  */
 export function socketsColumns(
   rows: readonly Row<SocketColumn>[],
@@ -133,7 +133,11 @@ export function socketsColumns(
       textWidth(column.title),
     );
   const shown = socketColumns
-    .filter((column) => !(peerless && column.key === 'peer'))
+    .filter(
+      (column) =>
+        !(peerless && column.key === 'peer') &&
+        !(column.key === 'service' && rows.length > 0 && services === 0),
+    )
     .map((column) =>
       column.grow
         ? {...column, wants: wants(column)}
