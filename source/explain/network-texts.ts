@@ -126,7 +126,7 @@ export const stateTexts: Record<SocketState, Explanation> = {
     paragraphs: [
       'Waiting for connections. A new connection completes in the kernel, waits in the accept queue, and is taken from there by accept().',
       'For a listener ss shows Recv-Q = connections waiting in the accept queue, and Send-Q = the backlog, the size of that queue (listen() asks for it, net.core.somaxconn caps it).',
-      'Recv-Q near the backlog: the service has stopped accepting (busy or stuck). Once the queue is full, new connections are dropped and clients time out ("listen queue overflowed" in nstat/netstat -s).',
+      'Recv-Q near the backlog: the service has stopped accepting (busy or stuck). Once the queue is full, new connections are dropped and clients time out (netstat -s counts "times the listen queue of a socket overflowed").',
     ],
     refs: ['RFC 9293 §3.3.2', 'listen(2)'],
   },
@@ -183,7 +183,7 @@ export const stateTexts: Record<SocketState, Explanation> = {
       'The connection is over; the side that closed first keeps its addresses and ports for a while, so that a late packet of the old connection is not taken into a new one with the same ports, and its last ACK can be sent again if lost. Linux keeps it 60 s (fixed: TCP_TIMEWAIT_LEN). No process owns it any more.',
       'Thousands are normal on a busy server and cost little. They are a problem on a client that opens many short connections to one peer (address and port): each holds a local port, and the ephemeral range (net.ipv4.ip_local_port_range, 28,232 ports by default) runs out: connect() fails with EADDRNOTAVAIL. Reuse connections (keep-alive, pools) or let net.ipv4.tcp_tw_reuse reuse them for outgoing ones.',
     ],
-    refs: ['RFC 9293 §3.6.1', 'RFC 6191'],
+    refs: ['RFC 9293 §3.6', 'RFC 6191'],
   },
   'CLOSE-WAIT': {
     title: 'CLOSE-WAIT',
