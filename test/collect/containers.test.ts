@@ -447,6 +447,13 @@ describe.skipIf(skipReason !== undefined)('containers from real cgroups', () => 
     expect(again?.container).toBe(named.container);
   });
 
+  it('names the container in a one-shot reading (--json), which waits for docker once', async () => {
+    fakeDocker('one-shot', `case "$1" in ps) echo "${containerId} web" ;; esac`);
+    const reader = createSocketsReader({procRoot: '/proc', owners: 'scan-once'});
+    const mine = (await reader.read()).sockets.find(heldSocket);
+    expect(mine?.container).toEqual({engine: 'docker', id: containerId, name: 'web'});
+  });
+
   it('keeps the id while docker hangs, without holding the poll, and ends the hung CLI', async () => {
     const dir = fakeDocker('hung', `echo $$ > ${path.join(bin, 'hung', 'pid')}\nexec sleep 10`);
     const reader = createSocketsReader({procRoot: '/proc', restampMs: 0});

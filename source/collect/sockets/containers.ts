@@ -285,5 +285,10 @@ export function createContainerEnricher(options: ContainerEnricherOptions): Enri
       }
       return Promise.resolve();
     },
+    async settle() {
+      const before = docker.version + podman.version + crictl.version;
+      await Promise.all([docker.idle(), podman.idle(), crictl.idle()]);
+      return docker.version + podman.version + crictl.version !== before;
+    },
   };
 }

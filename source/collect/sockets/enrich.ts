@@ -11,6 +11,11 @@ import type {ProcSocket} from './proc-net.js';
 export type Enricher = {
   /** Sets fields on `sockets` in place; never rejects (a fact it cannot learn stays unknown). */
   apply(sockets: ProcSocket[]): Promise<void>;
+  /**
+   * Waits for what `apply` started in the background (an engine asked for names, bounded by its
+   * own timeout); true when something was learned, so a one-shot reading can apply again.
+   */
+  settle?(): Promise<boolean>;
 };
 
 export type EnricherOptions = {
@@ -26,7 +31,18 @@ export function createEnrichers(options: EnricherOptions): Enricher[] {
   ];
 }
 
-/** Runs every enricher in turn. */
-export async function enrich(enrichers: readonly Enricher[], sockets: ProcSocket[]): Promise<void> {
+/**
+ * Runs every enricher in turn. With `settle` (a one-shot reading, such as `--json`, that has no
+ * later poll to show what arrives in the background), waits for that and applies once more.
+ */
+export async function enrich(
+  enrichers: readonly Enricher[],
+  sockets: ProcSocket[],
+  settle = false,
+): Promise<void> {
   for (const enricher of enrichers) await enricher.apply(sockets);
+  if (!settle) return;
+  for (const enricher of enrichers) {
+    if (await enricher.settle?.()) await enricher.apply(sockets);
+  }
 }

@@ -222,7 +222,7 @@ function createProcReader(
     const {ownersHidden} = scan
       ? assignScanned(sockets, await scan.finish())
       : await owners.assign(sockets);
-    await enrich(enrichers, sockets);
+    await enrich(enrichers, sockets, ownersBy === 'scan-once');
     previous.clear();
     for (const [table, start, end] of ranges) previous.set(table, sockets.slice(start, end));
     last = {sockets, ownersHidden, source: 'proc', reread: true, durationMs: 0};
