@@ -5,6 +5,8 @@ import {readCounters} from './collect/traffic.js';
 import {createSocketsReader} from './collect/sockets/index.js';
 import type {
   Container,
+  FirewallReading,
+  FirewallVerdict,
   InterfaceAddress,
   NetworkInterface,
   PublishedPort,
@@ -15,6 +17,7 @@ import type {
 } from './model.js';
 import {isListener} from './collect/sockets/changes.js';
 import {reachOf} from './net/reach.js';
+import {judgePort, readFirewall} from './collect/firewall.js';
 
 export type SnapshotOptions = {
   /** Where /proc is (default /proc): a host's /proc mounted in a container, or a test fixture. */
@@ -40,6 +43,8 @@ export type SnapshotSocket = Omit<Socket, 'inode' | 'dualStack' | 'container' | 
   reachAddresses: ReachAddress[] | null;
   container: Container | null;
   published: PublishedPort | null;
+  /** Listeners: what the packet filter does with a connection from elsewhere; null for others. */
+  firewall: FirewallVerdict | null;
 };
 
 export type Snapshot = {
@@ -75,10 +80,11 @@ export async function readSnapshot(
   });
   const interfacesReader = createInterfacesReader(roots);
   const counters = readCounters(roots.procRoot);
-  const [interfaces, traffic, reading] = await Promise.all([
+  const [interfaces, traffic, reading, firewall] = await Promise.all([
     interfacesReader.read(),
     counters.catch(() => new Map<string, {rx: number; tx: number}>()),
     sockets.read(),
+    readFirewall({procRoot: roots.procRoot}),
   ]);
   const taken: Snapshot = {
     host: os.hostname(),
@@ -89,7 +95,7 @@ export async function readSnapshot(
       const {addresses, ...facts} = iface;
       return {...facts, rx: count?.rx ?? null, tx: count?.tx ?? null, addresses};
     }),
-    sockets: reading.sockets.map((socket) => snapshotSocket(socket, interfaces)),
+    sockets: reading.sockets.map((socket) => snapshotSocket(socket, interfaces, firewall)),
   };
   return {snapshot: taken, ownersHidden: reading.ownersHidden};
 }
@@ -98,8 +104,10 @@ export async function readSnapshot(
 export function snapshotSocket(
   socket: Socket,
   interfaces: readonly NetworkInterface[],
+  firewall: FirewallReading,
 ): SnapshotSocket {
-  const reached = isListener(socket) ? reachOf(socket, interfaces) : undefined;
+  const listening = isListener(socket);
+  const reached = listening ? reachOf(socket, interfaces) : undefined;
   return {
     protocol: socket.protocol,
     family: socket.family,
@@ -126,5 +134,6 @@ export function snapshotSocket(
           container: socket.published.container,
         }
       : null,
+    firewall: listening ? judgePort(firewall, socket) : null,
   };
 }

@@ -4,7 +4,7 @@
  * is one object with its `error` line; the others are printed all the same.
  */
 import {readSnapshot, snapshotSocket, type Snapshot, type SnapshotOptions} from '../snapshot.js';
-import type {SocketSource} from '../model.js';
+import type {FirewallReading, SocketSource} from '../model.js';
 import {createSshConnection, makeControlDir} from './ssh.js';
 import type {SshTarget} from './ssh-args.js';
 import type {FleetPlan} from './targets.js';
@@ -35,6 +35,9 @@ export type FleetSnapshotOptions = SnapshotOptions & {
   sshPath?: string;
 };
 
+/** The packet filter of a host reached over SSH is not read (it would need root there). */
+const notReadOverSsh: FirewallReading = {checked: false, why: 'not read on hosts over SSH'};
+
 /** A host's reading in the snapshot's shape. */
 export function remoteSnapshot(target: string, reading: RemoteReading): FleetHostSnapshot {
   return {
@@ -48,7 +51,9 @@ export function remoteSnapshot(target: string, reading: RemoteReading): FleetHos
       const {addresses, ...facts} = iface;
       return {...facts, rx: count?.rx ?? null, tx: count?.tx ?? null, addresses};
     }),
-    sockets: reading.sockets.map((socket) => snapshotSocket(socket, reading.interfaces)),
+    sockets: reading.sockets.map((socket) =>
+      snapshotSocket(socket, reading.interfaces, notReadOverSsh),
+    ),
   };
 }
 

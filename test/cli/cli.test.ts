@@ -102,9 +102,12 @@ function checkSnapshot(snap: Record<string, unknown>) {
       for (const reached of socket.reachAddresses as Array<Record<string, unknown>>) {
         expect(Object.keys(reached)).toEqual(schema.reachAddress);
       }
+      const firewall = socket.firewall as {state: string};
+      expect(['not-checked', 'undecided', 'allowed', 'filtered']).toContain(firewall.state);
     } else {
       expect(socket.reach).toBeNull();
       expect(socket.reachAddresses).toBeNull();
+      expect(socket.firewall).toBeNull();
     }
     if (socket.container !== null) {
       expect(Object.keys(socket.container as object)).toEqual(['engine', 'id', 'name']);

@@ -19,6 +19,15 @@ const possible =
   spawnSync('ip', ['netns', 'list'], {stdio: 'ignore'}).status === 0 &&
   existsSync(cliPath);
 
+const hasNft = spawnSync('nft', ['--version'], {stdio: 'ignore'}).status === 0;
+/** A rule set that drops one port and lets the rest through. */
+const ruleset = `table inet filter {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 7002 drop
+  }
+}
+`;
 const ranges = '198.18.0.0/24=public,198.18.1.0/24=private,198.18.2.0/24=cgnat';
 const ip = (...args: string[]) => execFileSync('ip', ['-n', namespace, ...args]);
 
@@ -31,6 +40,7 @@ type JsonSocket = {
   dualStack: boolean | null;
   reach: string | null;
   reachAddresses: Reached[] | null;
+  firewall: {state: string; rule?: string; why?: string} | null;
 };
 
 let listeners: ChildProcess | undefined;
@@ -86,6 +96,9 @@ describe.skipIf(!possible)('reach on a network the test made', () => {
       ip('link', 'set', name, 'up');
     }
     ip('-6', 'address', 'add', '2001:2::2/64', 'dev', 'lab0', 'nodad');
+    if (hasNft) {
+      execFileSync('ip', ['netns', 'exec', namespace, 'nft', '-f', '-'], {input: ruleset});
+    }
     listeners = spawn(
       'ip',
       ['netns', 'exec', namespace, process.execPath, '--input-type=module', '-e', listenerScript],
@@ -168,6 +181,14 @@ describe.skipIf(!possible)('reach on a network the test made', () => {
     expect(only6.reachAddresses?.every((reached) => reached.address.includes(':'))).toBe(true);
     expect(only6.reachAddresses?.map((reached) => reached.address)).toContain('2001:2::2');
   });
+
+  test.runIf(hasNft)(
+    'the firewall of the namespace: the port it drops is filtered, by that rule',
+    () => {
+      expect(find(7002).firewall).toEqual({state: 'filtered', rule: 'tcp dport 7002 drop'});
+      expect(find(7001).firewall?.state).toBe('allowed');
+    },
+  );
 
   test('a connection is not a listener: it has no reach', () => {
     for (const socket of sockets.filter((each) => each.state === 'ESTAB')) {

@@ -21,6 +21,7 @@ export const schema = {
     'reachAddresses',
     'container',
     'published',
+    'firewall',
   ],
   reachAddress: ['address', 'interface', 'kind'],
 };
