@@ -28,7 +28,7 @@ import {
   usePanes,
   type PaneRegistry,
 } from './panes.js';
-import {createRowsMemo, SocketRowsContext} from './sockets/rows-context.js';
+import {createRowsMemo, SocketRowsContext, useRowsOf} from './sockets/rows-context.js';
 
 export type AppProps = {
   store: PortholeStore;
@@ -82,7 +82,8 @@ function Dashboard() {
   const focus = usePorthole((state) => state.focus);
   const helpOpen = usePorthole((state) => state.helpOpen);
   const explainOpen = usePorthole((state) => state.explain !== undefined);
-  const shown = usePortholeView((state) => laidOut(state, registry));
+  const socketRows = useRowsOf();
+  const shown = usePortholeView((state) => laidOut(state, registry, {socketRows}));
   const visible = usePortholeView((state) => shownPanes(state, registry).map((pane) => pane.name));
   if (isTooSmall(columns, rows)) return <Text wrap="truncate">{tooSmallMessage(columns)}</Text>;
   const height = drawnRows(rows);
