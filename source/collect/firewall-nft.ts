@@ -2,22 +2,26 @@
  * `nft -j list ruleset` reduced to the base chains on the input hook of the ip, ip6 and inet
  * families, each rule to what it says of a new connection from another host to a port. What the
  * reducer cannot read as protocol and destination port is kept as a condition, never dropped:
- * a port that such a rule touches is left undecided rather than guessed. Jumps are not followed.
+ * a port that such a rule touches is left undecided rather than guessed. Jumps to the table's
+ * regular chains are followed (firewall-jumps.ts).
  *
  * Read as plain, unchanging facts (counters are left out), so two readings of the same ruleset
  * are equal. Each rule's text is rebuilt from the JSON as `nft list ruleset` prints it, one line.
  */
 import type {FirewallChain, FirewallRule} from '../model.js';
+import {followJumps} from './firewall-jumps.js';
 import {
   finishRule,
   matchesNew,
   narrowPorts,
   narrowProtocol,
   portNumber,
+  setJump,
   setVerdict,
   startRule,
   targetVerdict,
   transportOf,
+  type ChainRule,
   type Port,
   type Reduction,
 } from './firewall-rule.js';
@@ -56,15 +60,20 @@ export function reduceNftRuleset(json: unknown): NftReading {
     throw new Error('nft printed something other than a ruleset');
   }
   const chains = new Map<string, FirewallChain & {prio: number}>();
+  /** Every chain's rules, base and regular, before jumps are followed. */
+  const chainRules = new Map<string, ChainRule[]>();
   const sets: NamedSets = new Map();
   const rules: Json[] = [];
   const fromIptables = new Set<FirewallChain>();
+  const unshown = new Set<string>();
   for (const item of json.nftables as unknown[]) {
     if (!isObject(item)) continue;
     if (isObject(item.chain)) {
       const chain = item.chain;
       const family = String(chain.family);
-      if (chain.hook !== 'input' || chain.type !== 'filter' || !families.includes(family)) continue;
+      if (!families.includes(family)) continue;
+      chainRules.set(`${family} ${String(chain.table)} ${String(chain.name)}`, []);
+      if (chain.hook !== 'input' || chain.type !== 'filter') continue;
       chains.set(`${family} ${String(chain.table)} ${String(chain.name)}`, {
         family: family as Family,
         table: String(chain.table),
@@ -83,13 +92,25 @@ export function reduceNftRuleset(json: unknown): NftReading {
     }
   }
   for (const rule of rules) {
-    const key = `${String(rule.family)} ${String(rule.table)} ${String(rule.chain)}`;
-    const chain = chains.get(key);
-    if (!chain || !Array.isArray(rule.expr)) continue;
-    const scope = {family: chain.family, sets, setPrefix: `${chain.family} ${chain.table} `};
+    const table = `${String(rule.family)} ${String(rule.table)} `;
+    const rules = chainRules.get(table + String(rule.chain));
+    if (!rules || !Array.isArray(rule.expr)) continue;
+    const scope = {family: rule.family as Family, sets, setPrefix: table};
     const reduced = reduceNftRule(rule.expr as unknown[], scope, ruleText(rule));
-    chain.rules.push(...reduced.rules);
-    if (reduced.unshown) fromIptables.add(chain);
+    rules.push(...reduced.rules);
+    if (reduced.unshown) unshown.add(table + String(rule.chain));
+  }
+  for (const [key, chain] of chains) {
+    const table = `${chain.family} ${chain.table} `;
+    const regular = new Map(
+      [...chainRules]
+        .filter(([other]) => other.startsWith(table) && !chains.has(other))
+        .map(([other, rules]) => [other.slice(table.length), rules]),
+    );
+    chain.rules = followJumps(chainRules.get(key) ?? [], regular);
+    // A chain in a table where iptables-nft wrote rules: iptables-save may read it better.
+    const reached = [key, ...[...regular.keys()].map((name) => table + name)];
+    if (reached.some((one) => unshown.has(one))) fromIptables.add(chain);
   }
   const sorted = [...chains.values()].sort((a, b) => a.prio - b.prio);
   const plain = new Map(sorted.map(({prio: _prio, ...chain}) => [chain.rules, chain]));
@@ -106,7 +127,7 @@ export function reduceNftRule(
   exprs: readonly unknown[],
   scope: Scope,
   text: string,
-): {rules: FirewallRule[]; unshown: boolean} {
+): {rules: ChainRule[]; unshown: boolean} {
   const rule = startRule();
   let perPort: [Port[] | undefined, FirewallRule['verdict']][] | undefined;
   for (const expr of exprs) {
@@ -114,9 +135,10 @@ export function reduceNftRule(
     if (key === 'match' && isObject(value)) reduceMatch(rule, value, scope);
     else if (key === 'accept' || key === 'drop') setVerdict(rule, key);
     else if (key === 'reject') setVerdict(rule, 'reject');
-    else if (['jump', 'goto', 'return', 'continue', 'queue'].includes(key))
-      setVerdict(rule, 'other');
-    else if (['counter', 'log', 'mangle', 'set', 'notrack'].includes(key)) continue;
+    else if (key === 'jump' || key === 'goto' || key === 'return') {
+      setJump(rule, key, isObject(value) ? String(value.target) : '');
+    } else if (key === 'queue') setVerdict(rule, 'other');
+    else if (['counter', 'log', 'mangle', 'set', 'notrack', 'continue'].includes(key)) continue;
     else if (key === 'vmap' && isObject(value)) perPort = reduceVmap(rule, value, scope);
     else if (key === 'xt' && isObject(value)) reduceXt(rule, value);
     else rule.conditional = true; // limit, quota, anything not known: it decides too
@@ -191,6 +213,14 @@ function reduceMatch(rule: Reduction, match: Json, scope: Scope): void {
     rule.conditional = true;
     return;
   }
+  if (kind === 'fib' && isObject(left) && left.result === 'type' && isDaddr(left.flags)) {
+    // A listener here is reached at a local address: `local` always matches, the rest never.
+    const local = stringsOf(right).includes('local');
+    if (equal || op === '!=') {
+      if (local === (op === '!=')) rule.never = true;
+      return;
+    }
+  }
   if (kind === 'ct' && isObject(left) && left.key === 'state' && left.dir === undefined) {
     if (equal || op === '!=') {
       if (!matchesNew(stringsOf(right), op === '!=')) rule.never = true;
@@ -198,6 +228,10 @@ function reduceMatch(rule: Reduction, match: Json, scope: Scope): void {
     }
   }
   rule.conditional = true;
+}
+
+function isDaddr(flags: unknown): boolean {
+  return Array.isArray(flags) ? flags.length === 1 && flags[0] === 'daddr' : flags === 'daddr';
 }
 
 function isLoopback(right: unknown): boolean {
@@ -338,7 +372,8 @@ function statementText(statement: unknown): string {
       return `${key} ${String(value.target)}`;
     case 'reject': {
       if (value.type === 'tcp reset') return 'reject with tcp reset';
-      if (value.type === undefined) return 'reject';
+      // The family's default, which nft leaves unsaid.
+      if (value.type === undefined || value.expr === 'port-unreachable') return 'reject';
       const type = value.type === 'icmpx' ? 'icmpx' : `${exprText(value.type)} type`;
       return `reject with ${type} ${exprText(value.expr)}`;
     }

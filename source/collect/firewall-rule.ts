@@ -18,6 +18,16 @@ export type Reduction = {
   /** It matches on something the tool shows by name only (iptables-nft's matches in nft). */
   unshown?: boolean;
   verdict: FirewallRule['verdict'] | undefined;
+  /** A jump or goto to another chain (verdict `other` until it is followed). */
+  jump?: {chain: string; goto: boolean};
+  /** A `return` to the calling chain (verdict `other` until it is followed). */
+  returns?: boolean;
+};
+
+/** A reduced rule with where it leads, before jumps are followed (firewall-jumps.ts). */
+export type ChainRule = FirewallRule & {
+  jump?: {chain: string; goto: boolean};
+  returns?: boolean;
 };
 
 export function startRule(): Reduction {
@@ -46,7 +56,7 @@ export function setVerdict(rule: Reduction, verdict: FirewallRule['verdict']): v
  * The reduced rule, or undefined for one that gives no verdict (a counter, a log line): it
  * decides nothing. A rule that can match no new connection from another host keeps `ports: []`.
  */
-export function finishRule(rule: Reduction, text: string): FirewallRule | undefined {
+export function finishRule(rule: Reduction, text: string): ChainRule | undefined {
   if (rule.verdict === undefined) return undefined;
   return {
     protocol: rule.protocol,
@@ -54,7 +64,17 @@ export function finishRule(rule: Reduction, text: string): FirewallRule | undefi
     verdict: rule.verdict,
     conditional: rule.conditional,
     text: ruleLine(text),
+    ...(rule.verdict === 'other' && rule.jump ? {jump: rule.jump} : {}),
+    ...(rule.verdict === 'other' && rule.returns ? {returns: true} : {}),
   };
+}
+
+/** A jump, goto or return: verdict `other`, with where it leads. */
+export function setJump(rule: Reduction, kind: string, chain: string): void {
+  if (rule.verdict !== undefined) return;
+  rule.verdict = 'other';
+  if (kind === 'return') rule.returns = true;
+  else rule.jump = {chain, goto: kind === 'goto'};
 }
 
 /** The longest rule text kept: enough to recognise a rule, bounded for untrusted output. */

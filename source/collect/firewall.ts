@@ -189,12 +189,13 @@ type Decision = {
  * inet filter input"). A connection must pass every such chain: one that filters decides; all
  * must allow. No rule on input at all and nothing dropped by policy: allowed, "no input filter".
  * Rules that cannot match a new connection from another host are passed over: ICMP, loopback
- * (`iif lo`), established or related connections.
+ * (`iif lo`), established or related connections. Jumps have been followed by the readers: the
+ * rules of a chain jumped to stand where the jump was (seeing only what the jump matched).
  *
  * Left undecided: a rule that matches the port but also something else (a source address, an
- * interface, a rate, a set that changes, a rule nft cannot show) or that jumps to another chain,
- * coming before the decision — unless its verdict is the decision's own, when it changes nothing.
- * Jumps are not followed. A dual-stack listener whose two families disagree is undecided too.
+ * interface, a rate, a set that changes, a rule nft cannot show), or a jump that could not be
+ * followed, coming before the decision — unless its verdict is the decision's own, when it
+ * changes nothing. A dual-stack listener whose two families disagree is undecided too.
  */
 export function judgePort(reading: FirewallReading, socket: JudgedSocket): FirewallVerdict {
   if (!reading.checked) return {state: 'not-checked', why: reading.why};
@@ -288,6 +289,7 @@ const conditions: readonly [RegExp, string][] = [
   [/@\S+/, 'a rule on a set that changes'],
   [/\bxt (match|target)\b/, 'a rule from iptables that nft cannot show'],
   [/\bct\b|conntrack|--state/, 'a rule on connection state'],
+  [/ != |(^|\s)! /, 'a rule that excludes some packets'],
 ];
 
 function conditionOf(text: string): string {

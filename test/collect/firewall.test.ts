@@ -10,7 +10,7 @@
  * from iptables-nft 1.8.9).
  */
 import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
@@ -224,6 +224,48 @@ describe.skipIf(!possible)('a rule set in a namespace, read through its prefix',
     });
   });
 
+  test('jumps are followed: a chain jumped to decides where the jump stood', async () => {
+    loadRules(`table inet filter {
+      chain allow_tcp {
+        tcp dport 8080 accept
+      }
+      chain from_lan {
+        tcp dport 5432 accept
+      }
+      chain deny {
+        reject
+      }
+      chain input {
+        type filter hook input priority 0; policy drop;
+        jump allow_tcp
+        ip saddr 198.18.0.0/30 jump from_lan
+        tcp dport 9090 goto deny
+      }
+    }`);
+    const reading = await readNamespace();
+    expect(judgePort(reading, tcp(8080))).toEqual({
+      state: 'allowed',
+      rule: 'tcp dport 8080 accept (in chain allow_tcp)',
+    });
+    expect(judgePort(reading, tcp(5432))).toEqual({
+      state: 'undecided',
+      why: 'a rule on source address comes first: tcp dport 5432 accept (in chain from_lan, after ip saddr 198.18.0.0/30 jump from_lan)',
+    });
+    // The goto is on 9090 alone: the chain's reject is 9090's, not 22's.
+    expect(judgePort(reading, tcp(9090))).toEqual({
+      state: 'filtered',
+      rule: 'reject (in chain deny)',
+    });
+    expect(judgePort(reading, tcp(22))).toEqual({
+      state: 'filtered',
+      rule: 'policy drop of input chain inet filter input',
+    });
+    expect(connectFromClient(8080)).toBe('open');
+    expect(connectFromClient(5432)).toBe('open');
+    expect(connectFromClient(9090)).toBe('refused');
+    expect(connectFromClient(22)).toBe('timeout');
+  });
+
   test('a namespace with no rule set: read, and nothing filters input', async () => {
     loadRules('');
     const reading = await readNamespace();
@@ -350,6 +392,70 @@ describe.skipIf(!possible)('where the firewall cannot be read', () => {
   });
 });
 
+describe.skipIf(!possible)('nft beside iptables', () => {
+  /** A folder of stand-in tools, each printing a captured output. */
+  function tools(outputs: Record<string, string>): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'porthole-fw-tools-'));
+    for (const [tool, file] of Object.entries(outputs)) {
+      writeFileSync(path.join(dir, tool), `#!/bin/sh\ncat '${path.join(fixtures, file)}'\n`);
+      chmodSync(path.join(dir, tool), 0o755);
+    }
+    return dir;
+  }
+
+  test('chains iptables-nft wrote are read through iptables-save, which shows their matches', async () => {
+    const dir = tools({
+      nft: 'iptables-nft.json',
+      'iptables-save': 'iptables-save.txt',
+      'ip6tables-save': 'ip6tables-save.txt',
+    });
+    try {
+      const reading = await readFirewall({path: dir, procRoot: dir});
+      expect(reading).toMatchObject({checked: true, source: 'nft'});
+      // nft alone could not tell: its first rule is `xt match "conntrack"`.
+      expect(judgePort(reading, tcp(9090))).toEqual({
+        state: 'filtered',
+        rule: 'policy drop of input chain ip filter INPUT',
+      });
+      expect(judgePort(reading, tcp(22))).toEqual({
+        state: 'allowed',
+        rule: '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+      });
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  test('legacy iptables tables, which nft cannot list: read with iptables-legacy-save, else not checked', async () => {
+    const dir = tools({
+      nft: 'mixed.json',
+      'iptables-legacy-save': 'iptables-save.txt',
+      'ip6tables-legacy-save': 'ip6tables-save.txt',
+    });
+    try {
+      const procRoot = mkdtempSync(path.join(dir, 'proc-'));
+      mkdirSync(path.join(procRoot, 'net'));
+      writeFileSync(path.join(procRoot, 'net/ip_tables_names'), 'nat\nfilter\n');
+      const reading = await readFirewall({path: dir, procRoot});
+      expect(
+        reading.checked && reading.chains.map(({family, name}) => `${family} ${name}`),
+      ).toEqual(['inet input', 'ip6 inp', 'ip INPUT', 'ip6 INPUT']);
+      // Both filters see the connection: the legacy INPUT's policy drop filters what nft allows.
+      expect(judgePort(reading, {protocol: 'udp', localPort: 1500, family: 4})).toEqual({
+        state: 'filtered',
+        rule: 'policy drop of input chain ip filter INPUT',
+      });
+      rmSync(path.join(dir, 'iptables-legacy-save'));
+      expect(await readFirewall({path: dir, procRoot})).toEqual({
+        checked: false,
+        why: 'legacy iptables rules, which nft cannot read',
+      });
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});
+
 describe('createCollectors', () => {
   test('includes the firewall, read every tenth poll', () => {
     const collectors = createCollectors(() => {}, {firewall: {path: ''}});
@@ -387,7 +493,8 @@ describe('nft -j reduced', () => {
       'meta l4proto icmp accept',
       'ip6 nexthdr ipv6-icmp accept',
       'tcp dport 7000 counter drop',
-      'jump extra',
+      // `jump extra`, followed: the rules of chain extra stand in its place.
+      'tcp dport 6000 accept (in chain extra)',
       'udp dport { 53, 5000-5010 } accept',
       'tcp dport != 23 accept',
       'th dport 4444 accept',
@@ -412,7 +519,12 @@ describe('nft -j reduced', () => {
       conditional: true,
     });
     expect(byText('tcp dport 9000 reject with tcp reset')).toMatchObject({verdict: 'reject'});
-    expect(byText('jump extra')).toMatchObject({verdict: 'other', ports: null});
+    expect(byText('tcp dport 6000 accept (in chain extra)')).toMatchObject({
+      protocol: 'tcp',
+      ports: [6000],
+      verdict: 'accept',
+      conditional: false,
+    });
     expect(byText('tcp dport != 23 accept')).toMatchObject({conditional: true, ports: null});
     // Nothing a new connection from another host can match: ICMP, loopback, established.
     for (const text of [
@@ -439,10 +551,14 @@ describe('nft -j reduced', () => {
       state: 'filtered',
       rule: 'tcp dport 7000 counter drop',
     });
-    // The jump comes before any plain decision on 6000; its chain is not followed.
     expect(judgePort(all, tcp(6000))).toEqual({
+      state: 'allowed',
+      rule: 'tcp dport 6000 accept (in chain extra)',
+    });
+    // A rule excluding one port comes before the final drop of everything else.
+    expect(judgePort(all, tcp(9090))).toEqual({
       state: 'undecided',
-      why: 'a jump to chain extra comes first: jump extra',
+      why: 'a rule that excludes some packets comes first: tcp dport != 23 accept',
     });
     // Dual-stack: IPv4 passes the inet chain, IPv6 the ip6 table's too, which drops 25.
     expect(judgePort(all, {protocol: 'tcp', localPort: 22, family: 6, dualStack: true})).toEqual({
@@ -540,8 +656,7 @@ describe('iptables-save reduced', () => {
       ['udp', [53], 'reject', false],
       [null, [], 'accept', false], // icmp
       ['tcp', [9000], 'drop', false], // with a comment
-      // the LOG rule decides nothing and is left out
-      [null, null, 'other', false], // -j extra
+      // the LOG rule decides nothing and is left out; -j extra leads to an empty chain
     ]);
     const reading: FirewallReading = {checked: true, source: 'iptables', chains: [chain]};
     expect(judgePort(reading, tcp(8080))).toEqual({
@@ -553,8 +668,8 @@ describe('iptables-save reduced', () => {
       why: 'a rule on source address comes first: -A INPUT -s 198.18.0.0/15 -p tcp -m tcp --dport 5432 -j ACCEPT',
     });
     expect(judgePort(reading, tcp(9999))).toEqual({
-      state: 'undecided',
-      why: 'a jump to chain extra comes first: -A INPUT -j extra',
+      state: 'filtered',
+      rule: 'policy drop of input chain ip filter INPUT',
     });
   });
 
