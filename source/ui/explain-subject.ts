@@ -128,7 +128,7 @@ function queueSection(socket: Socket): Explanation {
 /** What this host's packet filter does with the port, with the rule or the reason. */
 function firewallSection(verdict: FirewallVerdict): Explanation {
   const text = verdictTexts[verdict.state];
-  const said = 'rule' in verdict ? `By ${verdict.rule}.` : `${capitalized(verdict.why)}.`;
+  const said = `${capitalized(verdict.state.replace('-', ' '))}: ${'rule' in verdict ? verdict.rule : verdict.why}.`;
   return {...text, paragraphs: [sanitizeLine(said), ...text.paragraphs]};
 }
 
@@ -162,7 +162,9 @@ export function socketSubject(
       refs: text.refs,
     });
   }
-  if (listener && firewall) sections.push(firewallSection(judgePort(firewall, socket)));
+  // The filter stands between this host and others: of a listener on loopback it says nothing.
+  const remote = listener && reachOf(socket, interfaces).reach !== 'this host';
+  if (remote && firewall) sections.push(firewallSection(judgePort(firewall, socket)));
   sections.push(queueSection(socket));
   const state = stateTexts[socket.state];
   sections.push(

@@ -24,7 +24,6 @@ describe('transcript layers', () => {
     const result = await sendRequest({
       url: `https://localhost:${server.port}/`,
       insecure: true,
-      keepAlive: false,
     });
     expect(result.response?.status).toBe(200);
     const lines = tagged(result);

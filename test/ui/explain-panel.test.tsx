@@ -155,6 +155,14 @@ describe('the explain key', () => {
     const next = app.screen();
     expect(next).toContain('firewall: filtered');
     expect(next).toContain('policy drop');
+    // A listener on loopback: no other host gets to the filter, so it is not named.
+    await app.press('i', 'j', 'i');
+    const loopback = await app.waitForScreen(
+      (s) => panelOpen(s) && s.includes('127.0.0.1:5432'),
+      'the panel on the loopback listener',
+    );
+    expect(loopback).toContain('reach: this host');
+    expect(loopback).not.toContain('firewall:');
   });
 
   it('says nothing of the firewall before it has been read', async () => {
