@@ -6,7 +6,8 @@
  * jump matched (its protocol and ports narrow theirs; a jump on anything else makes them
  * conditional). A plain `return` ends the target; a conditional one, or a conditional goto, makes
  * the rest of its chain conditional (only some connections reach it). A plain goto ends the
- * calling chain too. Chains not found, loops and jumps deeper than `maxDepth` stay verdict `other`.
+ * calling chain too; a conditional jump just before a plain one to the same chain is the same as
+ * that plain one. Chains not found, loops and jumps deeper than `maxDepth` stay verdict `other`.
  */
 import type {FirewallRule} from '../model.js';
 import {ruleLine, type ChainRule, type Port} from './firewall-rule.js';
@@ -34,7 +35,9 @@ function splice(
   let restConditional = false;
   const plain = (rule: ChainRule) =>
     !rule.conditional && !restConditional && rule.protocol === null && rule.ports === null;
-  for (const original of rules) {
+  for (const [at, original] of rules.entries()) {
+    // `iifname "eth0" goto zone; goto zone`: whichever is taken, the same chain follows.
+    if (original.conditional && sameJump(original, rules[at + 1])) continue;
     const rule: ChainRule = {
       ...original,
       conditional: original.conditional || restConditional,
@@ -68,6 +71,13 @@ function splice(
     }
   }
   return out;
+}
+
+/** Whether `next` takes every connection to where `rule`'s conditional jump goes. */
+function sameJump(rule: ChainRule, next: ChainRule | undefined): boolean {
+  if (!rule.jump || !next?.jump || next.conditional) return false;
+  if (next.protocol !== null || next.ports !== null) return false;
+  return next.jump.chain === rule.jump.chain && next.jump.goto === rule.jump.goto;
 }
 
 /** A rule reached through a jump: it sees only what the jump matched. */

@@ -221,6 +221,12 @@ function reduceMatch(rule: Reduction, match: Json, scope: Scope): void {
       return;
     }
   }
+  if (kind === 'ct' && isObject(left) && left.key === 'status' && equal) {
+    // A connection a NAT rule sent here, not one made to the port itself.
+    if (stringsOf(right).includes('dnat')) rule.never = true;
+    else rule.conditional = true;
+    return;
+  }
   if (kind === 'ct' && isObject(left) && left.key === 'state' && left.dir === undefined) {
     if (equal || op === '!=') {
       if (!matchesNew(stringsOf(right), op === '!=')) rule.never = true;

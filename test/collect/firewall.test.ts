@@ -619,6 +619,24 @@ describe('nft -j reduced', () => {
     });
   });
 
+  test("firewalld's layout: zones by goto, services in chains jumped to", () => {
+    const firewalld = reading(reduceNftRuleset(JSON.parse(fixture('firewalld.json'))).chains);
+    expect(judgePort(firewalld, tcp(22))).toEqual({
+      state: 'allowed',
+      rule: 'tcp dport 22 ct state { new, untracked } accept (in chain filter_IN_public_allow)',
+    });
+    // No service for it: the input chain's last rule rejects it.
+    expect(judgePort(firewalld, tcp(8080))).toEqual({
+      state: 'filtered',
+      rule: 'reject with icmpx admin-prohibited',
+    });
+    // `ct status dnat accept` first is for connections a NAT rule sent here: it decides nothing.
+    expect(firewalld.checked && firewalld.chains[0]!.rules[1]).toMatchObject({
+      text: 'ct status dnat accept',
+      ports: [],
+    });
+  });
+
   test('rule text from outside is one safe, bounded line', () => {
     const json = JSON.parse(fixture('mixed.json')) as {nftables: {rule?: {comment?: string}}[]};
     const rule = json.nftables.find((item) => item.rule)!.rule!;
