@@ -189,8 +189,9 @@ type Decision = {
  * inet filter input"). A connection must pass every such chain: one that filters decides; all
  * must allow. No rule on input at all and nothing dropped by policy: allowed, "no input filter".
  * Rules that cannot match a new connection from another host are passed over: ICMP, loopback
- * (`iif lo`), established or related connections, those a NAT rule sent here (`ct status dnat`). Jumps have been followed by the readers: the
- * rules of a chain jumped to stand where the jump was (seeing only what the jump matched).
+ * (`iif lo`), established or related connections, those a NAT rule sent here (`ct status dnat`).
+ * Jumps have been followed by the readers: the rules of a chain jumped to stand where the jump
+ * was (seeing only what the jump matched).
  *
  * Left undecided: a rule that matches the port but also something else (a source address, an
  * interface, a rate, a set that changes, a rule nft cannot show), or a jump that could not be
