@@ -79,7 +79,10 @@ describe('the response area', () => {
   it('shows the bytes so far and the rate while the body downloads', async () => {
     const app = await renderApp(at('/drip'));
     await app.press(keys.enter);
-    await app.waitForScreen((s) => s.includes('4.9 KiB so far'), 'the bytes so far');
+    const live = await app.waitForScreen((s) => s.includes('4.9 KiB so far'), 'the bytes so far');
+    // The live transcript is tagged with its layers, as the transcript tab is.
+    expect(live).toMatch(/^HTTP > Accept: \*\/\*$/m);
+    expect(live).toMatch(/^HTTP < HTTP\/1\.1 200 OK$/m);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await app.waitForScreen((s) => /so far · [\d.]+ (B|KiB|MiB)\/s/.test(s), 'the rate');
     release?.();

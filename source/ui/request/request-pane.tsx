@@ -21,10 +21,10 @@ import {useClock} from '../use-clock.js';
 import {usePorthole} from '../store-context.js';
 import {caretWindow, wholeSlice} from './text-edit.js';
 import {screenful} from '../table.js';
-import {responseLines, wrapLines} from './response-lines.js';
+import {responseLines, transcriptRow, transcriptTagWidth, wrapLines} from './response-lines.js';
 import {curlLines} from './curl-view.js';
 import {errorLine} from './error-line.js';
-import {timingSummary, transcriptText} from '../../request/describe.js';
+import {timingSummary} from '../../request/describe.js';
 import {useRequestKeys} from './use-request-keys.js';
 import {certificateDaysShort, daysLeftTone, lineTone, type LineTone} from './tls-lines.js';
 import {httpVersionLabel, httpVersionOf} from './http-version.js';
@@ -433,15 +433,16 @@ export function RequestPane({width, height, focused}: PaneProps) {
         />
       ) : (
         <ResponseContent
-          lines={
-            inFlight ? inFlight.transcript.map((line) => transcriptText(line, {mask: true})) : lines
-          }
+          lines={inFlight ? inFlight.transcript.map(transcriptRow) : lines}
           scroll={inFlight ? Math.max(0, inFlight.transcript.length - contentRows) : request.scroll}
           column={inFlight || request.wrap ? 0 : request.column}
           rows={contentRows}
           search={request.search}
           width={width}
           tone={request.tab === 'tls' && !inFlight ? lineTone : undefined}
+          dimPrefix={
+            inFlight || (request.tab === 'transcript' && !request.wrap) ? transcriptTagWidth : 0
+          }
         />
       )}
     </Pane>
@@ -492,6 +493,7 @@ function ResponseContent({
   search,
   width,
   tone,
+  dimPrefix = 0,
 }: {
   lines: readonly string[];
   scroll: number;
@@ -501,6 +503,8 @@ function ResponseContent({
   width: number;
   /** Which lines warn or report an error (the tls tab's ⚠ and ✗ lines), for their colour. */
   tone?: (line: string) => LineTone | undefined;
+  /** Columns at the start of each line drawn dim: the transcript's layer tag (DNS, TCP, TLS, HTTP). */
+  dimPrefix?: number;
 }) {
   const theme = useTheme();
   const needle = search.toLowerCase();
@@ -511,9 +515,11 @@ function ResponseContent({
         const at = needle ? line.toLowerCase().indexOf(needle) : -1;
         const color = toneColor(theme, tone?.(full));
         if (at === -1) {
+          const tag = column === 0 ? line.slice(0, dimPrefix) : '';
           return (
             <Text key={scroll + index} wrap="truncate" color={color}>
-              {line || ' '}
+              {tag ? <Text dimColor>{tag}</Text> : null}
+              {line.slice(tag.length) || (tag ? '' : ' ')}
             </Text>
           );
         }
