@@ -58,12 +58,10 @@ function splice(
       continue;
     }
     const via = rule.conditional ? `, after ${rule.text}` : '';
-    const inner = splice(
-      target,
-      chains,
-      [...path, rule.jump.chain],
-      `in chain ${rule.jump.chain}${via}`,
-    );
+    // iptables-save's lines name their chain already (`-A ufw-user-input …`).
+    const named = target.every(({text}) => text.startsWith(`-A ${rule.jump!.chain} `));
+    const reached = named && !via ? undefined : `in chain ${rule.jump.chain}${via}`;
+    const inner = splice(target, chains, [...path, rule.jump.chain], reached);
     out.push(...inner.map((one) => narrowed(one, rule)));
     if (rule.jump.goto) {
       if (plain(rule)) return out;

@@ -7,7 +7,7 @@
  *
  * The reducers are also tested on `nft -j` and iptables-save output captured from real runs
  * (test/fixtures/firewall: each `.json` beside the `.nft` file that made it; the iptables files
- * from iptables-nft 1.8.9).
+ * from iptables-nft 1.8.9, ufw's loaded from `ufw.rules` by iptables-restore).
  */
 import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -688,6 +688,32 @@ describe('iptables-save reduced', () => {
     expect(judgePort(reading, tcp(9999))).toEqual({
       state: 'filtered',
       rule: 'policy drop of input chain ip filter INPUT',
+    });
+  });
+
+  test("ufw's chains, followed: its user rules decide, what it skips to the policy is filtered", () => {
+    const chain = parseIptablesSave(fixture('ufw-iptables-save.txt'), 'ip')!;
+    const reading: FirewallReading = {checked: true, source: 'iptables', chains: [chain]};
+    expect(judgePort(reading, tcp(22))).toEqual({
+      state: 'allowed',
+      rule: '-A ufw-user-input -p tcp -m tcp --dport 22 -j ACCEPT',
+    });
+    expect(judgePort(reading, tcp(8005))).toEqual({
+      state: 'allowed',
+      rule: '-A ufw-user-input -p tcp -m multiport --dports 8000:8010 -j ACCEPT',
+    });
+    expect(judgePort(reading, tcp(8080))).toEqual({
+      state: 'filtered',
+      rule: 'policy drop of input chain ip filter INPUT',
+    });
+    // Reached through `-p tcp --dport 445 -j ufw-skip-to-policy-input`, whose rule drops all.
+    expect(judgePort(reading, tcp(445))).toEqual({
+      state: 'filtered',
+      rule: '-A ufw-skip-to-policy-input -j DROP',
+    });
+    expect(judgePort(reading, {protocol: 'udp', localPort: 5353, family: 4})).toMatchObject({
+      state: 'undecided',
+      why: expect.stringMatching(/^a rule on destination address comes first: /) as unknown,
     });
   });
 
