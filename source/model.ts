@@ -157,6 +157,8 @@ export type FirewallRule = {
   verdict: 'accept' | 'drop' | 'reject' | 'other';
   /** Matches on something besides protocol and port. */
   conditional: boolean;
+  /** Only IPv4 (4) or only IPv6 (6) connections, in a chain that sees both; absent: either. */
+  family?: Family;
   /** The rule as the tool prints it, one line, for "allowed by rule …". */
   text: string;
 };

@@ -84,6 +84,10 @@ function narrowed(rule: ChainRule, jump: ChainRule): ChainRule {
   if (jump.protocol !== null && rule.protocol !== null && jump.protocol !== rule.protocol) {
     return {...rule, ports: []};
   }
+  if (jump.family !== undefined && rule.family !== undefined && jump.family !== rule.family) {
+    return {...rule, ports: []};
+  }
+  const family = rule.family ?? jump.family;
   const protocol = rule.protocol ?? jump.protocol;
   const ports =
     jump.ports === null
@@ -91,7 +95,7 @@ function narrowed(rule: ChainRule, jump: ChainRule): ChainRule {
       : rule.ports === null
         ? jump.ports
         : intersect(rule.ports, jump.ports);
-  return {...rule, protocol, ports, conditional};
+  return {...rule, protocol, ports, conditional, ...(family ? {family} : {})};
 }
 
 function intersect(a: readonly Port[], b: readonly Port[]): Port[] {

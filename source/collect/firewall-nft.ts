@@ -13,6 +13,7 @@ import {followJumps} from './firewall-jumps.js';
 import {
   finishRule,
   matchesNew,
+  narrowFamily,
   narrowPorts,
   narrowProtocol,
   portNumber,
@@ -176,6 +177,9 @@ function reduceMatch(rule: Reduction, match: Json, scope: Scope): void {
   const equal = op === '==' || op === 'in';
   if (kind === 'payload' && isObject(left)) {
     const {protocol, field} = left;
+    // In an inet chain, a match on the IPv4 or IPv6 header says that version only.
+    if (scope.family === 'inet' && protocol === 'ip') narrowFamily(rule, 4);
+    if (scope.family === 'inet' && protocol === 'ip6') narrowFamily(rule, 6);
     if ((protocol === 'tcp' || protocol === 'udp' || protocol === 'th') && field === 'dport') {
       if (protocol !== 'th') narrowProtocol(rule, [protocol]);
       const ports = equal ? portsOf(right, scope) : rangeOf(op, right);
@@ -187,10 +191,7 @@ function reduceMatch(rule: Reduction, match: Json, scope: Scope): void {
       (protocol === 'ip' && field === 'protocol') ||
       (protocol === 'ip6' && field === 'nexthdr')
     ) {
-      reduceTransport(rule, equal, right);
-      // In an inet chain this also says IPv4 (or IPv6) only.
-      if (scope.family === 'inet' && !rule.never) rule.conditional = true;
-      return;
+      return reduceTransport(rule, equal, right);
     }
     if (field === 'daddr' && equal && isLoopback(right)) {
       rule.never = true; // another host cannot send to this host's loopback addresses
@@ -202,6 +203,9 @@ function reduceMatch(rule: Reduction, match: Json, scope: Scope): void {
   }
   if (kind === 'meta' && isObject(left)) {
     if (left.key === 'l4proto') return reduceTransport(rule, equal, right);
+    if (left.key === 'nfproto' && equal && (right === 'ipv4' || right === 'ipv6')) {
+      return narrowFamily(rule, right === 'ipv4' ? 4 : 6);
+    }
     if (left.key === 'iif' || left.key === 'iifname') {
       // Loopback is this host's own traffic: it says nothing of other hosts.
       if (right === 'lo') {

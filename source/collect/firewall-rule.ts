@@ -3,7 +3,7 @@
  * new connection from another host to one port — which protocol, which destination ports, and
  * whether anything else (a source address, an interface, a rate) decides too.
  */
-import type {FirewallRule, Protocol} from '../model.js';
+import type {Family, FirewallRule, Protocol} from '../model.js';
 import {sanitizeLine} from '../sanitize.js';
 
 export type Port = number | readonly [from: number, to: number];
@@ -15,6 +15,8 @@ export type Reduction = {
   /** It can match no new connection from another host to a TCP or UDP port. */
   never: boolean;
   conditional: boolean;
+  /** It matches IPv4 (4) or IPv6 (6) connections only. */
+  family?: Family;
   /** It matches on something the tool shows by name only (iptables-nft's matches in nft). */
   unshown?: boolean;
   verdict: FirewallRule['verdict'] | undefined;
@@ -41,6 +43,12 @@ export function narrowProtocol(rule: Reduction, admitted: readonly Protocol[]): 
   else if (left.length === 1) rule.protocol = left[0]!;
 }
 
+/** Narrows to one IP version (the other one already: never). */
+export function narrowFamily(rule: Reduction, family: Family): void {
+  if (rule.family !== undefined && rule.family !== family) rule.never = true;
+  rule.family = family;
+}
+
 /** Narrows to destination ports; a second port match on one rule is not modelled. */
 export function narrowPorts(rule: Reduction, ports: Port[]): void {
   if (rule.ports === null) rule.ports = ports;
@@ -64,6 +72,7 @@ export function finishRule(rule: Reduction, text: string): ChainRule | undefined
     verdict: rule.verdict,
     conditional: rule.conditional,
     text: ruleLine(text),
+    ...(rule.family && !rule.never ? {family: rule.family} : {}),
     ...(rule.verdict === 'other' && rule.jump ? {jump: rule.jump} : {}),
     ...(rule.verdict === 'other' && rule.returns ? {returns: true} : {}),
   };

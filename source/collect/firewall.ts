@@ -219,7 +219,7 @@ function judgeFamily(
   if (applies.every((chain) => chain.policy === 'accept' && chain.rules.length === 0)) {
     return {state: 'allowed', text: 'no input filter'};
   }
-  const decisions = applies.map((chain) => judgeChain(chain, socket));
+  const decisions = applies.map((chain) => judgeChain(chain, socket, family));
   const deciding =
     decisions.find((decision) => decision.state === 'filtered') ??
     decisions.find((decision) => decision.state === 'undecided');
@@ -240,10 +240,10 @@ function bothFamilies(ipv4: Decision, ipv6: Decision): Decision {
   return {state: ipv4.state, text: `${ipv4.text} (IPv4); ${ipv6.text} (IPv6)`};
 }
 
-function judgeChain(chain: FirewallChain, socket: JudgedSocket): Decision {
+function judgeChain(chain: FirewallChain, socket: JudgedSocket, family: Family): Decision {
   const before: FirewallRule[] = [];
   for (const rule of chain.rules) {
-    if (!couldMatch(rule, socket)) continue;
+    if (!couldMatch(rule, socket, family)) continue;
     if (rule.conditional || rule.verdict === 'other') {
       before.push(rule);
       continue;
@@ -269,7 +269,8 @@ function outcome(verdict: FirewallRule['verdict']): 'allowed' | 'filtered' | 'un
   return verdict === 'other' ? 'undecided' : 'filtered';
 }
 
-function couldMatch(rule: FirewallRule, socket: JudgedSocket): boolean {
+function couldMatch(rule: FirewallRule, socket: JudgedSocket, family: Family): boolean {
+  if (rule.family !== undefined && rule.family !== family) return false;
   if (rule.protocol !== null && rule.protocol !== socket.protocol) return false;
   if (rule.ports === null) return true;
   return rule.ports.some((port) =>
@@ -286,7 +287,6 @@ const conditions: readonly [RegExp, string][] = [
   [/\b(iif|iifname|iiftype)\b|(^|\s)(-i|--in-interface)\s/, 'a rule on input interface'],
   [/\bsport\b|--sport/, 'a rule on source port'],
   [/\blimit\b|\bquota\b/, 'a rate limit'],
-  [/\bnfproto\b|\bip protocol\b|\bip6 nexthdr\b/, 'a rule for one IP version'],
   [/@\S+/, 'a rule on a set that changes'],
   [/\bxt (match|target)\b/, 'a rule from iptables that nft cannot show'],
   [/\bct\b|conntrack|--state/, 'a rule on connection state'],

@@ -190,8 +190,12 @@ describe.skipIf(!possible)('a rule set in a namespace, read through its prefix',
       state: 'undecided',
       why: 'a rule on source address comes first: ip saddr 198.18.0.0/15 tcp dport 5432 accept',
     });
-    // The rule cannot match another port: that one is plainly filtered.
+    // The rule cannot match another port, nor IPv6 (`ip saddr` is IPv4's): those are filtered.
     expect(judgePort(reading, tcp(8080))).toMatchObject({state: 'filtered'});
+    expect(judgePort(reading, {...tcp(5432), family: 6})).toEqual({
+      state: 'filtered',
+      rule: 'policy drop of input chain inet filter input',
+    });
     // The client is in the range, so it gets in; one outside would not: undecided is the truth.
     expect(connectFromClient(5432)).toBe('open');
     expect(connectFromClient(8080)).toBe('timeout');
@@ -517,6 +521,7 @@ describe('nft -j reduced', () => {
       protocol: 'tcp',
       ports: [5432],
       conditional: true,
+      family: 4,
     });
     expect(byText('tcp dport 9000 reject with tcp reset')).toMatchObject({verdict: 'reject'});
     expect(byText('tcp dport 6000 accept (in chain extra)')).toMatchObject({
@@ -590,10 +595,18 @@ describe('nft -j reduced', () => {
       rule: 'tcp dport >= 60000 accept',
     });
     expect(judgePort(all, tcp(443))).toEqual({state: 'allowed', rule: 'tcp dport @allowed accept'});
+    // IPv4: the rate-limited accept, then `ip protocol tcp accept` — accepted either way.
     expect(judgePort(all, tcp(9090))).toEqual({
+      state: 'allowed',
+      rule: 'ip protocol tcp accept comment "hello world"',
+    });
+    // IPv6: past the rate limit only the policy's drop is left: it depends on the rate.
+    expect(judgePort(all, {...tcp(9090), family: 6})).toEqual({
       state: 'undecided',
       why: 'a rate limit comes first: limit rate 10/second accept',
     });
+    // `meta nfproto ipv4 tcp dport 24 drop`: IPv4's 24 is dropped; for IPv6 the rule is not there.
+    expect(maps.chains[0]!.rules.at(-1)).toMatchObject({family: 4, conditional: false});
   });
 
   test('rules iptables-nft wrote: nft shows their matches by name only, so they stay conditional', () => {
