@@ -99,8 +99,9 @@ async function withIptablesChains(
   save: string,
   run: Run,
 ): Promise<FirewallChain[]> {
-  const saved = await readIptables(save, run);
-  if (!saved.nfTables) return reading.chains;
+  // iptables-save failing leaves nft's reading, which is honest if less exact.
+  const saved = await readIptables(save, run).catch(() => undefined);
+  if (!saved?.nfTables) return reading.chains;
   return reading.chains.map((chain) => {
     if (!reading.fromIptables.includes(chain)) return chain;
     if (chain.table !== 'filter' || chain.name !== 'INPUT') return chain;
@@ -152,6 +153,9 @@ function runTool(tool: string, args: string[], options: FirewallOptions): Promis
       {timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, encoding: 'utf8'},
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
+        if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+          return reject(new Error(`${name} printed more than porthole reads (64 MiB)`));
+        }
         if (error.killed) {
           return reject(new Error(`${name} gave no answer within ${timeoutMs / 1000} s`));
         }
