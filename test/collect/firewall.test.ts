@@ -56,7 +56,7 @@ function connectFromClient(port: number): string {
   const script = `
     const net = require('node:net');
     const socket = net.connect({host: '${serverAddress}', port: ${port}});
-    socket.setTimeout(700, () => { console.log('timeout'); process.exit(0); });
+    socket.setTimeout(2000, () => { console.log('timeout'); process.exit(0); });
     socket.on('connect', () => { console.log('open'); process.exit(0); });
     socket.on('error', (error) => { console.log(error.code === 'ECONNREFUSED' ? 'refused' : error.code); process.exit(0); });`;
   return execFileSync('ip', ['netns', 'exec', client, process.execPath, '-e', script], {
