@@ -65,7 +65,7 @@ export function reduceNftRuleset(json: unknown): NftReading {
   const chainRules = new Map<string, ChainRule[]>();
   const sets: NamedSets = new Map();
   const rules: Json[] = [];
-  const fromIptables = new Set<FirewallChain>();
+  const fromIptables = new Set<FirewallChain & {prio: number}>();
   const unshown = new Set<string>();
   for (const item of json.nftables as unknown[]) {
     if (!isObject(item)) continue;
@@ -94,11 +94,11 @@ export function reduceNftRuleset(json: unknown): NftReading {
   }
   for (const rule of rules) {
     const table = `${String(rule.family)} ${String(rule.table)} `;
-    const rules = chainRules.get(table + String(rule.chain));
-    if (!rules || !Array.isArray(rule.expr)) continue;
+    const into = chainRules.get(table + String(rule.chain));
+    if (!into || !Array.isArray(rule.expr)) continue;
     const scope = {family: rule.family as Family, sets, setPrefix: table};
     const reduced = reduceNftRule(rule.expr as unknown[], scope, ruleText(rule));
-    rules.push(...reduced.rules);
+    into.push(...reduced.rules);
     if (reduced.unshown) unshown.add(table + String(rule.chain));
   }
   for (const [key, chain] of chains) {
@@ -113,11 +113,12 @@ export function reduceNftRuleset(json: unknown): NftReading {
     const reached = [key, ...[...regular.keys()].map((name) => table + name)];
     if (reached.some((one) => unshown.has(one))) fromIptables.add(chain);
   }
+  // Plain chains in the order the hook runs them.
   const sorted = [...chains.values()].sort((a, b) => a.prio - b.prio);
-  const plain = new Map(sorted.map(({prio: _prio, ...chain}) => [chain.rules, chain]));
+  const plain = new Map(sorted.map(({prio: _prio, ...chain}, at) => [sorted[at]!, chain]));
   return {
     chains: [...plain.values()],
-    fromIptables: [...fromIptables].map((chain) => plain.get(chain.rules)!),
+    fromIptables: [...fromIptables].map((chain) => plain.get(chain)!),
   };
 }
 
