@@ -138,7 +138,8 @@ export function emptyHost(
     socketChanges: undefined,
     socketSource: undefined,
     ownersHidden: false,
-    firewall: undefined,
+    // Reading another host's packet filter would need root there; it is said, not guessed.
+    firewall: local ? undefined : {checked: false, why: 'not read on hosts over SSH'},
   };
 }
 

@@ -164,7 +164,15 @@ export function socketSubject(
   }
   // The filter stands between this host and others: of a listener on loopback it says nothing.
   const remote = listener && reachOf(socket, interfaces).reach !== 'this host';
-  if (remote && firewall) sections.push(firewallSection(judgePort(firewall, socket)));
+  if (remote) {
+    sections.push(
+      firewallSection(
+        firewall
+          ? judgePort(firewall, socket)
+          : {state: 'not-checked', why: 'the firewall has not been read yet'},
+      ),
+    );
+  }
   sections.push(queueSection(socket));
   const state = stateTexts[socket.state];
   sections.push(

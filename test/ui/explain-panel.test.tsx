@@ -165,11 +165,13 @@ describe('the explain key', () => {
     expect(loopback).not.toContain('firewall:');
   });
 
-  it('says nothing of the firewall before it has been read', async () => {
+  it('says the firewall is not checked before it has been read, never a guess', async () => {
     const app = await renderApp({focus: 'sockets'});
     await app.waitForScreen((s) => s.includes('sshd'), 'the sockets');
     await app.press('i');
-    expect(await app.waitForScreen(panelOpen, 'the panel')).not.toContain('firewall:');
+    const panel = await app.waitForScreen(panelOpen, 'the panel');
+    expect(panel).toContain('Not checked: the firewall has not been read yet.');
+    expect(panel).not.toContain('Allowed');
   });
 
   it('explains the response in the Request pane: status, method, the top header and transcript layer; q closes without quitting', async () => {

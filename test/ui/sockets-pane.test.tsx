@@ -33,6 +33,37 @@ describe('sockets pane', () => {
     expect(tableRows(screen)).toHaveLength(5);
   });
 
+  it('says filtered where the firewall drops a reachable port, and nothing of a loopback one', async () => {
+    const app = await renderApp(socketsFocused);
+    await app.waitForScreen((s) => s.includes('SEND-Q'), 'the 120-column table');
+    const rule = (port: number) => ({
+      protocol: 'tcp' as const,
+      ports: [port],
+      verdict: 'drop' as const,
+      conditional: false,
+      text: `tcp dport ${port} drop`,
+    });
+    applyHostPatch(app.store, 'local', {
+      firewall: {
+        checked: true,
+        source: 'nft',
+        chains: [
+          {
+            family: 'inet',
+            table: 'filter',
+            name: 'input',
+            policy: 'accept',
+            rules: [rule(22), rule(5432)],
+          },
+        ],
+      },
+    });
+    const screen = await app.waitForScreen((s) => s.includes('filtered'), 'the filtered mark');
+    expect(screen).toMatch(/0\.0\.0\.0:22\s+ssh\s+LAN 192\.168\.1\.20 · filtered\s/);
+    expect(screen).toMatch(/127\.0\.0\.1:5432\s+postgresql\s+this host\s/);
+    expect(screen).toMatch(/192\.168\.1\.20:8080\s+http-alt\s+LAN 192\.168\.1\.20\s/);
+  });
+
   it('counts sockets per state on the summary line', async () => {
     const app = await renderApp(socketsFocused);
     expect(app.screen()).toContain('LISTEN 4 · ESTAB 1 · TIME-WAIT 1 · UNCONN 1');

@@ -14,7 +14,8 @@ import {useTheme, type Theme} from '../theme.js';
 import {useHost, usePorthole, usePortholeView} from '../store-context.js';
 import {showsAllHosts, useRowsOf} from './rows-context.js';
 import type {OwnConnection} from '../../store/store.js';
-import type {NetworkInterface, Socket} from '../../model.js';
+import type {FirewallReading, NetworkInterface, Socket} from '../../model.js';
+import {judgePort} from '../../collect/firewall.js';
 import {hostLabel} from '../hosts/hosts-view.js';
 import {useHostTitle} from '../hosts/host-title.js';
 
@@ -162,7 +163,12 @@ export function backlogged(socket: Socket): boolean {
  * A listener says who can reach it (`internet`, `LAN 10.0.0.5`, `this host`); another socket
  * keeps the short word for what it is bound to.
  */
-function reachCell(socket: Socket, interfaces: readonly NetworkInterface[], theme: Theme) {
+function reachCell(
+  socket: Socket,
+  interfaces: readonly NetworkInterface[],
+  theme: Theme,
+  firewall: FirewallReading | undefined,
+) {
   if (!isListener(socket)) {
     return {
       text: exposureLabel(socket, interfaces),
@@ -171,6 +177,17 @@ function reachCell(socket: Socket, interfaces: readonly NetworkInterface[], them
     };
   }
   const result = reachOf(socket, interfaces);
+  // Reach is what the bind allows; a packet filter that drops the port says the last word.
+  if (result.reach !== 'this host' && firewall?.checked) {
+    const verdict = judgePort(firewall, socket);
+    if (verdict.state === 'filtered') {
+      return {
+        text: sanitizeLine(`${reachWords(result)} · filtered`),
+        color: undefined,
+        bold: false,
+      };
+    }
+  }
   return {
     text: sanitizeLine(reachWords(result)),
     color: theme.reach(result.reach),
@@ -185,6 +202,7 @@ function toRow(
   now: number,
   selected: boolean,
   own: OwnSockets | undefined,
+  firewall: FirewallReading | undefined,
   hostName?: string,
 ): Row<SocketColumn> {
   const {socket} = row;
@@ -216,7 +234,7 @@ function toRow(
       sendq: {text: String(socket.sendQ)},
       local: {text: localEndpoint(socket)},
       service: {text: serviceName(socket.localPort, socket.protocol) ?? '', dim: true},
-      reach: reachCell(socket, interfaces, theme),
+      reach: reachCell(socket, interfaces, theme, firewall),
       peer: {text: peerEndpoint(socket)},
       process: mine
         ? {text: socket.pid === null ? ownWord : `${ownWord} ${socket.pid}`, color: theme.accent}
@@ -244,7 +262,17 @@ export function SocketsPane({width, height, focused}: PaneProps) {
           state.hostOrder.flatMap((id) => {
             const host = state.hosts[id];
             return host
-              ? [[id, {name: hostLabel(host), interfaces: host.interfaces, local: host.local}]]
+              ? [
+                  [
+                    id,
+                    {
+                      name: hostLabel(host),
+                      interfaces: host.interfaces,
+                      local: host.local,
+                      firewall: host.firewall,
+                    },
+                  ],
+                ]
               : [];
           }),
         )
@@ -252,6 +280,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
   );
   const title = useHostTitle('Sockets');
   const interfaces = useHost((host) => host.interfaces);
+  const firewall = useHost((host) => host.firewall);
   const tracker = useHost((host) => host.socketChanges);
   const local = useHost((host) => host.local);
   // A host never reached says why, where its sockets would be.
@@ -320,6 +349,7 @@ export function SocketsPane({width, height, focused}: PaneProps) {
         now,
         focused && position === selected,
         host && !host.local ? undefined : own,
+        host ? host.firewall : firewall,
         host?.name,
       ),
     );
