@@ -43,7 +43,10 @@ export type SnapshotSocket = Omit<Socket, 'inode' | 'dualStack' | 'container' | 
   reachAddresses: ReachAddress[] | null;
   container: Container | null;
   published: PublishedPort | null;
-  /** Listeners: what the packet filter does with a connection from elsewhere; null for others. */
+  /**
+   * Listeners other hosts can reach: what the packet filter does with a connection from one;
+   * null for other sockets and for listeners this host alone reaches.
+   */
   firewall: FirewallVerdict | null;
 };
 
@@ -134,6 +137,7 @@ export function snapshotSocket(
           container: socket.published.container,
         }
       : null,
-    firewall: listening ? judgePort(firewall, socket) : null,
+    // The filter stands between this host and others: a listener only this host reaches has none.
+    firewall: reached && reached.reach !== 'this host' ? judgePort(firewall, socket) : null,
   };
 }

@@ -88,7 +88,10 @@ export function plainSnapshot(
       peerEndpoint(socket),
       serviceName(socket.localPort, socket.protocol) ?? '-',
       socket.reach && socket.reachAddresses
-        ? sanitizeLine(reachWords({reach: socket.reach, addresses: socket.reachAddresses}))
+        ? sanitizeLine(
+            reachWords({reach: socket.reach, addresses: socket.reachAddresses}) +
+              (socket.firewall?.state === 'filtered' ? ' · filtered' : ''),
+          )
         : exposureLabel(socket, snap.interfaces),
       ownerLabel(socket),
     ]);

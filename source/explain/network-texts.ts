@@ -291,7 +291,7 @@ export const verdictTexts: Record<FirewallVerdict['state'], Explanation> = {
   filtered: {
     title: 'firewall: filtered',
     paragraphs: [
-      'A rule drops or rejects this port before it reaches the listener: from outside, it is closed, whatever the bind says. Programs on this host can still connect over loopback.',
+      "A rule drops or rejects this port before it reaches the listener: from other hosts it is closed, whatever the bind says. Whether this host's own programs get through depends on the rule (one that matches the loopback interface, `iif lo`, lets them).",
     ],
     refs: [],
   },

@@ -78,6 +78,13 @@ export function cutEndpoint(text: string, width: number): string {
  */
 export function cutReach(text: string, width: number): string {
   if (textWidth(text) <= width) return text;
+  // The firewall's word is the last to go: `LAN 10.…5 · filtered`.
+  const verdict = / · (?:IPv[46] )?filtered$/.exec(text);
+  if (verdict && !text.startsWith(verdict[0])) {
+    const room = width - textWidth(verdict[0]);
+    const rest = text.slice(0, verdict.index);
+    if (room >= 4) return cutReach(rest, room) + verdict[0];
+  }
   const parts = /^(\S+ )(\S+)( \+\d+)?$/.exec(text);
   if (!parts) return cutEnd(text, width);
   const [, word = '', address = '', more = ''] = parts;

@@ -2,7 +2,7 @@
 import type {SocketEvent} from '../model.js';
 import {socketKey} from '../collect/sockets/changes.js';
 import {formatSinceLaunch} from '../format.js';
-import {endpoint, socketLabel} from './sockets/sockets-view.js';
+import {localEndpoint, socketLabel} from './sockets/sockets-view.js';
 
 /**
  * Listeners opened on all interfaces within `windowMs` before the newest of them, and not closed
@@ -55,7 +55,7 @@ export function exposedCallout(
   };
   // Words go first, then owners, then names: a narrow header still names endpoints.
   const full = exposed.map((event) => socketLabel(event.socket));
-  const bare = exposed.map(({socket}) => endpoint(socket.localAddress, socket.localPort));
+  const bare = exposed.map(({socket}) => localEndpoint(socket));
   for (const labels of [full, bare]) {
     for (let named = labels.length; named >= 1; named--) {
       for (const head of heads) {

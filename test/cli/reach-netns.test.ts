@@ -187,6 +187,16 @@ describe.skipIf(!possible)('reach on a network the test made', () => {
     () => {
       expect(find(7002).firewall).toEqual({state: 'filtered', rule: 'tcp dport 7002 drop'});
       expect(find(7001).firewall?.state).toBe('allowed');
+      // The filter stands between hosts: a listener only this host reaches is not judged.
+      expect(find(7004).firewall).toBeNull();
+      // The plain snapshot says it too.
+      const plain = execFileSync('ip', ['netns', 'exec', namespace, process.execPath, cliPath], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: {...process.env, CI: 'false', XDG_STATE_HOME: scratch, PORTHOLE_TEST_RANGES: ranges},
+      });
+      expect(plain).toMatch(/198\.18\.1\.2:7002\s.*LAN 198\.18\.1\.2 · filtered/);
+      expect(plain).toMatch(/\*:7005\s.*internet/);
     },
   );
 

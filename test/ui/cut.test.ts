@@ -68,4 +68,14 @@ describe('cutReach', () => {
     expect(cutReach('LAN 192.168.100.200 +2', 4)).toBe('LAN…');
     expect(cutReach('internet (2 addresses)', 12)).toBe('internet (2…');
   });
+
+  it('keeps the firewall word whole, cutting the reach before it', () => {
+    expect(cutReach('reserved 2001:2::2 +1 · filtered', 26)).toBe('reserved +1 · filtered');
+    for (const width of [22, 26, 30, 34]) {
+      const cut = cutReach('LAN 192.168.100.200 +2 · IPv4 filtered', width);
+      expect(cut.endsWith(' · IPv4 filtered'), cut).toBe(true);
+      expect(cut.length).toBeLessThanOrEqual(width);
+    }
+    expect(cutReach('LAN 192.168.100.200 +2 · IPv4 filtered', 24)).toBe('LAN +2 · IPv4 filtered');
+  });
 });

@@ -8,14 +8,13 @@ import {TableHeader, TableRow, type Row} from '../table-row.js';
 import {fitColumns, type Column, type PlacedColumn} from '../table.js';
 import {cutEndpoint, cutReach} from '../cut.js';
 import {textWidth} from '../text-width.js';
-import {reachOf, reachWords} from '../../net/reach.js';
 import {isListener} from '../../collect/sockets/changes.js';
 import {useTheme, type Theme} from '../theme.js';
 import {useHost, usePorthole, usePortholeView} from '../store-context.js';
 import {showsAllHosts, useRowsOf} from './rows-context.js';
 import type {OwnConnection} from '../../store/store.js';
 import type {FirewallReading, NetworkInterface, Socket} from '../../model.js';
-import {judgePort} from '../../collect/firewall.js';
+import {reachSaid} from '../../collect/reach-firewall.js';
 import {hostLabel} from '../hosts/hosts-view.js';
 import {useHostTitle} from '../hosts/host-title.js';
 
@@ -176,22 +175,11 @@ function reachCell(
       bold: socket.exposure === 'all-interfaces',
     };
   }
-  const result = reachOf(socket, interfaces);
-  // Reach is what the bind allows; a packet filter that drops the port says the last word.
-  if (result.reach !== 'this host' && firewall?.checked) {
-    const verdict = judgePort(firewall, socket);
-    if (verdict.state === 'filtered') {
-      return {
-        text: sanitizeLine(`${reachWords(result)} · filtered`),
-        color: undefined,
-        bold: false,
-      };
-    }
-  }
+  const said = reachSaid(socket, interfaces, firewall);
   return {
-    text: sanitizeLine(reachWords(result)),
-    color: theme.reach(result.reach),
-    bold: result.reach === 'internet',
+    text: sanitizeLine(said.words),
+    color: said.filtered ? undefined : theme.reach(said.reach),
+    bold: said.reach === 'internet' && !said.filtered,
   };
 }
 
