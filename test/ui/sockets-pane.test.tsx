@@ -427,12 +427,28 @@ describe('sockets pane', () => {
     ];
     const app = await renderApp({...socketsFocused, sockets, color: true});
     const screen = await app.waitForScreen((s) => s.includes('SEND-Q'), 'the table');
-    const line = (port: string) => screen.split('\n').find((l) => l.includes(port)) ?? '';
+    const line = (port: string) =>
+      screen.split('\n').find((l) => l.includes(port) && l.includes('tcp')) ?? '';
     const warned = /\u001B\[1m\u001B\[33m\s*\d+/;
-    expect(line(':8001')).toMatch(/\u001B\[1m\u001B\[33m\s*103\u001B/);
+    expect(line(':8001')).toMatch(/\u001B\[1m\u001B\[33m\s*103!\u001B/);
     expect(line(':8002')).not.toMatch(warned);
     // An unknown backlog (0) warns of nothing.
     expect(line(':8003')).not.toMatch(warned);
+    // Said in words on the count line, which every width shows.
+    // The colours taken off, to read the words.
+    expect(screen.replace(/\u001B\[[\d;]*m/g, '')).toContain(
+      '! accept queue full: 0.0.0.0:8001 (103 of 128) · ',
+    );
+  });
+
+  it('says a full accept queue in words at 80 columns and without colour', async () => {
+    const sockets = [
+      socket({localPort: 8001, recvQ: 128, sendQ: 128, inode: 2}),
+      socket({localPort: 8002, recvQ: 4, sendQ: 5, inode: 3}),
+    ];
+    const app = await renderApp({...socketsFocused, sockets, columns: 80});
+    const screen = await app.waitForScreen((s) => s.includes('accept queues'), 'the count line');
+    expect(screen).toContain('! 2 accept queues full · ');
   });
 
   it('gives SERVICE and PEER width only where they have something to say', async () => {

@@ -216,8 +216,9 @@ function toRow(
         color: row.closed ? undefined : theme.state(socket.state),
       },
       // A listener's Send-Q is its backlog: a queue near it is a service that stopped accepting.
+      // Marked in words too (NO_COLOR): `!` is a queue about to overflow.
       recvq: backlogged(socket)
-        ? {text: String(socket.recvQ), color: theme.warning, bold: true}
+        ? {text: `${socket.recvQ}!`, color: theme.warning, bold: true}
         : {text: String(socket.recvQ)},
       sendq: {text: String(socket.sendQ)},
       local: {text: localEndpoint(socket)},
@@ -307,6 +308,12 @@ export function SocketsPane({width, height, focused}: PaneProps) {
   const ownConnections = usePorthole((state) => (local ? state.ownConnections : noConnections));
   const own = useMemo(() => ownSockets(ownConnections), [ownConnections]);
   const ownCount = useMemo(() => countOwn(sockets, own), [sockets, own]);
+  // Listeners whose accept queue is nearly full: said on the count line, which every width shows.
+  const full = useMemo(() => {
+    const found: Socket[] = [];
+    for (const socket of sockets) if (backlogged(socket)) found.push(socket);
+    return found;
+  }, [sockets]);
   const showFilter = editing || view.filter !== '';
   // Column titles only when a row fits under them; a folded pane shows rows alone.
   const room = Math.max(0, height - 2 - (showFilter ? 1 : 0));
@@ -431,8 +438,17 @@ export function SocketsPane({width, height, focused}: PaneProps) {
       summary={modes}
       stale={error}
     >
-      <Text wrap="truncate" dimColor>
-        {countLine}
+      <Text wrap="truncate">
+        {full.length > 0 ? (
+          <Text color={theme.warning} bold>
+            {sanitizeLine(
+              full.length === 1
+                ? `! accept queue full: ${localEndpoint(full[0]!)} (${full[0]!.recvQ} of ${full[0]!.sendQ}) · `
+                : `! ${full.length} accept queues full · `,
+            )}
+          </Text>
+        ) : null}
+        <Text dimColor>{countLine}</Text>
       </Text>
       {withHeader ? <TableHeader columns={columns} /> : null}
       {count === 0 ? (
