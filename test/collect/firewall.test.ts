@@ -13,6 +13,7 @@ import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_proc
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {build} from 'esbuild';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {firewallCollector, createCollectors} from '../../source/collect/collectors.js';
 import {judgePort, readFirewall, type FirewallOptions} from '../../source/collect/firewall.js';
@@ -335,18 +336,22 @@ describe.skipIf(!possible)('where the firewall cannot be read', () => {
         `import {readFirewall} from ${JSON.stringify(path.join(root, 'source/collect/firewall.ts'))};
          console.log(JSON.stringify(await readFirewall()));`,
       );
+      // One bundled file the unprivileged user can read, wherever the checkout lives (a fresh
+      // clone in a private temp dir is not readable by nobody, nor are its node_modules).
+      const bundled = path.join(dir, 'read.mjs');
+      await build({
+        entryPoints: [script],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: bundled,
+        logLevel: 'silent',
+      });
+      chmodSync(bundled, 0o644);
       const output = execFileSync(
         'setpriv',
-        [
-          '--reuid=65534',
-          '--regid=65534',
-          '--clear-groups',
-          process.execPath,
-          '--import',
-          'tsx',
-          script,
-        ],
-        {cwd: root, encoding: 'utf8', timeout: 30_000, env: {...process.env, HOME: dir}},
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bundled],
+        {cwd: dir, encoding: 'utf8', timeout: 30_000, env: {...process.env, HOME: dir}},
       );
       expect(JSON.parse(output)).toEqual({checked: false, why: 'needs root'});
     } finally {
