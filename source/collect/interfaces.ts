@@ -3,8 +3,10 @@
  * /sys/class/net and the routing tables in /proc (microseconds); elsewhere from systeminformation,
  * whose networkInterfaces() costs ~80 ms a call and so is read rarely.
  */
+import {execFile} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
 import os from 'node:os';
+import {parseIpAddrLines} from '../fleet/remote-addresses.js';
 import {classifyAddress} from '../net/classify.js';
 import type {InterfaceAddress, NetworkInterface} from '../model.js';
 
@@ -154,8 +156,54 @@ export function createInterfacesReader(roots: SystemRoots = defaultRoots): Inter
       portable = true;
     }
   }
+  if (portable) return {portable, read: readInterfacesPortable};
+  // Down links' addresses are this system's only: a /sys of a test fixture has no netlink beside it.
+  const withDown = roots.sysRoot === defaultRoots.sysRoot ? createDownAddresses() : undefined;
   return {
     portable,
-    read: portable ? readInterfacesPortable : () => Promise.resolve(readInterfacesLinux(roots)),
+    read: () => {
+      const interfaces = readInterfacesLinux(roots);
+      return withDown ? withDown(interfaces) : Promise.resolve(interfaces);
+    },
+  };
+}
+
+type AskAddresses = () => Promise<string>;
+
+const askIp: AskAddresses = () =>
+  new Promise((resolve, reject) => {
+    execFile('ip', ['-o', 'addr', 'show'], {timeout: 1000}, (error, stdout) => {
+      if (error) reject(new Error(error.message));
+      else resolve(stdout);
+    });
+  });
+
+/**
+ * The addresses of interfaces that are down, which the OS's list leaves out (libuv skips links
+ * that are not up and running, and a down link's routes leave fib_trie): `ip -o addr show` asks
+ * netlink, as `ip addr show` does. Asked only while some interface is down with no address, and
+ * again when that set changes or after 30 s; no `ip`, or one that fails, leaves them empty.
+ */
+export function createDownAddresses(
+  ask: AskAddresses = askIp,
+  now: () => number = Date.now,
+): (interfaces: NetworkInterface[]) => Promise<NetworkInterface[]> {
+  let asked = '';
+  let askedAt = -Infinity;
+  let known = new Map<string, InterfaceAddress[]>();
+  return async (interfaces) => {
+    const bare = (iface: NetworkInterface) => !iface.up && iface.addresses.length === 0;
+    const down = interfaces.filter(bare).map((iface) => iface.name);
+    if (down.length === 0) return interfaces;
+    const key = down.join(' ');
+    if (key !== asked || now() - askedAt >= 30_000) {
+      asked = key;
+      askedAt = now();
+      known = await ask().then(parseIpAddrLines, () => new Map());
+    }
+    return interfaces.map((iface) => {
+      const addresses = bare(iface) ? known.get(iface.name) : undefined;
+      return addresses ? {...iface, addresses} : iface;
+    });
   };
 }
