@@ -158,9 +158,19 @@ async function warm(rarer: number, protocols: Protocols): Promise<void> {
   await Promise.all([import('node:tls'), import('node:zlib'), import('node:dns')]);
   let answered = 0;
   // Over a real loopback connection, so that connecting, writing and reading have run.
-  const server = net.createServer((socket) => {
+  // An answer with a length lets the client close first; its FIN is answered with a reset, so
+  // neither side keeps the connection in TIME-WAIT: the dashboard's own warming is not dozens of
+  // TIME-WAIT rows in its Sockets pane. An answer ended by the close leaves one, as it must.
+  const server = net.createServer({allowHalfOpen: true}, (socket) => {
     socket.on('error', () => undefined);
-    socket.once('data', () => socket.end(warmingAnswers[answered++ % warmingAnswers.length] ?? ''));
+    socket.once('data', () => {
+      const answer = warmingAnswers[answered++ % warmingAnswers.length] ?? '';
+      if (answer.startsWith('HTTP/1.0')) socket.end(answer);
+      else {
+        socket.write(answer);
+        socket.once('end', () => socket.resetAndDestroy());
+      }
+    });
   });
   await onLoopback(server, 'http', async (url) => {
     // Each path several times over: V8 compiles a function ahead of need only after some runs.
