@@ -59,6 +59,8 @@ const words: Readonly<Record<string, Explanation>> = {
   internet: reachTexts.internet,
   network: reachTexts.network,
   thishost: reachTexts['this host'],
+  localonly: reachTexts['this host'],
+  allinterfaces: kindTexts.unspecified,
   dualstack: stackTexts['dual-stack'],
   ipv6only: stackTexts['ipv6-only'],
   v6only: stackTexts['ipv6-only'],
@@ -142,7 +144,14 @@ export function explain(word: string): Explanation | undefined {
   if (/^\d{3}$/.test(text)) return statusText(Number(text));
   const statusClass = statusClassNames.find((name) => name === text.toLowerCase());
   if (statusClass) return statusClassTexts[statusClass];
-  const address = addressIn(text);
+  // As the Sockets table writes a bind: `*:8080` takes IPv4 and IPv6, `[::]:8080` IPv6 only.
+  if (/^\*:\d+$/.test(text)) return stackTexts['dual-stack'];
+  if (/^\[::\]:\d+$/.test(text)) return stackTexts['ipv6-only'];
+  // As REACH writes one: `LAN 10.0.0.5 +2` is about that address.
+  const reached = /^(?:lan|ula|tailnet|cgnat|internet|reserved|link-local) (\S+)(?: \+\d+)?$/i.exec(
+    text,
+  );
+  const address = addressIn(reached ? reached[1]! : text);
   if (address !== undefined) return explainAddress(address);
   return (
     words[squeezed(text)] ??

@@ -178,6 +178,16 @@ describe('explain(word)', () => {
     expect(explain('5XX')?.title).toBe('5xx server error');
   });
 
+  it('takes what the Sockets table writes: a bind, a reach, its short words', () => {
+    expect(explain('*:8083')?.title).toBe('dual-stack');
+    expect(explain('[::]:8090')?.title).toBe(explain('ipv6 only')?.title);
+    expect(explain('LAN 10.0.0.5 +2')?.title).toBe(`10.0.0.5: ${kindTexts.private.title}`);
+    expect(explain('tailnet 100.101.1.2')?.title).toBe(`100.101.1.2: ${kindTexts.cgnat.title}`);
+    expect(explain('local only')?.title).toBe('reach: this host');
+    expect(explain('all interfaces')?.title).toBe(kindTexts.unspecified.title);
+    expect(explain('LAN banana')).toBeUndefined();
+  });
+
   it('has nothing for what it does not know', () => {
     for (const word of ['', '  ', 'frobnicate', '999.1.1.1', 'x-my-header', '42', '7xx']) {
       expect(explain(word), word).toBeUndefined();
