@@ -16,6 +16,11 @@ export type Enricher = {
    * own timeout); true when something was learned, so a one-shot reading can apply again.
    */
   settle?(): Promise<boolean>;
+  /**
+   * Starts, before the tables are read, what needs no rows (ss's listing of listeners): a
+   * one-shot reading then waits for it beside the tables, not after them.
+   */
+  prefetch?(): void;
 };
 
 export type EnricherOptions = {

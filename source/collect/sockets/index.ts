@@ -210,6 +210,7 @@ function createProcReader(
       ownersBy === 'scan-once'
         ? (await import('./owner-scan.js')).startOwnerScan(procRoot)
         : undefined;
+    if (scan) for (const enricher of enrichers) enricher.prefetch?.();
     const sockets: ProcSocket[] = [];
     let ranges;
     try {

@@ -205,7 +205,12 @@ export function createListenerDetails(options: ListenerDetailsOptions = {}): Lis
     for (const [inode, facts] of result.facts) known.set(inode, {facts, seen: poll});
   }
 
+  let early: Promise<void> | undefined;
+
   return {
+    prefetch() {
+      if (active && !early && now() >= retryAt) early = learn();
+    },
     get why() {
       return why;
     },
@@ -223,7 +228,11 @@ export function createListenerDetails(options: ListenerDetailsOptions = {}): Lis
         listeners.push(index);
         if (!known.has(socket.inode)) unknown = true;
       }
-      if (unknown && now() >= retryAt) {
+      if (early) {
+        // Started beside the tables (a one-shot reading): a listener it missed stays unknown.
+        await early;
+        early = undefined;
+      } else if (unknown && now() >= retryAt) {
         await learn();
         // A listener ss did not list (closed meanwhile, or another table's) is not asked again.
         if (why === null) {
