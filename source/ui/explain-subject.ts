@@ -15,7 +15,9 @@ import type {
 import {judgePort} from '../collect/firewall.js';
 import {hostOf, type PortholeState} from '../store/store.js';
 import type {RequestState} from '../store/request-state.js';
-import {reachOf, reachWords} from '../net/reach.js';
+import {reachOf} from '../net/reach.js';
+import {reachSaid} from '../collect/reach-firewall.js';
+import {isListener} from '../collect/sockets/changes.js';
 import {sanitizeLine} from '../sanitize.js';
 import {explainHeader, explainMethod, rangeOf} from '../explain/lookup.js';
 import {
@@ -140,21 +142,22 @@ export function socketSubject(
   interfaces: readonly NetworkInterface[],
   firewall?: FirewallReading,
 ): ExplainSubject {
-  const listener = socket.state === 'LISTEN' || socket.state === 'UNCONN';
+  const listener = isListener(socket);
+  const reach = listener ? reachOf(socket, interfaces) : undefined;
   const owner = socket.pid === null && socket.process === null ? '' : ` ${ownerLabel(socket)}`;
   const peer = listener ? '' : ` → ${peerEndpoint(socket)}`;
   // Who can reach it and its queues first: they are this socket's; then what its state means
   // (a listener's without the queues, said already).
   const sections: Explanation[] = [];
-  if (listener) {
-    const reach = reachOf(socket, interfaces);
+  if (reach) {
     const text = reachTexts[reach.reach];
     const where = reach.addresses
       .slice(0, 4)
       .map((address) => `${address.address} (${address.interface || '?'}, ${address.kind})`);
     const more = reach.addresses.length > 4 ? ` and ${reach.addresses.length - 4} more` : '';
     sections.push({
-      title: `reach: ${reachWords(reach)}`,
+      // In the words of the REACH column, the firewall's included.
+      title: `reach: ${reachSaid(socket, interfaces, firewall).words}`,
       paragraphs: [
         ...(where.length > 0 ? [`Answers on ${where.join(', ')}${more}.`] : []),
         ...text.paragraphs,
@@ -163,8 +166,7 @@ export function socketSubject(
     });
   }
   // The filter stands between this host and others: of a listener on loopback it says nothing.
-  const remote = listener && reachOf(socket, interfaces).reach !== 'this host';
-  if (remote) {
+  if (reach && reach.reach !== 'this host') {
     sections.push(
       firewallSection(
         firewall
