@@ -12,9 +12,7 @@ export type JsonResponse = Omit<HttpResponse, 'body'> & {
   encoding: 'utf8' | 'base64';
 };
 
-export type JsonResult = Omit<RequestResult, 'response' | 'upgraded'> & {
-  response: JsonResponse | undefined;
-};
+export type JsonResult = Omit<RequestResult, 'response'> & {response: JsonResponse | undefined};
 
 const utf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
 
@@ -36,10 +34,7 @@ function bodyText(
   return {body: Buffer.from(body).toString('base64'), encoding: 'base64'};
 }
 
-export function jsonResult(whole: RequestResult): JsonResult {
-  // A connection handed over after a 101 is not data.
-  const result = {...whole};
-  delete result.upgraded;
+export function jsonResult(result: RequestResult): JsonResult {
   const {response} = result;
   if (response === undefined) return {...result, response: undefined};
   // The body and its encoding take the body's place, so the keys read in the documented order.
