@@ -12,7 +12,9 @@ export type JsonResponse = Omit<HttpResponse, 'body'> & {
   encoding: 'utf8' | 'base64';
 };
 
-export type JsonResult = Omit<RequestResult, 'response'> & {response: JsonResponse | undefined};
+export type JsonResult = Omit<RequestResult, 'response' | 'upgraded'> & {
+  response: JsonResponse | undefined;
+};
 
 const utf8 = new TextDecoder('utf-8', {fatal: true, ignoreBOM: true});
 
@@ -34,7 +36,10 @@ function bodyText(
   return {body: Buffer.from(body).toString('base64'), encoding: 'base64'};
 }
 
-export function jsonResult(result: RequestResult): JsonResult {
+export function jsonResult(whole: RequestResult): JsonResult {
+  // A connection handed over after a 101 is not data.
+  const result = {...whole};
+  delete result.upgraded;
   const {response} = result;
   if (response === undefined) return {...result, response: undefined};
   // The body and its encoding take the body's place, so the keys read in the documented order.

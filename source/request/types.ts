@@ -129,6 +129,12 @@ export type RequestOptions = {
   /** Each event of the exchange as it happens (the transcript is told from these). */
   onEvent?: (event: RequestEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Ask to switch protocols (a WebSocket handshake, HTTP/1.1 only): on a 101 the engine hands the
+   * connection over in `result.upgraded` instead of reading a body; any other answer is read as a
+   * normal response.
+   */
+  upgrade?: 'websocket';
 };
 
 /** A way to reach host:port from elsewhere, such as an SSH host's direct-tcpip channel. */
@@ -256,6 +262,11 @@ export type RequestResult = {
   warnings: string[];
   /** Every event of every exchange, in order. */
   events: RequestEvent[];
+  /**
+   * With `upgrade`, after a 101: the connection, now the new protocol's, and the bytes read past
+   * the response head. Whoever asked takes it (and deletes it: a result is otherwise plain data).
+   */
+  upgraded?: {socket: import('node:stream').Duplex; head: Buffer};
 };
 
 export type HttpVersionChoice = '1.0' | '1.1' | '2' | '2-prior-knowledge';
