@@ -258,7 +258,7 @@ describe('planning the request as curl builds it', () => {
     ["curl -H 'NoColon' http://h/", `bad -H value "NoColon": a header is 'Name: value'`],
     ['curl -T missing.bin http://h/', 'cannot read -T file missing.bin: no such file'],
     ['curl -d @- http://h/', '-d @- reads standard input, and there is none here'],
-    ['curl ftp://h/', 'unsupported scheme ftp in "ftp://h/" (http and https only)'],
+    ['curl ftp://h/', 'unsupported scheme ftp in "ftp://h/" (http, https, ws and wss only)'],
   ])('says in one line what it cannot send: %s', async (text, message) => {
     expect(await planRequest(read(text), io)).toBe(message);
   });

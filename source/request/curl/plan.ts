@@ -73,8 +73,8 @@ export function urlProblem(text: string): string | undefined {
   } catch {
     return `bad URL ${quoted(text)}`;
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    return `unsupported scheme ${parsed.protocol.replace(/:$/, '')} in ${quoted(text)} (http and https only)`;
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) {
+    return `unsupported scheme ${parsed.protocol.replace(/:$/, '')} in ${quoted(text)} (http, https, ws and wss only)`;
   }
   if (parsed.hostname === '') return `bad URL ${quoted(text)}: no host`;
   return undefined;
