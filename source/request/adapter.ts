@@ -42,6 +42,8 @@ export type AdapterRequest = {
   /** The URL's scheme and authority, for HTTP/2's pseudo-headers. */
   scheme: 'http' | 'https';
   authority: string;
+  /** The request asks to switch protocols: after a 101 the connection is handed over, not read. */
+  upgrade?: boolean;
 };
 
 export type Adapter = {

@@ -52,7 +52,8 @@ export function firstHop(options: RequestOptions): Hop | RequestFailure {
     bodyType: options.bodyType,
     expectContinue: options.expectContinue === true,
     omit: new Set((options.omitHeaders ?? []).map((name) => name.toLowerCase())),
-    httpVersion: options.httpVersion === '1.0' ? '1.0' : '1.1',
+    // Switching protocols needs HTTP/1.1, whatever version was asked for.
+    httpVersion: options.httpVersion === '1.0' && options.upgrade === undefined ? '1.0' : '1.1',
   };
   for (const [name, value] of ownValues(own)) {
     const problem = headerValueProblem(name, value);

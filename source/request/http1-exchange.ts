@@ -17,6 +17,11 @@ const oneWriteBytes = 64 * 1024;
 export type Http1Exchange = Adapter & {
   /** Listens to the socket; nothing it does counts until send(). */
   attach(socket: Socket): void;
+  /**
+   * After a 101 to a request that asked to upgrade: the bytes read past its head. The socket is
+   * then paused and no longer listened to, for the new protocol to take.
+   */
+  switched(): Buffer | undefined;
 };
 
 export function http1Exchange(exchange: AdapterRequest, sink: AdapterSink): Http1Exchange {
@@ -31,6 +36,7 @@ export function http1Exchange(exchange: AdapterRequest, sink: AdapterSink): Http
   let over = false;
   let closeAsked = request.lines.some((line) => /^connection:\s*close\s*$/i.test(line));
   let continueTimer: NodeJS.Timeout | undefined;
+  let handedOver: Buffer | undefined;
 
   const fail = (failure: RequestFailure) => {
     if (over) return;
@@ -106,6 +112,12 @@ export function http1Exchange(exchange: AdapterRequest, sink: AdapterSink): Http
     if (over) return;
     try {
       reader.feed(chunk);
+      if (exchange.upgrade === true && reader.switched && connection !== undefined) {
+        // What comes next is the new protocol's: it stays in the socket for whoever takes it.
+        connection.pause();
+        handedOver = Buffer.concat(reader.after);
+        detach(connection);
+      }
     } catch (error) {
       if (
         error instanceof ResponseFailure &&
@@ -131,6 +143,12 @@ export function http1Exchange(exchange: AdapterRequest, sink: AdapterSink): Http
       expected: reader.expected,
     });
     fail(new RequestFailure(described.code, described.message));
+  };
+  const detach = (socket: Socket) => {
+    socket.off('data', onData);
+    socket.off('end', finish);
+    socket.off('close', finish);
+    socket.off('error', onError);
   };
   const written = () => {
     marks.sent = performance.now();
@@ -197,12 +215,10 @@ export function http1Exchange(exchange: AdapterRequest, sink: AdapterSink): Http
     abandon() {
       over = true;
       clearTimeout(continueTimer);
-      const socket = connection;
-      if (socket === undefined) return;
-      socket.off('data', onData);
-      socket.off('end', finish);
-      socket.off('close', finish);
-      socket.off('error', onError);
+      if (connection !== undefined) detach(connection);
+    },
+    switched() {
+      return handedOver;
     },
   };
 }

@@ -104,6 +104,10 @@ export class ResponseReader {
   received = 0;
   /** Bytes that came after the end of a Content-Length body. */
   extra = 0;
+  /** The final head was a 101: what follows it is the new protocol's, kept in `after`. */
+  switched = false;
+  /** After a 101, the bytes read past its head. */
+  readonly after: Buffer[] = [];
 
   constructor(options: ResponseReaderOptions, events: ResponseEvents) {
     this.options = options;
@@ -125,7 +129,11 @@ export class ResponseReader {
    */
   get reusable(): boolean {
     return (
-      this.done && this.framing.kind !== 'close' && this.extra === 0 && this.pending.length === 0
+      this.done &&
+      !this.switched &&
+      this.framing.kind !== 'close' &&
+      this.extra === 0 &&
+      this.pending.length === 0
     );
   }
 
@@ -139,7 +147,8 @@ export class ResponseReader {
     this.pending = Buffer.alloc(0);
     while (data.length > 0) {
       if (this.state === 'done') {
-        this.extra += data.length;
+        if (this.switched) this.after.push(Buffer.from(data));
+        else this.extra += data.length;
         return;
       }
       const used = this.step(data);
@@ -312,6 +321,7 @@ export class ResponseReader {
       return;
     }
     this.framing = this.framingOf(head);
+    this.switched = status === 101;
     this.state = this.framing.kind === 'chunked' ? 'chunk-size' : 'body';
     this.events.head(head, false);
     if (

@@ -67,6 +67,8 @@ type HopOutcome = {
   tls: TlsInfo | undefined;
   /** A reused connection turned out closed before any answer: try again on a new one. */
   retryFresh?: boolean;
+  /** After a 101 to an upgrade: the connection, handed over. */
+  upgraded?: RequestResult['upgraded'];
 };
 
 /** State shared by the exchanges of one request. */
@@ -319,6 +321,7 @@ export async function sendRequest(options: RequestOptions): Promise<RequestResul
       tls: outcome.tls,
       warnings: [...(outcome.response?.warnings ?? [])],
       events,
+      ...(outcome.upgraded === undefined ? {} : {upgraded: outcome.upgraded}),
     };
   };
 
@@ -393,6 +396,8 @@ function bodyStream(resume: () => void): Readable {
 
 /** What ALPN offers for the version asked for (curl offers h2 first unless told HTTP/1.x). */
 function alpnOffer(options: RequestOptions): string[] {
+  // Switching protocols is HTTP/1.1's (RFC 6455 §4.1).
+  if (options.upgrade !== undefined) return ['http/1.1'];
   switch (options.httpVersion) {
     case '1.0':
     case '1.1':
@@ -436,7 +441,9 @@ async function exchange(
     connectTo: options.connectTo,
     unixSocket,
   };
-  const pool = run.pool;
+  // A connection that may switch protocols is neither taken from the pool nor given back to it.
+  const upgrade = options.upgrade !== undefined;
+  const pool = upgrade ? undefined : run.pool;
   const key = pool === undefined ? '' : poolKey(hop, run, route);
   // Built before the clock starts: the send phase is the write alone.
   const request = requestHead(hop.method, hop.url, hop.headers, hop.own, hop.body, hop.typed);
@@ -456,6 +463,7 @@ async function exchange(
   let file: FileHandle | undefined;
   let failed: RequestFailure | undefined;
   let bodyOver = false;
+  let upgraded: RequestResult['upgraded'];
   const warnings: string[] = [];
   let rejectStopped: (failure: RequestFailure) => void = () => undefined;
   const stopped = new Promise<never>((_resolve, reject) => {
@@ -544,9 +552,10 @@ async function exchange(
     where: unixSocket ?? url.where,
     scheme: url.secure ? 'https' : 'http',
     authority: hop.url.host,
+    upgrade,
   };
   const http1 = http1Exchange(exchangeRequest, sink);
-  const h2c = !url.secure && options.httpVersion === '2-prior-knowledge';
+  const h2c = !url.secure && options.httpVersion === '2-prior-knowledge' && !upgrade;
   // The HTTP/2 session opened on a new connection, for the pool or to close after.
   const sessions = new Map<Opened, NonNullable<PooledConnection['session']>>();
   /** Picks the adapter for the protocol the connection speaks and sends the request. */
@@ -681,7 +690,13 @@ async function exchange(
     for (const warning of adapter?.afterBody() ?? []) sink.emit({type: 'warning', text: warning});
     response.warnings.push(...warnings);
     run.emit({type: 'end'});
+    const head101 = adapter === http1 ? http1.switched() : undefined;
+    const handed = opened?.socket ?? socket;
+    if (head101 !== undefined && handed !== undefined && response.status === 101) {
+      upgraded = {socket: handed, head: head101};
+    }
     return {
+      ...(upgraded === undefined ? {} : {upgraded}),
       ...outcome(),
       response: withBody(response, body),
       error: undefined,
@@ -733,7 +748,9 @@ async function exchange(
     const reusable =
       failed === undefined && bodyOver && adapter !== undefined && adapter.reusable();
     adapter?.abandon();
-    if (pooled !== undefined && pool !== undefined) {
+    if (upgraded !== undefined) {
+      // The connection is the new protocol's now: whoever asked closes it.
+    } else if (pooled !== undefined && pool !== undefined) {
       pool.release(pooled, reusable);
       run.emit({
         type: 'closed',
