@@ -60,9 +60,12 @@ const unsafe =
 
 /** The result as one line of JSON with a newline after it. */
 export function requestResultJson(result: RequestResult): string {
-  const text = JSON.stringify(jsonResult(result), (_key, value: unknown) =>
-    value === undefined ? null : value,
-  );
+  return jsonLine(jsonResult(result));
+}
+
+/** Any value as one line of JSON (undefined written as null) with a newline after it, safe to print. */
+export function jsonLine(value: unknown): string {
+  const text = JSON.stringify(value, (_key, each: unknown) => (each === undefined ? null : each));
   return (
     text.replace(unsafe, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n'
   );

@@ -85,6 +85,12 @@ export class StreamLog {
     return this.window.slice(this.head);
   }
 
+  /** The entries still in the window that came after entry `seq`, oldest first, as a new array. */
+  after(seq: number): StreamEntry[] {
+    const newer = Math.min(this.size, Math.max(0, this.nextSeq - 1 - seq));
+    return this.window.slice(this.window.length - newer);
+  }
+
   get size(): number {
     return this.window.length - this.head;
   }
