@@ -1,6 +1,7 @@
 /**
- * What the Request pane's keys set off: sending (with the engine), cancelling, history on disk and
- * copying as curl. The pane's hook calls these; the network and the disk are touched only here.
+ * What the Request pane's keys set off: sending (with the engine), cancelling, history on disk,
+ * copying as curl, and the stream a request opens (stream-control.ts). The pane's hook calls
+ * these; the network and the disk are touched only here.
  */
 import path from 'node:path';
 import {
@@ -25,6 +26,12 @@ import {credentialsIn, curlText, planForm} from './plan-form.js';
 import {createConnectionPool, type ConnectionPool} from './pool.js';
 import {nextExpiry, pruned, withClosed, withOpened} from './own-connections.js';
 import type {RequestEvent, RequestOptions, RequestResult, TranscriptLine, Via} from './types.js';
+import {isWebSocketRequest, openStream} from '../stream/open.js';
+import {isEventStreamType} from '../stream/event-stream.js';
+import {header} from './response.js';
+import type {ReadHead} from './events.js';
+import type {StreamSession} from '../stream/types.js';
+import {createStreamControl, type StreamControl} from './stream-control.js';
 
 export type RequestController = {
   /** Sends the form; asks first when re-sending a request that is not idempotent. */
@@ -41,12 +48,18 @@ export type RequestController = {
    * close, after the request in flight if there is one).
    */
   setKeepAlive(on: boolean): void;
+  /** The stream the last request opened: its messages, ping, close, reconnect, save. */
+  stream: Omit<StreamControl, 'attach' | 'switched' | 'bodyEnded' | 'clear' | 'dispose'>;
   /** Cancels the request in flight and closes the kept connections: the dashboard is leaving. */
   dispose(): void;
 };
 
 /** How often the transcript and byte count of a request in flight are shown as they grow. */
 const transcriptFlushMs = 100;
+/** Polls wait for a request at most this long (an event stream's head lets them go at once). */
+const pollsHeldMs = 2000;
+/** The body kept for the body tab, as the engine keeps one when not told otherwise. */
+const shownBodyBytes = 2 * 1024 * 1024;
 
 export type ControllerOptions = {
   send?: (options: RequestOptions) => Promise<RequestResult>;
@@ -112,6 +125,7 @@ export function createRequestController(
   let inFlight: Promise<void> = Promise.resolve();
   let passwordAnswer: ((password: string | undefined) => void) | undefined;
   let sending = false;
+  const streams = createStreamControl(store, historyPath);
 
   // The connections kept open between requests, made with the first request that keeps one.
   let pool: ConnectionPool | undefined;
@@ -213,6 +227,8 @@ export function createRequestController(
     abort = controller;
     const startedAt = Date.now();
     const allNotes = [...notes, ...planned.notes];
+    // A new request ends the stream of the one before (a WebSocket with close 1000).
+    streams.clear();
     update({
       inFlight: {startedAt, transcript: [], bodyBytes: 0},
       confirmResend: false,
@@ -257,14 +273,26 @@ export function createRequestController(
         });
       }
     };
-    const resume = (await options.quiet?.()) ?? (() => undefined);
+    const holding = (await options.quiet?.()) ?? (() => undefined);
+    let resumed = false;
+    const resume = () => {
+      if (resumed) return;
+      resumed = true;
+      clearTimeout(holdLimit);
+      holding();
+    };
+    // A stream may run for hours: the polls are held back while a request is timed, not longer.
+    const holdLimit = setTimeout(resume, pollsHeldMs);
+    holdLimit.unref();
     let result: RequestResult;
     const opened = new Set<number>();
     const requestPool = poolForRequest();
     // Sent from the host of the listener it was opened from; typed or pasted, from this machine.
     const via = options.via?.(store.getState().request.requestHost ?? localHostId);
+    const webSocket = isWebSocketRequest(planned.options);
+    let session: StreamSession | undefined;
     try {
-      result = await send({
+      const requestOptions: RequestOptions = {
         ...planned.options,
         ...(via ? {via} : {}),
         timeoutMs: planned.options.timeoutMs ?? options.timeoutMs,
@@ -274,6 +302,8 @@ export function createRequestController(
         onEvent(event) {
           // A connection from another host is not one of this machine's sockets.
           if (!via) ownEvent(event, opened);
+          if (event.type === 'response-head' && !event.informational && eventStream(event.head))
+            resume();
           planned.options.onEvent?.(event);
         },
         onTranscript(line) {
@@ -287,7 +317,23 @@ export function createRequestController(
           bodyBytes = wireBytes;
           flush ??= setTimeout(showPending, transcriptFlushMs);
         },
-      });
+      };
+      if (webSocket) {
+        // The handshake's connection becomes the WebSocket's: it is not one to keep in the pool.
+        session = openStream({...requestOptions, pool: undefined, saveBodyTo: undefined, send});
+      } else if (planned.options.compressed !== true) {
+        // Read as it arrives: an event stream as events, any other body live as curl -N shows it.
+        // A compressed body is not: passing its chunks on would decode all of it (a bomb too).
+        session = openStream({
+          ...requestOptions,
+          maxBodyBytes: planned.options.maxBodyBytes ?? shownBodyBytes,
+          send,
+        });
+      }
+      if (session) {
+        streams.attach(session);
+        result = await session.opened;
+      } else result = await send(requestOptions);
     } finally {
       resume();
       // A connection of this request that is not kept in the pool has closed, said so or not.
@@ -303,6 +349,13 @@ export function createRequestController(
     }
     clearTimeout(flush);
     abort = undefined;
+    if (session && webSocket) {
+      if (result.response?.status === 101 && result.error === undefined) streams.switched(session);
+      else {
+        allNotes.push(`no WebSocket: ${notSwitched(result)}`);
+        streams.clear();
+      }
+    } else if (session) streams.bodyEnded(session);
     const entry: HistoryEntry = {
       at: new Date(startedAt).toISOString(),
       method: form.method,
@@ -320,6 +373,7 @@ export function createRequestController(
     update({
       inFlight: undefined,
       result,
+      notes: allNotes,
       answered: {form, at: startedAt},
       scroll: 0,
       column: 0,
@@ -341,8 +395,10 @@ export function createRequestController(
   return {
     send({confirmed = false} = {}) {
       const request = store.getState().request;
-      // One exchange at a time: a second Enter must not silently cancel (or repeat) the first.
-      if (request.inFlight || passwordAnswer) {
+      // One exchange at a time: a second Enter must not silently cancel (or repeat) the first. An
+      // event stream is the exception: it never ends by itself, and the new request ends it.
+      const replacing = request.inFlight !== undefined && streams.live() && !passwordAnswer;
+      if ((request.inFlight && !replacing) || passwordAnswer) {
         notify(store, 'a request is in flight: Esc cancels it');
         return;
       }
@@ -383,7 +439,10 @@ export function createRequestController(
       }
       update({confirmResend: false, curl: undefined});
       sending = true;
-      inFlight = exchange(form, notes)
+      if (replacing) streams.close();
+      const before = replacing ? inFlight : Promise.resolve();
+      inFlight = before
+        .then(() => exchange(form, notes))
         .catch((error: unknown) => {
           abort = undefined;
           update({inFlight: undefined});
@@ -400,7 +459,9 @@ export function createRequestController(
     },
     cancel() {
       if (store.getState().request.confirmResend) update({confirmResend: false});
-      abort?.abort();
+      // Esc stops what is going on: the request in flight, else an open stream.
+      if (abort) abort.abort();
+      else if (streams.live()) streams.close();
     },
     answerPassword(password) {
       const answer = passwordAnswer;
@@ -438,11 +499,33 @@ export function createRequestController(
       update({keepAlive: on});
       if (!on && !sending) closePool();
     },
+    stream: {
+      live: () => streams.live(),
+      sendText: (text) => streams.sendText(text),
+      sendBinary: (bytes) => streams.sendBinary(bytes),
+      ping: () => streams.ping(),
+      close: (code, reason) => streams.close(code, reason),
+      reconnect: () => streams.reconnect(),
+      save: () => streams.save(),
+    },
     dispose() {
       abort?.abort();
+      streams.dispose();
       closePool();
       clearTimeout(ownFlush);
       clearTimeout(forgetTimer);
     },
   };
+}
+
+/** Why a handshake did not open a WebSocket, in one line: the answer, or the error. */
+function notSwitched(result: RequestResult): string {
+  if (result.error) return result.error.message.split('\n', 1)[0] ?? '';
+  const response = result.response;
+  if (!response) return 'no answer';
+  return `the server answered ${`${response.status} ${response.statusText}`.trim()}, not 101 Switching Protocols`;
+}
+
+function eventStream(head: ReadHead): boolean {
+  return isEventStreamType(header(head.headers, 'content-type'));
 }

@@ -1,6 +1,7 @@
 /** The Request pane's form and the exchange in flight or last finished. */
 import type {RequestResult, TranscriptLine} from '../request/types.js';
 import type {HistoryEntry} from '../request/history.js';
+import type {StreamSnapshot} from '../stream/types.js';
 
 export type RequestField = 'method' | 'url' | 'headers' | 'body' | 'options';
 export const requestFields: readonly RequestField[] = [
@@ -12,7 +13,8 @@ export const requestFields: readonly RequestField[] = [
 ];
 export type TextField = Exclude<RequestField, 'method'>;
 
-export type ResponseTab = 'body' | 'headers' | 'timing' | 'tls' | 'transcript';
+/** `stream`: a WebSocket's messages or an event stream's events, shown while there is a stream. */
+export type ResponseTab = 'body' | 'headers' | 'timing' | 'tls' | 'transcript' | 'stream';
 export const responseTabs: readonly ResponseTab[] = [
   'body',
   'headers',
@@ -20,6 +22,13 @@ export const responseTabs: readonly ResponseTab[] = [
   'tls',
   'transcript',
 ];
+
+/**
+ * Where a stream's log is read: at its tail as entries arrive, or held where the person scrolled
+ * to (the first line shown: the `line`th line of entry `seq`), with the newest entry seen then.
+ */
+export type StreamFollow =
+  {paused: false} | {paused: true; top: {seq: number; line: number}; seen: number};
 
 /** The form's text fields; with the two toggles it is a whole curl command (a CurlForm). */
 export type RequestForm = {
@@ -93,6 +102,16 @@ export type RequestState = RequestForm & {
    * host's sockets): the URL is as seen on that host, so the request is to be carried over SSH.
    */
   requestHost: string | undefined;
+  /**
+   * The stream the last request opened (a WebSocket, an event stream, a body still arriving), as
+   * its session last showed it; kept after it closed until the next request.
+   */
+  stream: StreamSnapshot | undefined;
+  streamFollow: StreamFollow;
+  /** The WebSocket message line: what is typed, the caret, and why the last send did not go. */
+  message: string;
+  messageCaret: number;
+  messageProblem: string | undefined;
 };
 
 export const emptyForm: RequestForm = {method: 'GET', url: '', headers: '', body: '', options: ''};
@@ -127,6 +146,11 @@ export const initialRequestState: RequestState = {
   curl: undefined,
   curlRevealed: false,
   passwordPrompt: undefined,
+  stream: undefined,
+  streamFollow: {paused: false},
+  message: '',
+  messageCaret: 0,
+  messageProblem: undefined,
 };
 
 export function wholeForm(request: RequestState): WholeForm {

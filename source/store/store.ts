@@ -22,8 +22,8 @@ export type {PaneName};
 /** What may have the focus: a built-in pane, or a pane a registry given to the dashboard adds. */
 export type FocusName = PaneName | (string & {});
 
-/** The socket filter, a request form field, or the response search. */
-export type EditTarget = 'filter' | 'field' | 'search';
+/** The socket filter, a request form field, the response search, or a WebSocket message. */
+export type EditTarget = 'filter' | 'field' | 'search' | 'message';
 
 export type PortholeState = {
   startedAt: number;

@@ -76,6 +76,8 @@ export type ScopeActions = {
     | 'history-back'
     | 'history-forward'
     | 'confirm';
+  stream: 'type-message' | 'ping' | 'close-stream' | 'reconnect';
+  message: 'send-message' | 'leave-message';
   editing: 'done' | 'send' | 'history-back' | 'history-forward';
   line: LineAction;
 };
@@ -107,6 +109,8 @@ export const scopeTitles: Record<Scope, string> = {
   events: 'Sockets events (after e)',
   filter: 'Sockets filter (after /)',
   request: 'Request',
+  stream: 'Request: a stream (the messages or events tab)',
+  message: 'Request: the message line (WebSocket)',
   editing: 'Editing a request field',
   line: 'In any text field (URL, headers, body, options, search, filter)',
 };
@@ -221,7 +225,10 @@ const table: {[S in Scope]: Record<Action<S>, Entry>} = {
     'next-match': {keys: ['n'], help: 'next match'},
     follow: {keys: ['f'], help: 'follow redirects on/off (curl -L)'},
     insecure: {keys: ['!'], help: 'skip TLS verification on/off (curl -k)'},
-    save: {keys: ['w'], help: 'save whole bodies to files on/off'},
+    save: {
+      keys: ['w'],
+      help: 'save whole bodies to files on/off (on a stream: write its log to a file, as it comes)',
+    },
     'keep-alive': {keys: ['a'], help: 'keep connections open per origin on/off'},
     'http-version': {keys: ['2'], help: 'HTTP version: auto, 1.1, 2, prior knowledge'},
     curl: {keys: ['c'], help: 'copy as curl (OSC 52 clipboard, also shown)', hint: 'curl'},
@@ -229,6 +236,32 @@ const table: {[S in Scope]: Record<Action<S>, Entry>} = {
     'history-back': {keys: ['['], help: 'older request from history'},
     'history-forward': {keys: [']'], help: 'newer request from history'},
     confirm: {keys: ['y'], help: 'confirm re-sending'},
+  },
+  stream: {
+    'type-message': {keys: ['>'], help: 'type a message to send (WebSocket)', hint: 'message'},
+    ping: {
+      keys: ['ctrl-p'],
+      help: 'send a ping (WebSocket; /ping in the message line)',
+      hint: 'ping',
+    },
+    'close-stream': {
+      keys: ['x'],
+      help: 'close the stream (WebSocket: close 1000; /close CODE REASON in the message line)',
+      hint: 'close',
+    },
+    reconnect: {
+      keys: ['R'],
+      help: 'open the stream again (an event stream sends Last-Event-ID)',
+      hint: 'reconnect',
+    },
+  },
+  message: {
+    'send-message': {
+      keys: ['enter'],
+      help: 'send the line as a text message; hex:0a1b sends binary; /ping; /close CODE REASON',
+      hint: 'send (hex:… binary, /close CODE REASON)',
+    },
+    'leave-message': {keys: ['esc'], help: 'leave the message line', hint: 'done'},
   },
   editing: {
     done: {keys: ['esc'], help: 'stop editing', hint: 'done'},

@@ -83,8 +83,15 @@ const socketsPane: PaneSpec<'sockets'> = {
 const requestPane: PaneSpec<'request'> = {
   name: 'request',
   title: 'Request',
-  scopes: ['request', 'editing'],
-  footerScope: (state) => (state.editing === 'field' ? 'editing' : 'request'),
+  scopes: ['request', 'stream', 'message', 'editing'],
+  footerScope: (state) => {
+    if (state.editing === 'field') return 'editing';
+    if (state.editing === 'message') return 'message';
+    const {stream, tab} = state.request;
+    return tab === 'stream' && stream !== undefined && stream.status.state !== 'closed'
+      ? 'stream'
+      : 'request';
+  },
   component: RequestPane,
   layout: paneLayouts.request,
 };

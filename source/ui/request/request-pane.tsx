@@ -6,11 +6,11 @@ import {maskSecrets, maskUrl} from '../../request/mask.js';
 import {methodSemantics, urlParts} from '../../request/form.js';
 import {statusMeaning} from '../../request/status.js';
 import {
-  responseTabs,
   sameForm,
   wholeForm,
   type RequestField,
   type RequestState,
+  type ResponseTab,
   type TextField,
 } from '../../store/request-state.js';
 import {hostTitle} from '../hosts/host-title.js';
@@ -28,6 +28,10 @@ import {timingSummary} from '../../request/describe.js';
 import {useRequestKeys} from './use-request-keys.js';
 import {certificateDaysShort, daysLeftTone, lineTone, type LineTone} from './tls-lines.js';
 import {httpVersionLabel, httpVersionOf} from './http-version.js';
+import {streamLines, type StreamLine} from './stream-lines.js';
+import {logRows, StreamView} from './stream-view.js';
+import {showsStream, tabsShown} from './use-stream-keys.js';
+import type {StreamEntry} from '../../stream/types.js';
 
 const labelWidth = 10;
 /** Lines a multi-line field may take while it is edited. */
@@ -195,6 +199,23 @@ export function RequestPane({width, height, focused}: PaneProps) {
     () => httpVersionLabel(httpVersionOf(request.options)),
     [request.options],
   );
+  // An entry's lines are made once, however many snapshots show it.
+  const entryMemo = useMemo(() => new WeakMap<StreamEntry, StreamLine[]>(), []);
+  const streamShown = showsStream(request);
+  const stream = request.stream;
+  const transcript = inFlight?.transcript;
+  const logLines = useMemo(() => {
+    if (!streamShown || !stream) return [];
+    const log = streamLines(stream, entryMemo);
+    if (stream.kind !== 'body' || !transcript) return log;
+    // A live body under the exchange's transcript, as curl -v -N shows one.
+    const head = transcript.map((line) => ({
+      seq: 0,
+      text: transcriptRow(line),
+      dim: transcriptTagWidth,
+    }));
+    return [...head, ...log];
+  }, [streamShown, stream, entryMemo, transcript]);
 
   const editingField = focused && editing === 'field' ? request.field : undefined;
   const headersRows = editingField === 'headers' ? editorLines : 1;
@@ -204,7 +225,12 @@ export function RequestPane({width, height, focused}: PaneProps) {
   const remarks = [...warnings.map((warning) => `⚠ ${warning}`), ...request.notes];
   const infoRows = (answered ? 1 : 0) + (remarks.length > 0 ? 1 : 0);
   const contentRows = Math.max(0, height - 1 - formRows - 3 - infoRows);
-  useRequestKeys({lines, rows: contentRows, width});
+  useRequestKeys({
+    lines,
+    rows: contentRows,
+    width,
+    stream: streamShown ? {lines: logLines, rows: logRows(request, contentRows)} : undefined,
+  });
 
   const semantics = methodSemantics(request.method);
   const parts = urlParts(request.url);
@@ -403,13 +429,13 @@ export function RequestPane({width, height, focused}: PaneProps) {
         {result && !inFlight ? timingSummary(result.timings) : ' '}
       </Text>
       <Text wrap="truncate">
-        {responseTabs.map((tab) => (
+        {tabsShown(request).map((tab) => (
           <Text
             key={tab}
             inverse={tab === request.tab && request.curl === undefined}
             bold={tab === request.tab}
           >
-            {` ${tab} `}
+            {` ${tabLabel(tab, request)} `}
           </Text>
         ))}
         <Text dimColor>
@@ -418,7 +444,7 @@ export function RequestPane({width, height, focused}: PaneProps) {
             : request.search
               ? `  /${sanitizeLine(request.search)} (n next)`
               : '') +
-            (lines.length > contentRows
+            (!streamShown && lines.length > contentRows
               ? `  ${request.scroll + 1}-${Math.min(lines.length, request.scroll + contentRows)} of ${lines.length}`
               : '') +
             (!request.wrap && request.column > 0 ? `  → col ${request.column + 1}` : '')}
@@ -430,6 +456,14 @@ export function RequestPane({width, height, focused}: PaneProps) {
           revealed={request.curlRevealed}
           rows={contentRows}
           width={width}
+        />
+      ) : streamShown ? (
+        <StreamView
+          request={request}
+          lines={logLines}
+          rows={contentRows}
+          width={width}
+          editing={editing === 'message'}
         />
       ) : (
         <ResponseContent
@@ -447,6 +481,11 @@ export function RequestPane({width, height, focused}: PaneProps) {
       )}
     </Pane>
   );
+}
+
+function tabLabel(tab: ResponseTab, request: RequestState): string {
+  if (tab !== 'stream') return tab;
+  return request.stream?.kind === 'sse' ? 'events' : 'messages';
 }
 
 /** The copied command, here in the response area, masked until revealed. */

@@ -77,6 +77,9 @@ export function responseLines(
       return tlsLines(result);
     case 'transcript':
       return result.transcript.map(transcriptRow);
+    case 'stream':
+      // The stream's log is drawn from its snapshot (stream-lines.ts), not from the result.
+      return [];
   }
 }
 

@@ -1,10 +1,5 @@
 import {notify, type PortholeStore} from '../../store/store.js';
-import {
-  requestFields,
-  responseTabs,
-  type RequestState,
-  type TextField,
-} from '../../store/request-state.js';
+import {requestFields, type RequestState, type TextField} from '../../store/request-state.js';
 import {nextMethod, previousMethod} from '../../request/form.js';
 import type {RequestController} from '../../request/controller.js';
 import type {Keymap} from '../keymap.js';
@@ -15,9 +10,16 @@ import {findMatch} from './response-lines.js';
 import {httpVersionLabel, nextHttpVersion} from './http-version.js';
 import {pasteText} from './paste.js';
 import {editWithKey, insertText, moveLine, type Edit} from './text-edit.js';
+import {streamKey, tabsShown, type StreamLogView} from './use-stream-keys.js';
 
 /** What the response area shows, as the keys need it: its lines and the room it has. */
-export type ResponseView = {lines: readonly string[]; rows: number; width: number};
+export type ResponseView = {
+  lines: readonly string[];
+  rows: number;
+  width: number;
+  /** A stream's log, when the response area shows one instead. */
+  stream?: StreamLogView | undefined;
+};
 
 const multiline = (field: TextField) => field === 'headers' || field === 'body';
 
@@ -137,6 +139,7 @@ export function useRequestKeys(view: ResponseView): void {
     const state = store.getState();
     const {request} = state;
     if (request.passwordPrompt) return passwordKey(controller, store, name, input);
+    if (streamKey(store, keymap, controller, name, input, view.stream)) return;
     if (state.editing === 'field') {
       const action = keymap.action('editing', name);
       const sendsOnEnter = request.field === 'url' || request.field === 'options';
@@ -192,7 +195,8 @@ export function useRequestKeys(view: ResponseView): void {
       case 'previous-method':
         return updateRequest(store, {method: previousMethod(request.method)});
       case 'tab': {
-        const tab = responseTabs[(responseTabs.indexOf(request.tab) + 1) % responseTabs.length];
+        const tabs = tabsShown(request);
+        const tab = tabs[(tabs.indexOf(request.tab) + 1) % tabs.length];
         return updateRequest(store, {tab: tab ?? 'body', scroll: 0, column: 0});
       }
       case 'scroll-up':
