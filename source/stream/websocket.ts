@@ -281,7 +281,9 @@ class WebSocketSession implements StreamSession {
     const handOver = result.upgraded;
     // A result is plain data; the connection is the session's now.
     delete result.upgraded;
-    if (!this.openedSettled) {
+    // A handshake let go for a reconnect is not the one `opened` tells of; one the user closed is.
+    const replaced = attempt.dropped && !this.core.closed;
+    if (!this.openedSettled && !replaced) {
       this.openedSettled = true;
       this.resolveOpened(result);
     }

@@ -1,7 +1,9 @@
 import net from 'node:net';
+import {Duplex, PassThrough} from 'node:stream';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import WebSocket from 'ws';
 import {sendRequest} from '../../source/request/send-request.js';
+import type {Via} from '../../source/request/types.js';
 import type {StreamEntry, StreamSession} from '../../source/stream/types.js';
 import {
   acceptFor,
@@ -381,6 +383,47 @@ describe('openWebSocket', () => {
     ).toBe(true);
     expect(session.snapshot().counts.reconnects).toBe(1);
     await until(session, () => server.closes.some((c) => c.reason === 'reconnecting'));
+  });
+
+  it('opens over a via stream that is a plain Duplex, not a socket', async () => {
+    const via: Via = {
+      label: 'ssh web-1',
+      open(host, port) {
+        return new Promise((resolve, reject) => {
+          const socket = net.connect({host, port});
+          socket.once('error', reject);
+          socket.once('connect', () => {
+            const inbound = new PassThrough();
+            const outbound = new PassThrough();
+            socket.pipe(inbound);
+            outbound.pipe(socket);
+            const stream = Duplex.from({readable: inbound, writable: outbound});
+            stream.once('close', () => socket.destroy());
+            socket.once('close', () => stream.destroy());
+            resolve(stream);
+          });
+        });
+      },
+    };
+    const session = open({url: `${server.url}/echo`, via});
+    const result = await session.opened;
+    expect(result.connection?.via).toBe('ssh web-1');
+    expect(session.snapshot().status.state).toBe('open');
+    session.sendText('through the tunnel');
+    await until(session, (all) =>
+      received(all, 'text').some((entry) => entry.text === 'through the tunnel'),
+    );
+    session.close(4000, 'tunnel done');
+    expect((await session.done).code).toBe(4000);
+  });
+
+  it('tells of the handshake that opened when a reconnect replaced the first', async () => {
+    const session = open({url: `${server.url}/echo`});
+    session.reconnect();
+    const result = await session.opened;
+    expect(result.error).toBeUndefined();
+    expect(result.response?.status).toBe(101);
+    expect(session.snapshot().status.state).toBe('open');
   });
 
   it('closes before the handshake is done', async () => {
