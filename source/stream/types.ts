@@ -144,4 +144,9 @@ export type StreamOptions = RequestOptions & {
    * A WebSocket handshake is sent through it with `upgrade: 'websocket'`.
    */
   send?: (options: RequestOptions) => Promise<RequestResult>;
+  /**
+   * WebSocket: each message received, whole, as its entry is logged (a binary entry keeps only
+   * the first bytes as hex), for a caller that writes payloads out as they came.
+   */
+  onMessage?: (entry: StreamEntry, payload: Uint8Array) => void;
 };

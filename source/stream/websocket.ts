@@ -111,13 +111,15 @@ class WebSocketSession implements StreamSession {
   private readonly core: SessionCore;
   private readonly request: RequestOptions;
   private readonly send: (options: RequestOptions) => Promise<RequestResult>;
+  private readonly onMessage: StreamOptions['onMessage'];
   private resolveOpened!: (result: RequestResult) => void;
   private openedSettled = false;
   private current: Attempt | undefined;
   private readonly onAbort = () => this.close();
 
   constructor(options: StreamOptions) {
-    const {limits, flushMs, send, ...request} = options;
+    const {limits, flushMs, send, onMessage, ...request} = options;
+    this.onMessage = onMessage;
     this.request = request;
     this.send = send ?? sendRequest;
     this.core = new SessionCore('websocket', options.url, limits, flushMs);
@@ -317,16 +319,24 @@ class WebSocketSession implements StreamSession {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (!mine()) return;
       if (isBinary) {
-        this.core.push({
+        const entry = this.core.push({
           dir: 'received',
           kind: 'binary',
           bytes: data.length,
           text: hexPreview(data),
         });
+        this.onMessage?.(entry, data);
         return;
       }
       const text = data.toString('utf8');
-      this.core.push({dir: 'received', kind: 'text', bytes: data.length, text, ...jsonFlag(text)});
+      const entry = this.core.push({
+        dir: 'received',
+        kind: 'text',
+        bytes: data.length,
+        text,
+        ...jsonFlag(text),
+      });
+      this.onMessage?.(entry, data);
     });
     ws.on('ping', (data: Buffer) => {
       if (!mine()) return;
