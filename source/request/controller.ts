@@ -30,7 +30,7 @@ import {isWebSocketRequest, openStream} from '../stream/open.js';
 import {isEventStreamType} from '../stream/event-stream.js';
 import {header} from './response.js';
 import type {ReadHead} from './events.js';
-import type {StreamSession} from '../stream/types.js';
+import type {StreamLimits, StreamSession} from '../stream/types.js';
 import {createStreamControl, type StreamControl} from './stream-control.js';
 
 export type RequestController = {
@@ -88,6 +88,8 @@ export type ControllerOptions = {
    * for this machine, whose requests go out directly.
    */
   via?: (host: HostId) => Via | undefined;
+  /** A stream's window (entries and bytes kept, the largest message taken); the defaults if unset. */
+  streamLimits?: Partial<StreamLimits>;
 };
 
 /** A word as a POSIX shell reads it back: bare when it is safe, else in single quotes. */
@@ -320,13 +322,20 @@ export function createRequestController(
       };
       if (webSocket) {
         // The handshake's connection becomes the WebSocket's: it is not one to keep in the pool.
-        session = openStream({...requestOptions, pool: undefined, saveBodyTo: undefined, send});
+        session = openStream({
+          ...requestOptions,
+          pool: undefined,
+          saveBodyTo: undefined,
+          limits: options.streamLimits,
+          send,
+        });
       } else if (planned.options.compressed !== true) {
         // Read as it arrives: an event stream as events, any other body live as curl -N shows it.
         // A compressed body is not: passing its chunks on would decode all of it (a bomb too).
         session = openStream({
           ...requestOptions,
           maxBodyBytes: planned.options.maxBodyBytes ?? shownBodyBytes,
+          limits: options.streamLimits,
           send,
         });
       }

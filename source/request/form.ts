@@ -53,17 +53,21 @@ export function urlParts(text: string): UrlParts {
   const trimmed = text.trim();
   if (!trimmed) return {ok: false, error: 'no URL yet'};
   const schemeImplied = !/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed);
+  // A WebSocket's handshake is an HTTP request: ws:// and wss:// are checked as http(s)://.
+  const webSocket = /^wss?:\/\//i.test(trimmed);
+  const asHttp = webSocket ? trimmed.replace(/^ws/i, 'http') : trimmed;
   // The engine's own check, so the form flags exactly what sending would refuse.
-  const url = parseUrl(schemeImplied ? `http://${trimmed}` : trimmed);
+  const url = parseUrl(schemeImplied ? `http://${trimmed}` : asHttp);
   if (url instanceof RequestFailure) return {ok: false, error: url.message};
-  const scheme = url.protocol.replace(/:$/, '');
+  const secure = url.protocol === 'https:';
+  const scheme = webSocket ? (secure ? 'wss' : 'ws') : url.protocol.replace(/:$/, '');
   const portImplied = url.port === '';
   return {
     ok: true,
     scheme,
     schemeImplied,
     host: url.hostname,
-    port: portImplied ? (scheme === 'https' ? 443 : 80) : Number(url.port),
+    port: portImplied ? (secure ? 443 : 80) : Number(url.port),
     portImplied,
     path: url.pathname + url.search,
   };

@@ -31,6 +31,8 @@ export type StreamControl = {
   dispose(): void;
 };
 
+const noStream = 'no stream is open: Enter sends the request';
+
 /** Where `w` writes a stream: beside the history file, one JSON Lines file per save. */
 export function streamSaveFile(historyPath: string, at = Date.now()): string {
   return path.join(
@@ -129,9 +131,9 @@ export function createStreamControl(
       update({stream: undefined, streamFollow: {paused: false}});
     },
     live,
-    sendText: (text) => session?.sendText(text) ?? 'no stream is open',
-    sendBinary: (bytes) => session?.sendBinary(bytes) ?? 'no stream is open',
-    ping: () => session?.ping() ?? 'no stream is open',
+    sendText: (text) => (session ? session.sendText(text) : noStream),
+    sendBinary: (bytes) => (session ? session.sendBinary(bytes) : noStream),
+    ping: () => (session ? session.ping() : noStream),
     close(code, reason) {
       session?.close(code, reason);
     },
