@@ -2,6 +2,8 @@
  * `porthole request <curl arguments>`: one request, read as curl reads its arguments and printed
  * as curl prints it (-s -S -v -i -f -o -O -w), timed by porthole's engine. Without -v or -s, a
  * terminal on stderr also gets one line of status and timings, porthole's addition to curl.
+ * A WebSocket URL, and an answer that is an event stream, are followed as streams
+ * (request-stream.ts).
  */
 import {readFile, writeFile} from 'node:fs/promises';
 import {describeBody} from '../request/body-view.js';
@@ -12,6 +14,7 @@ import type {OutputOptions} from '../request/curl/types.js';
 import {timingSummary, transcriptText} from '../request/describe.js';
 import {insecureHint} from '../request/errors.js';
 import {sendRequest, warmEngine} from '../request/send-request.js';
+import {isWebSocketRequest} from '../stream/open.js';
 import type {
   HttpResponse,
   RequestErrorCode,
@@ -19,7 +22,7 @@ import type {
   RequestResult,
 } from '../request/types.js';
 import {formatBytes} from '../format.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine, sanitizeLines} from '../sanitize.js';
 import {askPassword, passwordFromStdin} from './password-prompt.js';
 import {
   fileSink,
@@ -31,6 +34,12 @@ import {
   type BodySink,
 } from './request-output.js';
 import {requestResultJson} from './request-json.js';
+import {
+  acceptsEventStream,
+  runStream,
+  type StreamContext,
+  type StreamEnd,
+} from './request-stream.js';
 import {expandWriteOut, writeOutFacts} from './write-out.js';
 
 export type CommandStream = NodeJS.WritableStream & {isTTY?: boolean};
@@ -73,6 +82,20 @@ export function requestHelpText(): string {
     '400 and above), 1 when the exchange failed, 2 for a command that cannot be run, 130 when',
     'the password prompt was cancelled.',
     '',
+    'Streams',
+    '  ws:// and wss:// URLs (or -H "Upgrade: websocket") open a WebSocket, as websocat does:',
+    '  each line of stdin is sent as a text message (--binary: as the bytes its hex spells),',
+    '  each message received is written to stdout on its own line as it arrives (a binary one',
+    '  raw, or as hex on a terminal). At the end of stdin, and on Ctrl-C, porthole sends close',
+    "  1000 and waits for the server's close. Exit 0 for a close with 1000 or 1001, 1 for any",
+    '  other code or a connection lost without one (1006), 22 when the server does not switch',
+    '  protocols (its answer is printed as any response).',
+    "  An answer of type text/event-stream is written event by event (each event's data lines)",
+    '  and asked for again with Last-Event-ID when it ends; Ctrl-C ends it with exit 0. Any other',
+    '  body is written to a pipe as it arrives (-N: to a terminal too). Without -m a request has',
+    '  30 s, a stream included; with -N, an Accept naming text/event-stream, or a WebSocket, a',
+    '  stream has no time limit once its head is in.',
+    '',
     'Options (as curl)',
     ...curlOptionHelp.map(({flags, description}) => `  ${flags.padEnd(width)}  ${description}`),
     '',
@@ -84,7 +107,13 @@ export function requestHelpText(): string {
 const ownOptionHelp = [
   {
     flags: '--json-result',
-    description: 'print the whole result as JSON instead of the body (README: "JSON result")',
+    description:
+      'print the whole result as JSON instead of the body (README: "JSON result"); on a stream, one JSON line per message or event',
+  },
+  {
+    flags: '--binary',
+    description:
+      'WebSocket: each stdin line is hex (0a1bff) sent as a binary message; binary messages in --json-result are hex',
   },
   {
     flags: '--via HOST',
@@ -97,6 +126,8 @@ const ownOptionHelp = [
 type OwnOptions = {
   curlArgs: string[];
   json: boolean;
+  /** --binary: WebSocket messages from stdin as hex. */
+  binary: boolean;
   /** --via, as given. */
   via?: string;
   sshConfig?: string;
@@ -104,7 +135,7 @@ type OwnOptions = {
 
 /** porthole's own options taken out of curl's arguments (a value such as `-d --json-result` stays). */
 function ownOptions(args: string[]): OwnOptions | string {
-  const own: OwnOptions = {curlArgs: [], json: false};
+  const own: OwnOptions = {curlArgs: [], json: false, binary: false};
   const {curlArgs} = own;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? '';
@@ -114,6 +145,10 @@ function ownOptions(args: string[]): OwnOptions | string {
     }
     if (arg === '--json-result') {
       own.json = true;
+      continue;
+    }
+    if (arg === '--binary') {
+      own.binary = true;
       continue;
     }
     const valued = /^--(via|ssh-config)(?:=(.*))?$/s.exec(arg);
@@ -236,6 +271,18 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
   if (own.via !== undefined && options.unixSocket !== undefined) {
     return end(exitCodes.usage, '--via and --unix-socket cannot be used together');
   }
+  const websocket = isWebSocketRequest(options);
+  // -N, or an Accept naming event streams, asks to follow a stream for as long as it lasts.
+  const follow = output.noBuffer === true || acceptsEventStream(options.headers);
+  if (own.binary && !websocket) {
+    return end(exitCodes.usage, '--binary is for WebSocket messages (a ws:// or wss:// URL)');
+  }
+  if (websocket && target.kind === 'file') {
+    return end(exitCodes.usage, "-o and -O keep a body; a WebSocket's messages go to stdout");
+  }
+  if (websocket && options.body !== undefined) {
+    return end(exitCodes.usage, 'a WebSocket handshake sends no body: give the messages on stdin');
+  }
   const made = own.via === undefined ? undefined : await viaOption(own.via, own.sshConfig);
   if (typeof made === 'string') return end(exitCodes.usage, made);
   if (made !== undefined) options.via = made.via;
@@ -247,13 +294,31 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
       target.kind === 'file' ? fileSink(target.file) : json ? undefined : streamSink(stdout);
     // curl -I prints the head it asked for, as -i would, and never a body (even with -X GET).
     const shown = {...output, include: output.include || command.head};
-    const exchange = await exchangeAndPrint(options, shown, {
+    const exchangeIo = {
       ...io,
       sink,
       toTerminal: !json && target.kind === 'stdout' && stdout.isTTY === true,
       headOnly: command.head,
       keepBody: json,
-    });
+      bodyLimit: options.maxBodyBytes,
+      live: follow,
+    };
+    // A body bound for stdout may be an event stream; one for a file is kept as it came.
+    const {exchange, stream, refused} =
+      websocket || (target.kind === 'stdout' && !command.head)
+        ? await exchangeAndFollow(options, shown, exchangeIo, {
+            websocket,
+            follow,
+            stdout,
+            stderr,
+            stdin: stdin(),
+            format: {terminal: stdout.isTTY === true, json},
+            binary: own.binary,
+            verbose: output.verbose,
+            quiet,
+            signal: io.signal,
+          })
+        : {exchange: await exchangeAndPrint(options, shown, exchangeIo)};
     const {result, failedStatus, writeError} = exchange;
     let code: number = exitCodes.ok;
     let message: string | undefined;
@@ -269,12 +334,21 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
       // Here the way to skip verification is this command's own option.
       message = result.error.message.replace(insecureHint, '(pass -k to skip verification)');
     }
+    if (writeError === undefined && stream !== undefined) {
+      code = stream.code;
+      message = stream.message;
+    } else if (writeError === undefined && refused !== undefined && result.error === undefined) {
+      // As curl: a WebSocket URL whose server does not switch protocols is an HTTP error.
+      code = exitCodes.httpError;
+      message = refused;
+    }
 
     if (planned.cookieJar !== undefined && result.response !== undefined) {
       const problem = await saveCookies(planned.cookieJar, result.response);
       if (problem !== undefined && !quiet) stderr.write(`porthole: ${sanitizeLine(problem)}\n`);
     }
-    if (json) {
+    // A stream's --json-result was its messages or events, one a line.
+    if (json && stream === undefined) {
       await written(stdout, requestResultJson(result)).catch((error: unknown) => {
         code = exitCodes.failed;
         message = `cannot write to stdout: ${error instanceof Error ? error.message : String(error)}`;
@@ -312,6 +386,33 @@ export async function runRequestCommand(args: string[], io: CommandIo): Promise<
   }
 }
 
+/**
+ * Sends the request as a stream session (request-stream.ts), each exchange of it printed as
+ * exchangeAndPrint prints any: a WebSocket, and an answer that is an event stream, are followed to
+ * their end; any other answer is the exchange it was.
+ */
+async function exchangeAndFollow(
+  options: RequestOptions,
+  output: OutputOptions,
+  io: ExchangeIo,
+  context: StreamContext,
+): Promise<{exchange: Exchange; stream?: StreamEnd; refused?: string}> {
+  let first: Exchange | undefined;
+  let writeError: Error | undefined;
+  const run = await runStream(options, context, async (sent, eventStream) => {
+    // The session's signal ends the exchange; the command's own ends the session.
+    const each = await exchangeAndPrint(sent, output, {...io, signal: undefined, eventStream});
+    first ??= each;
+    writeError ??= each.writeError;
+    return each.result;
+  });
+  return {
+    exchange: {failedStatus: undefined, ...first, result: run.result, writeError},
+    stream: run.end,
+    refused: run.refused,
+  };
+}
+
 type Exchange = {
   result: RequestResult;
   /** The status that -f refused, when it did. */
@@ -319,24 +420,34 @@ type Exchange = {
   writeError: Error | undefined;
 };
 
+type ExchangeIo = CommandIo & {
+  /** Where the body (and -i's heads) go; none when it is only kept in memory (--json-result). */
+  sink: BodySink | undefined;
+  toTerminal: boolean;
+  headOnly: boolean;
+  /** Keep the body in memory (up to maxBodyBytes) even when it is also streamed. */
+  keepBody: boolean;
+  /** The command's limit on the body kept in memory (a stream session asks for its own). */
+  bodyLimit: number | undefined;
+  /**
+   * Whether the answer is an event stream (its events are printed by request-stream.ts): its
+   * body then goes to the session's reader (`options.onBodyChunk`) and nowhere else.
+   */
+  eventStream?: () => boolean;
+  /** -N: a terminal too gets the body as it arrives (made safe), not once it is all in. */
+  live: boolean;
+};
+
 /** Sends the request and prints the response as the output options ask. */
 async function exchangeAndPrint(
   options: RequestOptions,
   output: OutputOptions,
-  io: CommandIo & {
-    /** Where the body (and -i's heads) go; none when it is only kept in memory (--json-result). */
-    sink: BodySink | undefined;
-    toTerminal: boolean;
-    headOnly: boolean;
-    /** Keep the body in memory (up to maxBodyBytes) even when it is also streamed. */
-    keepBody: boolean;
-  },
+  io: ExchangeIo,
 ): Promise<Exchange> {
   const {stdout, stderr, toTerminal} = io;
   const sink = io.sink ?? discardSink;
   const include = output.include;
   const heads = headCollector();
-  const terminalHeads: string[] = [];
   let failedStatus: string | undefined;
   let writeError: Error | undefined;
   const stop = new AbortController();
@@ -351,44 +462,56 @@ async function exchangeAndPrint(
   const failing = (status: number) => output.fail && status >= 400;
   let droppedBody = false;
   const refused = () => io.headOnly || (failing(heads.status()) && output.failWithBody !== true);
+  const eventStream = io.eventStream ?? (() => false);
+  const reader = options.onBodyChunk;
+  // -N on a terminal: the text as it arrives, a character cut between two reads kept whole.
+  const decoder = new TextDecoder('utf-8');
+  const terminalText = (chunk?: Uint8Array) =>
+    Buffer.from(sanitizeLines(decoder.decode(chunk, {stream: chunk !== undefined})).join('\n'));
+  const signals = [stop.signal, io.signal, options.signal].filter(
+    (each): each is AbortSignal => each !== undefined,
+  );
   try {
     const result = await sendRequest({
       ...options,
       // Only a terminal shows the body from memory; a pipe or a file gets it as it arrives.
-      maxBodyBytes: toTerminal || io.keepBody ? options.maxBodyBytes : 0,
+      maxBodyBytes: toTerminal || io.keepBody ? io.bodyLimit : 0,
       onBodyChunk:
-        toTerminal || io.sink === undefined
+        reader === undefined && (toTerminal || io.sink === undefined)
           ? undefined
           : (chunk) => {
+              if (eventStream()) return reader?.(chunk);
+              if ((toTerminal && !io.live) || io.sink === undefined) return undefined;
               if (refused()) {
                 // The rest of the body is not wanted: the exchange ends here, on purpose.
                 droppedBody = true;
                 stop.abort();
                 return undefined;
               }
-              return keep(sink.write(chunk));
+              return keep(sink.write(toTerminal ? terminalText(chunk) : chunk));
             },
       onTranscript(line) {
+        options.onTranscript?.(line);
         if (output.verbose) stderr.write(transcriptText(line) + '\n');
         if (line.kind !== 'in') return;
         const head = heads.take(line.text);
         if (head === undefined || !include) return;
-        if (toTerminal) terminalHeads.push(...head.map(sanitizeLine), '');
-        else
-          void keep(sink.write(Buffer.from(head.map((text) => text + '\r\n').join('') + '\r\n')));
+        const text = toTerminal
+          ? [...head.map(sanitizeLine), ''].join('\n') + '\n'
+          : head.map((each) => each + '\r\n').join('') + '\r\n';
+        void keep(sink.write(Buffer.from(text)));
       },
-      signal: io.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, io.signal]),
+      signal: signals.length === 1 ? stop.signal : AbortSignal.any(signals),
     });
     const {response} = result;
     if (response !== undefined && failing(response.status)) {
       failedStatus = `${response.status} ${sanitizeLine(response.statusText)}`.trim();
     } else if (failing(heads.status())) failedStatus = String(heads.status());
-    const bodyKept = response !== undefined && !refused();
-    if (toTerminal) {
-      const lines = [...terminalHeads];
-      if (response !== undefined && bodyKept) {
-        lines.push(...describeBody(response, {formatJson: false}).lines);
-      }
+    const bodyKept = response !== undefined && !refused() && !eventStream();
+    // A 101's connection is the WebSocket's now: there is no body to show.
+    if (toTerminal && io.live && bodyKept) await keep(sink.write(terminalText()));
+    else if (toTerminal && bodyKept && result.upgraded === undefined) {
+      const lines = describeBody(response, {formatJson: false}).lines;
       if (lines.length > 0) await keep(sink.write(Buffer.from(lines.join('\n') + '\n')));
     }
     await keep(sink.close(bodyKept));

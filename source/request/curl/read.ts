@@ -439,8 +439,8 @@ const options: CurlOption[] = [
   {
     long: 'no-buffer',
     short: 'N',
-    help: 'accepted; the body is never buffered',
-    apply: (c) => ignore(c, '--no-buffer'),
+    help: 'write the body as it arrives, on a terminal too; a stream has no time limit after its head',
+    apply: (c) => void (c.output.noBuffer = true),
   },
   {
     long: 'globoff',

@@ -37,6 +37,8 @@ export type OutputOptions = {
   writeOut?: string;
   /** --fail-with-body: as -f, but the body of an HTTP error is still written. */
   failWithBody?: boolean;
+  /** -N: follow a body that keeps coming (a stream) as it arrives, for as long as it lasts. */
+  noBuffer?: boolean;
 };
 
 export type CurlCommand = {
