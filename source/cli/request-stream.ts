@@ -266,9 +266,9 @@ function closedOutcome(
   const clean = code === 1000 || code === 1001 || code === 1005;
   // The server answered the command's close: the session's words say how.
   if (first !== undefined) {
-    return first === 'interrupted' || clean
-      ? {code: 0}
-      : {code: 1, message: sanitizeLine(status.why)};
+    if (first === 'interrupted' || clean) return {code: 0};
+    const why = sanitizeLine(status.why);
+    return {code: 1, message: why.startsWith('closed') ? why : `closed: ${why}`};
   }
   const reason = status.reason ? ` (reason: ${sanitizeLine(status.reason)})` : '';
   const line =
