@@ -169,7 +169,8 @@ describe('a WebSocket in the Request pane', () => {
   it('names the phase when the server never answers the handshake', async () => {
     const app = await open(`${ws.url}/silent`, {controller: {timeoutMs: 800}});
     const screen = await screenShows(app, (s) => s.includes('✗ '), 'the timeout');
-    expect(screen).toMatch(/✗ .*(response|first byte|answer)/i);
+    // The phase it waited in: the answer's head never came.
+    expect(screen).toContain('✗ no response within 0.8 s');
     expect(screen).not.toMatch(/ transcript +messages$/m);
   });
 
@@ -194,6 +195,25 @@ describe('a WebSocket in the Request pane', () => {
     await screenShows(again, (s) => s.includes('message›'), 'the message line');
     await again.press(keys.escape, 'x');
     await screenShows(again, (s) => s.includes('closed: closed by you with 1000'), 'closed by x');
+  });
+
+  it('ends the WebSocket before with close 1000 when a new request goes', async () => {
+    const app = await open(`${ws.url}/echo`);
+    await screenShows(app, (s) => s.includes('message›'), 'the message line');
+    await app.press('first one', keys.enter);
+    await screenShows(app, (s) => /← text +9 B {2}first one/.test(s), 'the echo');
+    const before = ws.closes.length;
+    await app.press(keys.escape, keys.enter);
+    await waitFor(
+      () => ws.closes.slice(before).some((seen) => seen.path === '/echo' && seen.code === 1000),
+      'the first WebSocket closed with 1000',
+    );
+    const screen = await screenShows(
+      app,
+      (s) => /^open · ↓ 0 msgs 0 B · ↑ 0 msgs 0 B/m.test(s),
+      'the second WebSocket open, its log empty',
+    );
+    expect(screen).not.toContain('first one');
   });
 
   it('writes the log to a file under the state directory with w', async () => {
@@ -278,6 +298,19 @@ describe('an event stream in the Request pane', () => {
     expect(all).not.toContain('message›');
     await app.press('x');
     await screenShows(app, (s) => s.includes('closed: closed by you'), 'closed');
+  });
+
+  it('ends an open event stream when a new request goes', async () => {
+    const app = await open(`${sse.url}/events?n=1000&everyMs=100`);
+    await screenShows(app, (s) => /← tick .*id 2 +\{/.test(s), 'events arriving');
+    const asked = sse.requests.filter((request) => request.path === '/events').length;
+    await app.press(keys.enter);
+    await waitFor(
+      () => sse.requests.filter((request) => request.path === '/events').length === asked + 1,
+      'the request sent again',
+    );
+    await screenShows(app, (s) => /^open · ↓ \d+ events/m.test(s), 'the new stream open');
+    expect(app.store.getState().notice?.text ?? '').not.toContain('in flight');
   });
 
   it('shows a reconnect in the status and as a note, with Last-Event-ID', async () => {

@@ -220,11 +220,13 @@ export function RequestPane({width, height, focused}: PaneProps) {
   const editingField = focused && editing === 'field' ? request.field : undefined;
   const headersRows = editingField === 'headers' ? editorLines : 1;
   const bodyRows = editingField === 'body' ? editorLines : 1;
-  const formRows = 4 + headersRows + bodyRows;
+  // A stream's log wants the rows: the form folds to one line until a field is edited.
+  const compactForm = streamShown && request.tab === 'stream' && editingField === undefined;
+  const formRows = compactForm ? 1 : 4 + headersRows + bodyRows;
   const warnings = result?.response?.warnings ?? [];
   const remarks = [...warnings.map((warning) => `⚠ ${warning}`), ...request.notes];
   const infoRows = (answered ? 1 : 0) + (remarks.length > 0 ? 1 : 0);
-  const contentRows = Math.max(0, height - 1 - formRows - 3 - infoRows);
+  const contentRows = Math.max(0, height - 1 - formRows - (compactForm ? 2 : 3) - infoRows);
   useRequestKeys({
     lines,
     rows: contentRows,
@@ -346,63 +348,75 @@ export function RequestPane({width, height, focused}: PaneProps) {
       height={height}
       summary={toggles}
     >
-      <FieldLine label="Method" field="method" request={request} editing={false}>
-        <Text bold>{sanitizeLine(screenful(request.method, width)).padEnd(8)}</Text>
-        <Text dimColor>{semantics.words}</Text>
-      </FieldLine>
-      <FieldLine label="URL" field="url" request={request} editing={editingField === 'url'}>
-        {editingField === 'url' ? (
-          <Caret line={request.url} caret={request.caret} width={fieldWidth} />
-        ) : (
-          sanitizeLine(maskUrl(request.url).slice(0, fieldWidth * 2)) || (
-            <Text dimColor>(e to type a URL)</Text>
-          )
-        )}
-      </FieldLine>
-      <Text wrap="truncate" color={parts.ok && !request.fieldProblem ? theme.muted : theme.error}>
-        {' '.repeat(labelWidth) +
-          (request.fieldProblem?.field === 'url'
-            ? `✗ ${sanitizeLine(screenful(request.fieldProblem.text, width))}`
-            : parts.ok
-              ? sanitizeLine(
-                  screenful(
-                    `${parts.scheme}${parts.schemeImplied ? ' (added, as curl does)' : ''} · host ${parts.host} · port ${parts.port}${parts.portImplied ? ' (default)' : ''} · ${maskUrl(parts.path)}`,
-                    width,
-                  ),
-                )
-              : `✗ ${sanitizeLine(screenful(parts.error, width))}`)}
-      </Text>
-      <TextField
-        label="Headers"
-        field="headers"
-        request={request}
-        editing={editingField === 'headers'}
-        width={width}
-        summary={summaryOf(request.headers, maskHeaderLine)}
-      />
-      <TextField
-        label="Body"
-        field="body"
-        request={request}
-        editing={editingField === 'body'}
-        width={width}
-        summary={request.body === '' ? '(empty)' : summaryOf(request.body, (line) => line)}
-      />
-      <FieldLine
-        label="Options"
-        field="options"
-        request={request}
-        editing={editingField === 'options'}
-      >
-        {editingField === 'options' ? (
-          <Caret line={request.options} caret={request.caret} width={fieldWidth} />
-        ) : request.options.trim() === '' ? (
-          <Text dimColor>(none: any curl option, e.g. --compressed -u bob)</Text>
-        ) : (
-          sanitizeLine(screenful(curlLines(request.options, false).join(' '), width))
-        )}
-        <Problem request={request} field="options" />
-      </FieldLine>
+      {compactForm ? (
+        <FieldLine label="Request" field={request.field} request={request} editing={false}>
+          {sanitizeLine(screenful(`${request.method} ${maskUrl(request.url)}`, width))}
+          <Text dimColor> (↑↓ e: the form)</Text>
+        </FieldLine>
+      ) : (
+        <>
+          <FieldLine label="Method" field="method" request={request} editing={false}>
+            <Text bold>{sanitizeLine(screenful(request.method, width)).padEnd(8)}</Text>
+            <Text dimColor>{semantics.words}</Text>
+          </FieldLine>
+          <FieldLine label="URL" field="url" request={request} editing={editingField === 'url'}>
+            {editingField === 'url' ? (
+              <Caret line={request.url} caret={request.caret} width={fieldWidth} />
+            ) : (
+              sanitizeLine(maskUrl(request.url).slice(0, fieldWidth * 2)) || (
+                <Text dimColor>(e to type a URL)</Text>
+              )
+            )}
+          </FieldLine>
+          <Text
+            wrap="truncate"
+            color={parts.ok && !request.fieldProblem ? theme.muted : theme.error}
+          >
+            {' '.repeat(labelWidth) +
+              (request.fieldProblem?.field === 'url'
+                ? `✗ ${sanitizeLine(screenful(request.fieldProblem.text, width))}`
+                : parts.ok
+                  ? sanitizeLine(
+                      screenful(
+                        `${parts.scheme}${parts.schemeImplied ? ' (added, as curl does)' : ''} · host ${parts.host} · port ${parts.port}${parts.portImplied ? ' (default)' : ''} · ${maskUrl(parts.path)}`,
+                        width,
+                      ),
+                    )
+                  : `✗ ${sanitizeLine(screenful(parts.error, width))}`)}
+          </Text>
+          <TextField
+            label="Headers"
+            field="headers"
+            request={request}
+            editing={editingField === 'headers'}
+            width={width}
+            summary={summaryOf(request.headers, maskHeaderLine)}
+          />
+          <TextField
+            label="Body"
+            field="body"
+            request={request}
+            editing={editingField === 'body'}
+            width={width}
+            summary={request.body === '' ? '(empty)' : summaryOf(request.body, (line) => line)}
+          />
+          <FieldLine
+            label="Options"
+            field="options"
+            request={request}
+            editing={editingField === 'options'}
+          >
+            {editingField === 'options' ? (
+              <Caret line={request.options} caret={request.caret} width={fieldWidth} />
+            ) : request.options.trim() === '' ? (
+              <Text dimColor>(none: any curl option, e.g. --compressed -u bob)</Text>
+            ) : (
+              sanitizeLine(screenful(curlLines(request.options, false).join(' '), width))
+            )}
+            <Problem request={request} field="options" />
+          </FieldLine>
+        </>
+      )}
       <Text wrap="truncate">{statusLine}</Text>
       {answered ? (
         <Text wrap="truncate" dimColor>
@@ -425,9 +439,11 @@ export function RequestPane({width, height, focused}: PaneProps) {
           )}
         </Text>
       ) : null}
-      <Text wrap="truncate" dimColor>
-        {result && !inFlight ? timingSummary(result.timings) : ' '}
-      </Text>
+      {compactForm ? null : (
+        <Text wrap="truncate" dimColor>
+          {result && !inFlight ? timingSummary(result.timings) : ' '}
+        </Text>
+      )}
       <Text wrap="truncate">
         {tabsShown(request).map((tab) => (
           <Text
