@@ -102,6 +102,22 @@ describe('a WebSocket in the Request pane', () => {
     expect(headers).toMatch(/upgrade: websocket/i);
   });
 
+  it('opens from a pasted curl command that asks to upgrade', async () => {
+    const app = await renderApp({focus: 'request', request: {url: '', caret: 0}});
+    opened.push(app);
+    const url = `${ws.url.replace(/^ws/, 'http')}/echo`;
+    await app.press(`\u001B[200~curl -H 'Upgrade: websocket' ${url}\u001B[201~`);
+    await app.waitForScreen((s) => s.includes(`URL     ${url}`), 'the form filled');
+    await app.press(keys.enter);
+    await screenShows(
+      app,
+      (s) => s.includes('101 Switching Protocols') && s.includes('message›'),
+      'the WebSocket open',
+    );
+    await app.press('pasted', keys.enter);
+    await screenShows(app, (s) => /← text +6 B {2}pasted/.test(s), 'the echo');
+  });
+
   it('shows pushed messages as they arrive, their JSON pretty-printed', async () => {
     const app = await open(`${ws.url}/push?n=4&everyMs=150`);
     const first = await screenShows(app, (s) => s.includes('"n": 1'), 'the first push');

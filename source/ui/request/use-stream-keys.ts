@@ -2,7 +2,8 @@
  * The Request pane's keys for a stream: the message line under a WebSocket's messages, the
  * stream's own keys (ping, close, reconnect, type a message) on the messages or events tab, and
  * the response keys that mean something else on a log (scrolling pauses following the tail,
- * End resumes it; `w` writes the log to a file). The request keys call in first.
+ * End resumes it; on the messages or events tab `w` writes the log to a file). The request keys call
+ * in first.
  */
 import {notify, type PortholeStore} from '../../store/store.js';
 import {
@@ -161,6 +162,8 @@ export function streamKey(
       updateRequest(store, {streamFollow: {paused: false}});
       return true;
     case 'save':
+      // On a live body, w keeps its meaning (whole bodies to files); the log is saved from its tab.
+      if (request.tab !== 'stream') return false;
       void controller.stream.save();
       return true;
     default:
