@@ -21,7 +21,9 @@ import {WebSocketServer, type WebSocket} from 'ws';
 import {processCpuMs} from './sockets.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const cli = path.join(root, 'dist/cli.js');
+/** `--cli PATH` runs another build (a copy of dist/ kept for a long soak while dist/ changes). */
+const cliAt = process.argv.indexOf('--cli');
+const cli = cliAt > 0 ? path.resolve(process.argv[cliAt + 1]!) : path.join(root, 'dist/cli.js');
 const peer = path.join(root, 'bench/ws-peer.mjs');
 
 export type EchoRun = {messages: number; wallMs: number; cpuMs: number; rssMiB: number};
@@ -184,7 +186,6 @@ function writeLines(child: ChildProcess, messages: number): void {
 /** The peer alone: counts a flood of `messages` (no terminal, nothing drawn). */
 function peerCount(url: string, messages: number): Promise<EchoRun> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     const child = spawn(
       process.execPath,
       [peer, `${url}/flood?n=${messages}`, '--count', String(messages)],
@@ -192,20 +193,15 @@ function peerCount(url: string, messages: number): Promise<EchoRun> {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
-    let cpu = 0;
-    let rss = 0;
-    const sample = setInterval(() => {
-      cpu = processCpuMs(child.pid!);
-      rss = rssMiB(child.pid!);
-    }, 20);
-    child.stdout.on('data', () => {
-      cpu = processCpuMs(child.pid!);
-      rss = rssMiB(child.pid!);
-    });
+    let said = '';
+    child.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
     child.on('exit', (code) => {
-      clearInterval(sample);
-      if (code !== 0) reject(new Error(`ws-peer exited ${code}`));
-      else resolve({messages, wallMs: performance.now() - started, cpuMs: cpu, rssMiB: rss});
+      const figures = /ms ([\d.]+) cpu ([\d.]+) rss (\d+)/.exec(said);
+      if (code !== 0 || !figures) reject(new Error(`ws-peer exited ${code}: ${said.trim()}`));
+      else {
+        const [, wallMs, cpuMs, rss] = figures.map(Number);
+        resolve({messages, wallMs: wallMs!, cpuMs: cpuMs!, rssMiB: rss! / 2 ** 20});
+      }
     });
   });
 }
@@ -289,12 +285,13 @@ export async function paneSoak(
     let nextSample = performance.now() + 60_000;
     let toggle = false;
     while (performance.now() < end) {
-      // `?` opens and closes the help overlay: a key whose answer is plain on the screen.
+      // A letter typed into the message line, then taken back: a key whose answer is plain on
+      // the screen, while the stream goes on.
       toggle = !toggle;
       const pressed = performance.now();
-      tmux('send-keys', '-t', 'bench', '?');
+      tmux('send-keys', '-t', 'bench', toggle ? 'z' : 'BSpace');
       while (performance.now() - pressed < 5000) {
-        const shown = /keys|help/i.test(tmux('capture-pane', '-p', '-t', 'bench'));
+        const shown = /message›.*z/.test(tmux('capture-pane', '-p', '-t', 'bench'));
         if (shown === toggle) break;
         await sleep(5);
       }
