@@ -109,6 +109,8 @@ export function bodyLines(entries: readonly StreamEntry[]): StreamLine[] {
     const parts = entry.text.split('\n');
     for (const [index, part] of parts.entries()) {
       if (index === 0 && open) {
+        // A line that was empty so far starts where its first character came.
+        if (open.text === '') open.seq = entry.seq;
         if (open.text.length < maxLineChars) open.text = cut(open.text + part);
         continue;
       }
