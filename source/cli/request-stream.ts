@@ -83,6 +83,8 @@ export async function runStream(
 ): Promise<StreamRun> {
   let current: StreamSession | undefined;
   let last: RequestResult | undefined;
+  /** The status of the last answer's head, whether or not its exchange was let run. */
+  let status: number | undefined;
   let connection: Duplex | undefined;
   // The command's signal stops the exchange until the stream is followed, then ends the stream.
   const early = new AbortController();
@@ -105,7 +107,12 @@ export async function runStream(
     limits: commandLimits,
     flushMs: 0,
     send: async (sent: RequestOptions) => {
-      last = await send(sent, () => current?.kind === 'sse');
+      const told = sent.onEvent;
+      const onEvent: RequestOptions['onEvent'] = (event) => {
+        told?.(event);
+        if (event.type === 'response-head' && !event.informational) status = event.head.status;
+      };
+      last = await send({...sent, onEvent}, () => current?.kind === 'sse');
       // Kept to end it when a server does not answer a close in the time the command waits.
       connection = last.upgraded?.socket ?? connection;
       return last;
@@ -135,6 +142,11 @@ export async function runStream(
     return {result: sessionError(session, await session.opened)};
   }
   const end = await follow(() => followEventStream(session, context));
+  // 204 No Content is how a server says not to ask again (the HTML standard's EventSource).
+  if (end.code !== 0 && status === 204) {
+    if (!context.quiet) context.stderr.write(`porthole: ${end.message ?? ''}\n`);
+    return {result: await session.opened, end: {code: 0}};
+  }
   if (cut && end.code !== 0 && last?.error?.code === 'timeout') {
     end.message = `${end.message ?? 'time is up'}; without -m a request has ${formatSeconds(headTimeoutMs)}, and -N follows an event stream for as long as it lasts`;
   }
@@ -372,7 +384,7 @@ function printEntries(
       stdout.off('error', onError);
       if (skipped > 0 && !context.quiet) {
         stderr.write(
-          `porthole: ${skipped} entr${skipped === 1 ? 'y' : 'ies'} came faster than they could be written and ${skipped === 1 ? 'was' : 'were'} not shown\n`,
+          `porthole: ${skipped} ${session.kind === 'sse' ? 'event' : 'message'}${skipped === 1 ? '' : 's'} came faster than stdout took them and ${skipped === 1 ? 'was' : 'were'} left out\n`,
         );
       }
     },

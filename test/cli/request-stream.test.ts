@@ -5,6 +5,7 @@
  */
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import http from 'node:http';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
@@ -331,6 +332,28 @@ describe('porthole request on an event stream or a live body', () => {
     expect(drops[1]?.lastEventId).toBe('2');
     expect(run.stderr()).toMatch(/porthole: .*reconnecting in [\d.]+ s with Last-Event-ID 2/);
     expect(run.stderr()).toContain('> Last-Event-ID: 2');
+  });
+
+  it('stops asking when the server answers 204 No Content, with exit 0', async () => {
+    let asked = 0;
+    const server = http.createServer((_request, response) => {
+      asked++;
+      if (asked > 1) return void response.writeHead(204).end();
+      response.writeHead(200, {'content-type': 'text/event-stream'});
+      response.end('id: 7\ndata: only\n\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const {port} = server.address() as {port: number};
+    try {
+      const run = start([`http://127.0.0.1:${port}/`]);
+      expect((await run.exited).code).toBe(0);
+      expect(run.lines()).toEqual(['only']);
+      expect(asked).toBe(2);
+      expect(run.stderr()).toMatch(/^porthole: .*204 No Content.*\n$/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('writes a trickling body to a pipe chunk by chunk as it arrives', async () => {
