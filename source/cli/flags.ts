@@ -100,6 +100,8 @@ export function helpText(): string {
     '  porthole request [curl options] URL  one request as curl makes it, timed',
     '                                       (porthole request --help lists the curl options)',
     "  porthole request --via HOST URL      the same from HOST's side, through ssh (a URL on its 127.0.0.1)",
+    '  porthole request ws://HOST/PATH      a WebSocket as websocat: stdin lines out, messages in;',
+    '                                       an event stream (or -N, a live body) printed as it comes',
     '  porthole explain WORD…               what an address, socket state, reach, status code, method',
     '                                       or header means (i in the dashboard: the selected one)',
     '',
