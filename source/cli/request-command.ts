@@ -508,8 +508,8 @@ async function exchangeAndPrint(
       failedStatus = `${response.status} ${sanitizeLine(response.statusText)}`.trim();
     } else if (failing(heads.status())) failedStatus = String(heads.status());
     const bodyKept = response !== undefined && !refused() && !eventStream();
-    // A 101's connection is the WebSocket's now: there is no body to show.
     if (toTerminal && io.live && bodyKept) await keep(sink.write(terminalText()));
+    // A 101's connection is the WebSocket's now: there is no body to show.
     else if (toTerminal && bodyKept && result.upgraded === undefined) {
       const lines = describeBody(response, {formatJson: false}).lines;
       if (lines.length > 0) await keep(sink.write(Buffer.from(lines.join('\n') + '\n')));
