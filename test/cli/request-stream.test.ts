@@ -5,12 +5,15 @@
  */
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {createHash} from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {Readable, Writable} from 'node:stream';
 import {runRequestCommand} from '../../source/cli/request-command.js';
+import {acceptsEventStream} from '../../source/cli/request-stream.js';
 import {eventOutput, messageOutput, parseHexLine} from '../../source/cli/stream-output.js';
 import type {StreamEntry} from '../../source/stream/types.js';
 import {startSseServer, type SseFixture} from '../helpers/sse-server.js';
@@ -258,6 +261,55 @@ describe('porthole request on a WebSocket', () => {
   });
 });
 
+describe('Ctrl-C on a WebSocket whose server never answers the close', () => {
+  let server: net.Server;
+  let port = 0;
+  const frames: Buffer[] = [];
+
+  beforeAll(async () => {
+    // Switches to WebSocket by hand, sends one message, then reads frames and answers none.
+    server = net.createServer((socket) => {
+      socket.once('data', (data) => {
+        const key = /sec-websocket-key: *(\S+)/i.exec(data.toString())?.[1] ?? '';
+        const accept = createHash('sha1')
+          .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+          .digest('base64');
+        socket.write(
+          'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+        );
+        socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+        socket.on('data', (frame) => frames.push(frame));
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as net.AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('waits about a second for the answer, then exits 0', async () => {
+    const run = start([`ws://127.0.0.1:${port}/`]);
+    await waitFor(() => run.lines().length === 1, 'the message');
+    const sent = performance.now();
+    run.child.kill('SIGINT');
+    expect(await run.exited).toEqual({code: 0, signal: null});
+    const waited = performance.now() - sent;
+    expect(waited).toBeGreaterThanOrEqual(900);
+    // The connection's own close timeout is 5 s: the command did not wait for it.
+    expect(waited).toBeLessThan(4500);
+    // A masked close frame carrying 1000 reached the server.
+    const frame = Buffer.concat(frames);
+    expect(frame.subarray(0, 2)).toEqual(Buffer.from([0x88, 0x82]));
+    const code = ((frame[6]! ^ frame[2]!) << 8) | (frame[7]! ^ frame[3]!);
+    expect(code).toBe(1000);
+    expect(run.lines()).toEqual(['hi']);
+  });
+});
+
 describe('porthole request on a WebSocket over TLS', () => {
   let server: WsFixture;
   let caFile: string;
@@ -479,6 +531,14 @@ describe('what a stream writes', () => {
     );
     const json = messageOutput(entry({text: '\u009b31m'}), {terminal: false, json: true});
     expect(json).toBe('{"at":12,"dir":"received","kind":"text","bytes":0,"text":"\\u009b31m"}\n');
+  });
+
+  it('knows a request that asks for an event stream', () => {
+    expect(acceptsEventStream([['Accept', 'text/event-stream']])).toBe(true);
+    expect(acceptsEventStream({accept: 'application/json, Text/Event-Stream;q=0.9'})).toBe(true);
+    expect(acceptsEventStream([['Accept', 'application/json']])).toBe(false);
+    expect(acceptsEventStream([['X-Accept', 'text/event-stream']])).toBe(false);
+    expect(acceptsEventStream(undefined)).toBe(false);
   });
 
   it('reads hex lines, spaces allowed, and names what is wrong with one', () => {
