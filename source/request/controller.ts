@@ -26,7 +26,6 @@ import {credentialsIn, curlText, planForm} from './plan-form.js';
 import {createConnectionPool, type ConnectionPool} from './pool.js';
 import {nextExpiry, pruned, withClosed, withOpened} from './own-connections.js';
 import type {RequestEvent, RequestOptions, RequestResult, TranscriptLine, Via} from './types.js';
-import {isWebSocketRequest, openStream} from '../stream/open.js';
 import {isEventStreamType} from '../stream/event-stream.js';
 import {header} from './response.js';
 import type {ReadHead} from './events.js';
@@ -120,6 +119,7 @@ export function createRequestController(
       import('./send-request.js')
         .then((engine) => engine.warmEngine({thorough: true}))
         .catch(() => undefined);
+      import('../stream/open.js').catch(() => undefined);
     }, options.prewarmAfterMs).unref();
   }
   const historyPath = options.historyPath === undefined ? historyFile() : options.historyPath;
@@ -225,6 +225,8 @@ export function createRequestController(
       notify(store, `not sent: ${planned}`);
       return;
     }
+    // The stream adapters (and the ws library) load with the first request, as the engine does.
+    const {isWebSocketRequest, openStream} = await import('../stream/open.js');
     const controller = new AbortController();
     abort = controller;
     const startedAt = Date.now();
@@ -345,16 +347,17 @@ export function createRequestController(
       } else result = await send(requestOptions);
     } finally {
       resume();
-      // A connection of this request that is not kept in the pool has closed, said so or not.
+      // A connection of this request that is not kept in the pool has closed, said so or not;
+      // one that became a WebSocket's closes with it.
       const kept = new Set(pool?.open().map((info) => info.id));
-      ownChanged(
-        withClosed(
-          own,
-          [...opened].filter((id) => !kept.has(id)),
-          Date.now(),
-        ),
-      );
-      publishOwn();
+      const ended = [...opened].filter((id) => !kept.has(id));
+      const closeOwn = () => {
+        ownChanged(withClosed(own, ended, Date.now()));
+        publishOwn();
+      };
+      if (webSocket && session?.snapshot().status.state === 'open')
+        void session.done.then(closeOwn);
+      else closeOwn();
     }
     clearTimeout(flush);
     abort = undefined;

@@ -209,8 +209,14 @@ describe('a WebSocket in the Request pane', () => {
 
     const again = await open(`${ws.url}/echo`);
     await screenShows(again, (s) => s.includes('message›'), 'the message line');
+    // The WebSocket's connection stays the dashboard's own, open, for the Sockets pane to mark.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const own = () => again.store.getState().ownConnections.filter((c) => c.remotePort === ws.port);
+    expect(own()).toHaveLength(1);
+    expect(own()[0]?.closedAt).toBeUndefined();
     await again.press(keys.escape, 'x');
     await screenShows(again, (s) => s.includes('closed: closed by you with 1000'), 'closed by x');
+    await waitFor(() => own()[0]?.closedAt !== undefined, 'the connection closed with it');
   });
 
   it('ends the WebSocket before with close 1000 when a new request goes', async () => {
