@@ -318,6 +318,7 @@ describe('an event stream in the Request pane', () => {
     expect(all).toMatch(/comments/);
     expect(all).toContain('"n": 3');
     expect(all).not.toContain('message›');
+    expect(all).toContain('event stream open (GET) … ');
     await app.press('x');
     await screenShows(app, (s) => s.includes('closed: closed by you'), 'closed');
   });

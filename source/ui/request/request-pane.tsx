@@ -253,11 +253,12 @@ export function RequestPane({width, height, focused}: PaneProps) {
         inFlight.bodyBytes > 0
           ? ` · ${formatBytes(inFlight.bodyBytes)} so far${rate(inFlight.bodyBytes, inFlight.firstBodyAt, now)}`
           : '';
-      return (
-        <Text color={theme.warning}>
-          {sanitizeLine(`sending ${request.method} … ${elapsed}${bytes}  (Esc cancels)`)}
-        </Text>
-      );
+      // An event stream is answered and open: its exchange lasts as long as the stream.
+      const what =
+        request.stream?.kind === 'sse'
+          ? `event stream open (${request.method}) … ${elapsed}${bytes}  (Esc or x closes it)`
+          : `sending ${request.method} … ${elapsed}${bytes}  (Esc cancels)`;
+      return <Text color={theme.warning}>{sanitizeLine(what)}</Text>;
     }
     if (request.confirmResend) {
       return (
