@@ -70,6 +70,9 @@ describe('stream lines', () => {
       entry(1, {kind: 'event', text: '{"a":[1,2]}', bytes: 11, event: {id: '7', type: 'tick'}}),
     );
     expect(event[0]?.text).toBe('  +1.234s ← tick         11 B  id 7  {');
+    // The event's type comes from the server too.
+    const named = entryLines(entry(3, {kind: 'event', text: 'x', event: {type: '\u001b[31mred'}}));
+    expect(named[0]?.text).toContain('← ^[[31mred ');
     const long = entryLines(entry(2, {text: Array.from({length: 100}, (_, i) => i).join('\n')}));
     expect(long).toHaveLength(41);
     expect(long.at(-1)?.text.trim()).toBe('… 60 more lines');

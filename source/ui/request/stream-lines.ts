@@ -33,8 +33,9 @@ export function sinceOpen(ms: number): string {
   return `+${(ms / 1000).toFixed(3)}s`;
 }
 
+/** The entry's kind, or an event's type as the server named it (made safe, cut to 20). */
 function kindWord(entry: StreamEntry): string {
-  if (entry.kind === 'event') return entry.event?.type ?? 'message';
+  if (entry.kind === 'event') return sanitizeLine((entry.event?.type ?? 'message').slice(0, 20));
   return entry.kind;
 }
 
