@@ -207,7 +207,9 @@ function peerCount(url: string, messages: number): Promise<EchoRun> {
 }
 
 function tmux(...args: string[]): string {
-  const run = spawnSync('tmux', ['-L', 'porthole-bench-streams', ...args], {encoding: 'utf8'});
+  const run = spawnSync('tmux', ['-L', `porthole-bench-streams-${process.pid}`, ...args], {
+    encoding: 'utf8',
+  });
   return run.stdout ?? '';
 }
 
@@ -230,8 +232,10 @@ async function openInPane(url: string, size = ['-x', '120', '-y', '40']): Promis
     '-s',
     'bench',
     ...size,
-    `env CI=false TERM=xterm-256color ${process.execPath} ${cli} --url '${url}'`,
+    `exec env CI=false TERM=xterm-256color ${process.execPath} ${cli} --url '${url}' 2>>/tmp/porthole-soak-stderr.log`,
   );
+  // A dashboard that ends keeps its last screen, for the bench to say why.
+  tmux('set-option', '-t', 'bench', 'remain-on-exit', 'on');
   const pid = panePid();
   const until = performance.now() + 10_000;
   while (

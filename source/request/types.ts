@@ -266,7 +266,7 @@ export type RequestResult = {
    * With `upgrade`, after a 101: the connection, now the new protocol's, and the bytes read past
    * the response head. Whoever asked takes it (and deletes it: a result is otherwise plain data).
    */
-  upgraded?: {socket: import('node:stream').Duplex; head: Buffer};
+  upgraded?: {socket: Duplex; head: Buffer};
 };
 
 export type HttpVersionChoice = '1.0' | '1.1' | '2' | '2-prior-knowledge';

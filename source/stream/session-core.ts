@@ -4,13 +4,7 @@
  * (websocket.ts, http-stream.ts) owns one and says what happened; it never calls listeners itself.
  */
 import {StreamLog} from './log.js';
-import type {
-  StreamEntry,
-  StreamKind,
-  StreamLimits,
-  StreamSnapshot,
-  StreamStatus,
-} from './types.js';
+import type {StreamEntry, StreamKind, StreamLimits, StreamSnapshot, StreamStatus} from './types.js';
 
 export type ClosedStatus = StreamStatus & {state: 'closed'};
 
