@@ -39,7 +39,7 @@ describe.runIf(process.platform === 'linux')('a WebSocket in a real terminal', (
     await terminal.waitForScreen((s) => s.includes('▶ Request'), 'the Request pane');
     terminal.keys('Enter');
     const first = await terminal.waitForScreen(
-      (s) => s.includes('101 Switching') && /"n": [3-9]/.test(s),
+      (s) => s.includes('101 Switching') && /\{"n":[3-9]\}/.test(s),
       'the handshake and the first messages',
       10_000,
     );

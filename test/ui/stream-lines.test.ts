@@ -41,16 +41,17 @@ const snapshot = (rest: Partial<StreamSnapshot>): StreamSnapshot => ({
 });
 
 describe('stream lines', () => {
-  it('writes an entry as time, direction, kind, size and text; JSON objects pretty under it', () => {
+  it('writes an entry as time, direction, kind, size and text; short JSON on its line, longer JSON pretty under it', () => {
     expect(entryLines(entry(1, {dir: 'sent', bytes: 5, text: 'hello'}))[0]?.text).toBe(
       '  +1.234s → text          5 B  hello',
     );
-    const json = entryLines(entry(2, {bytes: 7, text: '{"n":1}'})).map((line) => line.text);
-    expect(json).toEqual([
-      '  +1.234s ← text          7 B  {',
-      '                                 "n": 1',
-      '                               }',
-    ]);
+    const short = entryLines(entry(2, {bytes: 9, text: '{ "n": 1 }'})).map((line) => line.text);
+    expect(short).toEqual(['  +1.234s ← text          9 B  {"n":1}']);
+    const text = JSON.stringify({name: 'a name long enough', items: [1, 2], nested: {deep: true}});
+    const long = entryLines(entry(2, {bytes: text.length, text})).map((line) => line.text);
+    expect(long[0]).toBe(`  +1.234s ← text         ${text.length} B  {`);
+    expect(long).toContain('                                 "name": "a name long enough",');
+    expect(long.at(-1)).toBe('                               }');
     // A JSON number or string is text as it came.
     expect(entryLines(entry(3, {text: '42'}))).toHaveLength(1);
   });
@@ -69,7 +70,7 @@ describe('stream lines', () => {
     const event = entryLines(
       entry(1, {kind: 'event', text: '{"a":[1,2]}', bytes: 11, event: {id: '7', type: 'tick'}}),
     );
-    expect(event[0]?.text).toBe('  +1.234s ← tick         11 B  id 7  {');
+    expect(event[0]?.text).toBe('  +1.234s ← tick         11 B  id 7  {"a":[1,2]}');
     // The event's type comes from the server too.
     const named = entryLines(entry(3, {kind: 'event', text: 'x', event: {type: '\u001b[31mred'}}));
     expect(named[0]?.text).toContain('← ^[[31mred ');

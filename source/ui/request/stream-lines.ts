@@ -19,6 +19,8 @@ export type StreamLine = {seq: number; text: string; dim?: number};
 
 /** JSON longer than this is shown as it came, on one line: pretty-printing it costs too much. */
 const prettyJsonChars = 64 * 1024;
+/** JSON this short (written compactly) stays on its entry's line: `{"n":1}` needs no three lines. */
+const compactJsonChars = 60;
 /** Lines an entry may take; the rest is counted. */
 const maxEntryLines = 40;
 /** Characters of one line kept: more than any terminal shows. */
@@ -51,12 +53,17 @@ function detail(entry: StreamEntry): string {
   return entry.text;
 }
 
-/** Pretty JSON lines, when the text is an object or an array that parses; undefined otherwise. */
+/**
+ * JSON lines, when the text is an object or an array that parses: one compact line when it is
+ * short, else pretty-printed; undefined for anything else.
+ */
 function prettyJson(text: string): string[] | undefined {
   if (text.length > prettyJsonChars || !/^\s*[[{]/.test(text)) return undefined;
   try {
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== 'object') return undefined;
+    const compact = JSON.stringify(value);
+    if (compact.length <= compactJsonChars) return [compact];
     return JSON.stringify(value, null, 2).split('\n');
   } catch {
     return undefined;
