@@ -369,8 +369,20 @@ function printEntries(
         continue;
       }
       const text = output(entry);
-      if (text !== undefined) stdout.write(text);
+      if (text !== undefined && !stdout.write(text)) holdBack();
     }
+  };
+  // A reader slower than the stream holds the connection back (as websocat does), instead of
+  // the writes piling up in memory.
+  let held = false;
+  const holdBack = () => {
+    if (held) return;
+    held = true;
+    session.pause();
+    stdout.once('drain', () => {
+      held = false;
+      session.resume();
+    });
   };
   const unsubscribe = session.subscribe(drain);
   drain();

@@ -76,6 +76,8 @@ class HttpStream implements StreamSession {
   /** An answer has been an event stream: what ends now is asked for again. */
   private eventStream = false;
   private readonly onAbort = () => this.close();
+  /** Set while the reader is behind: the engine's next chunk waits for it (its backpressure). */
+  private paused: {promise: Promise<void>; resolve: () => void} | undefined;
 
   constructor(options: StreamOptions) {
     const {limits, flushMs, send, ...request} = options;
@@ -88,6 +90,18 @@ class HttpStream implements StreamSession {
     options.signal?.addEventListener('abort', this.onAbort, {once: true});
     this.start(false);
     if (options.signal?.aborted === true) this.close();
+  }
+
+  pause(): void {
+    if (this.paused !== undefined) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((done) => (resolve = done));
+    this.paused = {promise, resolve};
+  }
+
+  resume(): void {
+    this.paused?.resolve();
+    this.paused = undefined;
   }
 
   get kind(): StreamKind {
@@ -124,6 +138,7 @@ class HttpStream implements StreamSession {
 
   close(): void {
     if (this.core.closed) return;
+    this.resume();
     this.stopCurrent();
     this.finish('closed by you');
   }
@@ -195,7 +210,9 @@ class HttpStream implements StreamSession {
       onBodyChunk: (chunk) => {
         const pending = given.onBodyChunk?.(chunk);
         this.onChunk(attempt, chunk);
-        return pending;
+        const held = this.paused?.promise;
+        if (held === undefined) return pending;
+        return pending === undefined ? held : Promise.all([pending, held]).then(() => undefined);
       },
     };
     this.send(options).then(

@@ -128,6 +128,12 @@ export type StreamSession = {
   ping(): string | undefined;
   /** WebSocket: a close frame (default 1000, ''), then wait for the server's. SSE/body: stop reading. */
   close(code?: number, reason?: string): void;
+  /**
+   * Stop reading from the connection until resume() (backpressure: the reader is slower than
+   * the stream). What is already on its way still arrives; the server is held by TCP's window.
+   */
+  pause(): void;
+  resume(): void;
   /** Start over on a new connection (SSE sends Last-Event-ID). The log is kept. */
   reconnect(): void;
   /** Write every entry from now on (and the window so far) to this file, as it arrives. */

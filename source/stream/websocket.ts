@@ -116,6 +116,7 @@ class WebSocketSession implements StreamSession {
   private openedSettled = false;
   private current: Attempt | undefined;
   private readonly onAbort = () => this.close();
+  private paused = false;
 
   constructor(options: StreamOptions) {
     const {limits, flushMs, send, onMessage, ...request} = options;
@@ -129,6 +130,16 @@ class WebSocketSession implements StreamSession {
     options.signal?.addEventListener('abort', this.onAbort, {once: true});
     this.start();
     if (options.signal?.aborted === true) this.close();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.current?.ws?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.current?.ws?.resume();
   }
 
   get kind(): StreamKind {
@@ -304,6 +315,7 @@ class WebSocketSession implements StreamSession {
     let ws: WebSocket;
     try {
       ws = adoptSocket(handOver, this.core.log.limits.maxMessageBytes);
+      if (this.paused) ws.pause();
     } catch (error) {
       handOver.socket.destroy();
       this.finish(oneLine(error instanceof Error ? error.message : String(error)));
