@@ -48,7 +48,11 @@ describe.runIf(process.platform === 'linux')('dashboard in a real terminal', () 
     server = http.createServer((_request, response) => response.end('hello from the test\n'));
     terminal = openTerminal(100, 30);
     terminal.runCli('--interval 200ms');
-    const first = await terminal.waitForScreen(dashboardShown, 'the first frame');
+    // On a busy host the first frames may come before the interfaces are read: wait for them.
+    const first = await terminal.waitForScreen(
+      (s) => dashboardShown(s) && /127\.0\.0\.1\/8\s+loopback/.test(s),
+      'the loopback address',
+    );
     expect(first).toMatch(/127\.0\.0\.1\/8\s+loopback/);
     expect(terminal.format('#{alternate_on}')).toBe('1');
 
