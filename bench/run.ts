@@ -20,6 +20,7 @@ import {
   type Spread,
 } from './dashboard.js';
 import {fleetCost, fleetRows, fleetSummary, type FleetResult} from './fleet.js';
+import {streamsCost, streamsRows} from './streams.js';
 import {canMakeHosts, cannotMakeHostsReason} from '../test/helpers/ssh-hosts.js';
 import {
   phaseVerdicts,
@@ -124,6 +125,11 @@ console.log(
 let fleet: FleetResult | undefined;
 if (canMakeHosts) fleet = await fleetCost();
 else console.log(`  skipped: ${cannotMakeHostsReason}`);
+
+console.log(
+  '11/11 streams: a WebSocket echo through porthole request and a flood into the pane, beside a bare ws client',
+);
+const streams = await streamsCost(100_000);
 
 /** Figure 9: totals beside curl's for the same URL, at most 1 ms more. */
 function totalRow(label: string, porthole: TlsPhases, curl: TlsPhases, peer: string): string[] {
@@ -241,6 +247,7 @@ const rows: string[][] = [
     '`curl URL URL`, 2nd',
   ),
   ...(fleet ? fleetRows(fleet) : []),
+  ...streamsRows(streams),
 ];
 
 console.log(

@@ -232,7 +232,7 @@ async function openInPane(url: string, size = ['-x', '120', '-y', '40']): Promis
     '-s',
     'bench',
     ...size,
-    `exec env CI=false TERM=xterm-256color ${process.execPath} ${cli} --url '${url}' 2>>/tmp/porthole-soak-stderr.log`,
+    `exec env CI=false TERM=xterm-256color ${process.execPath} ${cli} --url '${url}'`,
   );
   // A dashboard that ends keeps its last screen, for the bench to say why.
   tmux('set-option', '-t', 'bench', 'remain-on-exit', 'on');
