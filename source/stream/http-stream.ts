@@ -145,8 +145,8 @@ class HttpStream implements StreamSession {
 
   reconnect(): void {
     if (this.core.closed) {
-      this.core.note('the stream is over: open it again to start over');
-      return;
+      this.core.reopen();
+      this.eventless = 0;
     }
     this.stopCurrent();
     const id = this.core.lastEventId;

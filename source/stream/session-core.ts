@@ -17,7 +17,7 @@ export class SessionCore {
   lastEventId: string | undefined;
   /** performance.now() at open (the 101, the response head); entries' `at` count from here. */
   openedAt: number | undefined;
-  readonly done: Promise<ClosedStatus>;
+  private finished!: Promise<ClosedStatus>;
   private resolveDone!: (status: ClosedStatus) => void;
   private readonly listeners = new Set<() => void>();
   private readonly flushMs: number;
@@ -30,9 +30,30 @@ export class SessionCore {
     this.url = url;
     this.log = new StreamLog(limits);
     this.flushMs = flushMs;
-    this.done = new Promise((resolve) => {
+    this.expectEnd();
+  }
+
+  /** Resolves when the stream is over (a reopened stream's, when that one is). */
+  get done(): Promise<ClosedStatus> {
+    return this.finished;
+  }
+
+  private expectEnd(): void {
+    this.finished = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+  }
+
+  /**
+   * A stream that was over is opened again (the user asked): it is connecting, the log goes on,
+   * and `done` is a new promise. Nothing happens to one that is not over.
+   */
+  reopen(): void {
+    if (this.status.state !== 'closed') return;
+    this.expectEnd();
+    this.status = {state: 'connecting'};
+    this.statusVersion++;
+    this.changed();
   }
 
   /** Milliseconds since the stream opened (0 before it has). */

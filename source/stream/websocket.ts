@@ -217,7 +217,10 @@ class WebSocketSession implements StreamSession {
 
   reconnect(): void {
     if (this.core.closed) {
-      this.core.note('the WebSocket is over: open it again to start over');
+      this.core.reopen();
+      this.core.note('opening the WebSocket again on a new connection');
+      this.core.log.reconnected();
+      this.start();
       return;
     }
     const attempt = this.current;

@@ -1,6 +1,6 @@
 /**
- * A reader slower than the stream holds it back: pause() stops reading from the connection
- * (the server is held by TCP's window), resume() goes on, and nothing is lost in between.
+ * What a caller does to a running stream: a reader slower than the stream holds it back (pause()
+ * stops reading, resume() goes on, nothing lost), and one that was over opens again (reconnect()).
  */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {openHttpStream} from '../../source/stream/http-stream.js';
@@ -64,5 +64,54 @@ describe('a stream read slower than it comes', () => {
       .map((entry) => entry.text)
       .join('');
     expect(text).toBe(chunks.join(''));
+  });
+});
+
+describe('a stream opened again after it was over', () => {
+  it('a closed WebSocket reconnects on a new connection, its log kept', async () => {
+    const session = openWebSocket({url: `${ws.url}/echo`, timeoutMs: 10_000});
+    try {
+      await waitFor(() => session.snapshot().status.state === 'open', 'the first open');
+      expect(session.sendText('one')).toBeUndefined();
+      await waitFor(() => received(session) >= 3, 'the first echo');
+      session.close();
+      const first = await session.done;
+      expect(first.code).toBe(1000);
+      const handshakes = ws.handshakes.length;
+      session.reconnect();
+      await waitFor(() => session.snapshot().status.state === 'open', 'open again');
+      expect(ws.handshakes.length).toBe(handshakes + 1);
+      expect(session.sendText('two')).toBeUndefined();
+      await waitFor(
+        () => session.snapshot().entries.some((e) => e.dir === 'received' && e.text === 'two'),
+        'the second echo',
+      );
+      const texts = session.snapshot().entries.filter((e) => e.kind === 'text');
+      expect(texts.map((e) => `${e.dir} ${e.text}`)).toEqual([
+        'sent one',
+        'received one',
+        'sent two',
+        'received two',
+      ]);
+    } finally {
+      session.close();
+    }
+    expect((await session.done).code).toBe(1000);
+  });
+
+  it('a closed event stream asks again with Last-Event-ID', async () => {
+    const session = openHttpStream({url: `${sse.url}/events?n=4&everyMs=20`});
+    try {
+      await waitFor(() => session.snapshot().lastEventId === '2', 'event 2');
+      session.close();
+      await session.done;
+      const id = session.snapshot().lastEventId!;
+      session.reconnect();
+      await waitFor(() => session.snapshot().status.state === 'open', 'open again');
+      expect(sse.requests.at(-1)?.lastEventId).toBe(id);
+      await waitFor(() => session.snapshot().lastEventId === '4', 'event 4');
+    } finally {
+      session.close();
+    }
   });
 });
