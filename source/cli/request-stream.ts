@@ -361,7 +361,9 @@ function printEntries(
       skipped += entry.seq - seen - 1;
       for (let gone = seen + 1; gone < entry.seq; gone++) skip?.(gone);
       seen = entry.seq;
-      if (entry.dir === 'info') {
+      // A connection lost without a close frame (1006) is a line of --json-result too.
+      const lost = entry.kind === 'close' && context.format.json;
+      if (entry.dir === 'info' && !lost) {
         // How the stream ended is the command's own last line.
         if (context.verbose && entry.kind === 'note' && entry.text !== closedWhy()) {
           stderr.write(`porthole: ${sanitizeLine(entry.text)}\n`);

@@ -31,7 +31,9 @@ export function messageOutput(
   format: StreamFormat,
   payload?: Uint8Array,
 ): string | Uint8Array | undefined {
-  if (entry.dir === 'info' || entry.kind === 'note') return undefined;
+  if (entry.kind === 'note' || (entry.dir === 'info' && !(format.json && entry.kind === 'close'))) {
+    return undefined;
+  }
   const binary = entry.kind === 'binary' || entry.kind === 'ping' || entry.kind === 'pong';
   if (format.json) {
     const message: JsonMessage = {

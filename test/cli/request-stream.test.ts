@@ -208,6 +208,14 @@ describe('porthole request on a WebSocket', () => {
     );
   });
 
+  it('writes the lost connection as a last close line of --json-result', async () => {
+    const run = start(['--json-result', `${server.url}/abrupt`]);
+    expect((await run.exited).code).toBe(1);
+    const lines = run.lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.kind)).toEqual(['text', 'close']);
+    expect(lines[1]).toMatchObject({dir: 'info', close: {code: 1006, reason: ''}});
+  });
+
   it('prints a refused handshake as any response, with why it is no WebSocket, exit 22', async () => {
     const refused = start([`${server.url}/refuse`]);
     expect((await refused.exited).code).toBe(22);
