@@ -133,7 +133,9 @@ export async function runStream(
     if (result.response?.status !== 101) return {result, refused: refusal(session)};
     return {
       result,
-      end: await follow(() => followWebSocket(session, context, connection, payloads)),
+      end: await follow(() =>
+        followWebSocket(session, context, connection, payloads, options.timeoutMs),
+      ),
     };
   }
   const session = openHttpStream(streamOptions);
@@ -201,6 +203,8 @@ async function followWebSocket(
   context: StreamContext,
   connection: Duplex | undefined,
   payloads: Map<number, Uint8Array>,
+  /** -m: the WebSocket is closed (1000) when the time is up, counted from the 101. */
+  limitMs: number | undefined,
 ): Promise<StreamEnd> {
   const {stderr, format} = context;
   const printer = printEntries(
@@ -234,6 +238,7 @@ async function followWebSocket(
       input.ended.then(() => 'end of input' as const),
       interrupt.first.then(() => 'interrupted' as const),
       printer.failed,
+      ...(limitMs === undefined ? [] : [delay(limitMs).then(() => 'time is up' as const)]),
     ]);
     if (typeof first === 'object') return closedOutcome(first, printer, context, undefined);
     // The command's close comes first: the server's answer ends the stream.
@@ -241,6 +246,10 @@ async function followWebSocket(
     session.close(first === 'write failed' ? 1001 : 1000, '');
     // The session itself drops a connection whose server does not answer within closeTimeoutMs.
     const waitMs = first === 'end of input' ? closeTimeoutMs + 1000 : interruptedCloseMs;
+    const timeUp =
+      first === 'time is up'
+        ? `time is up: -m ${formatSeconds(limitMs ?? 0)} ended the WebSocket (close 1000 sent)`
+        : undefined;
     const answer = await Promise.race([
       session.done,
       delay(waitMs),
@@ -248,6 +257,10 @@ async function followWebSocket(
     ]);
     if (answer === undefined) connection?.destroy();
     if (first === 'write failed') return {code: 1, message: printer.problem()};
+    if (first === 'time is up') {
+      printer.drain();
+      return {code: 1, message: timeUp};
+    }
     if (answer !== undefined) return closedOutcome(answer, printer, context, first);
     const late = `the server did not answer the close within ${formatSeconds(waitMs)}`;
     if (first === 'end of input') return {code: 1, message: late};

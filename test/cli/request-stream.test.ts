@@ -208,6 +208,21 @@ describe('porthole request on a WebSocket', () => {
     );
   });
 
+  it('ends a WebSocket when -m is up: close 1000 sent, exit 1 with the reason', async () => {
+    const run = start(['-m', '0.5', `${server.url}/push?n=100&everyMs=100`]);
+    const {code} = await run.exited;
+    expect(code).toBe(1);
+    expect(run.lines().length).toBeGreaterThan(0);
+    expect(run.lines().length).toBeLessThan(20);
+    expect(run.stderr()).toBe(
+      'porthole: time is up: -m 0.5 s ended the WebSocket (close 1000 sent)\n',
+    );
+    await waitFor(
+      () => server.closes.some((close) => close.path.startsWith('/push') && close.code === 1000),
+      'the close at the server',
+    );
+  });
+
   it('writes the lost connection as a last close line of --json-result', async () => {
     const run = start(['--json-result', `${server.url}/abrupt`]);
     expect((await run.exited).code).toBe(1);
