@@ -41,6 +41,13 @@ const frameOutput = {
         ? {path: path.join(root, 'source/ui/frame-output.ts')}
         : undefined,
     );
+    // Ink remembers the size of every text it ever measured; the stand-in forgets (its file says
+    // what that cost).
+    build.onResolve({filter: /^\.\/measure-text\.js$/}, (args) =>
+      args.importer.includes(`${path.sep}ink${path.sep}build${path.sep}`)
+        ? {path: path.join(root, 'source/ui/measure-text.ts')}
+        : undefined,
+    );
   },
 };
 
