@@ -78,7 +78,7 @@ describe('a WebSocket in the Request pane', () => {
       (s) => /→ text +11 B {2}hello there/.test(s) && /← text +11 B {2}hello there/.test(s),
       'the message sent and its echo',
     );
-    expect(echoed).toMatch(/↓ 1 msgs 11 B · ↑ 1 msgs 11 B/);
+    expect(echoed).toMatch(/↓ 1 msg 11 B · ↑ 1 msg 11 B/);
 
     await app.press('hex:0a1bff', keys.enter);
     await screenShows(

@@ -190,7 +190,9 @@ export function anchorAt(lines: readonly StreamLine[], index: number): {seq: num
 /** `open · ↓ 12 msgs 1.2 KiB · ↑ 3 msgs 40 B · 2.0 KiB/s`, and what else is worth saying. */
 export function streamStatusText(snapshot: StreamSnapshot): string {
   const {status, counts} = snapshot;
-  const unit = snapshot.kind === 'sse' ? 'events' : snapshot.kind === 'body' ? 'chunks' : 'msgs';
+  const noun = snapshot.kind === 'sse' ? 'events' : snapshot.kind === 'body' ? 'chunks' : 'msgs';
+  /** `1 msg`, `2 msgs`: the noun as the count wants it. */
+  const unit = (count: number) => (count === 1 ? noun.replace(/s$/, '') : noun);
   const parts: string[] = [];
   switch (status.state) {
     case 'connecting':
@@ -214,15 +216,19 @@ export function streamStatusText(snapshot: StreamSnapshot): string {
       break;
     }
   }
-  parts.push(`↓ ${counts.received} ${unit} ${formatBytes(counts.bytesReceived)}`);
+  parts.push(`↓ ${counts.received} ${unit(counts.received)} ${formatBytes(counts.bytesReceived)}`);
   if (snapshot.kind === 'websocket') {
-    parts.push(`↑ ${counts.sent} ${unit} ${formatBytes(counts.bytesSent)}`);
+    parts.push(`↑ ${counts.sent} ${unit(counts.sent)} ${formatBytes(counts.bytesSent)}`);
   }
   if (status.state !== 'closed') parts.push(formatRate(counts.rate));
   if (snapshot.protocol !== undefined) parts.push(`protocol ${snapshot.protocol}`);
   if (snapshot.kind === 'sse') {
-    if (counts.comments > 0) parts.push(`${counts.comments} comments`);
-    if (counts.reconnects > 0) parts.push(`${counts.reconnects} reconnects`);
+    if (counts.comments > 0) {
+      parts.push(`${counts.comments} comment${counts.comments === 1 ? '' : 's'}`);
+    }
+    if (counts.reconnects > 0) {
+      parts.push(`${counts.reconnects} reconnect${counts.reconnects === 1 ? '' : 's'}`);
+    }
     if (snapshot.lastEventId !== undefined && snapshot.lastEventId !== '') {
       parts.push(`last id ${snapshot.lastEventId}`);
     }
