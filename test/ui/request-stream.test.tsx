@@ -120,9 +120,9 @@ describe('a WebSocket in the Request pane', () => {
 
   it('shows pushed messages as they arrive, short JSON on their line', async () => {
     const app = await open(`${ws.url}/push?n=4&everyMs=150`);
-    const first = await screenShows(app, (s) => s.includes('{\"n\":1}'), 'the first push');
-    expect(first).not.toContain('{\"n\":4}');
-    const all = await screenShows(app, (s) => s.includes('{\"n\":4}'), 'the last push');
+    const first = await screenShows(app, (s) => s.includes('{"n":1}'), 'the first push');
+    expect(first).not.toContain('{"n":4}');
+    const all = await screenShows(app, (s) => s.includes('{"n":4}'), 'the last push');
     expect(all).toMatch(/← text +7 B {2}\{"n":\d\}$/m);
     expect(all).toMatch(/↓ 4 msgs 28 B/);
   });
@@ -263,7 +263,7 @@ describe('a WebSocket in the Request pane', () => {
 
   it('holds the log where it was scrolled to, counts what came since, and follows again on End', async () => {
     const app = await open(`${ws.url}/push?n=400&everyMs=15`, {rows: 30});
-    await screenShows(app, (s) => s.includes('{\"n\":30}'), 'enough pushes to scroll');
+    await screenShows(app, (s) => s.includes('{"n":30}'), 'enough pushes to scroll');
     await app.press(keys.escape, 'K');
     const paused = await screenShows(app, (s) => /paused · [1-9]\d* new/.test(s), 'paused');
     const held = paused.split('\n').filter((line) => line.includes('"n":'));
@@ -288,7 +288,7 @@ describe('a WebSocket in the Request pane', () => {
     });
     const screen = await screenShows(
       app,
-      (s) => s.includes('{\"n\":60}') && s.includes('40 dropped'),
+      (s) => s.includes('{"n":60}') && s.includes('40 dropped'),
       'the dropped count',
     );
     expect(screen).toMatch(/↓ 60 msgs/);
@@ -316,7 +316,7 @@ describe('an event stream in the Request pane', () => {
     const all = await screenShows(app, (s) => /← tick .*id 3 +\{/.test(s), 'the third event');
     expect(all).toMatch(/^open · ↓ 3 events/m);
     expect(all).toMatch(/comments/);
-    expect(all).toContain('{\"n\":3}');
+    expect(all).toContain('{"n":3}');
     expect(all).not.toContain('message›');
     expect(all).toContain('event stream open (GET) … ');
     await app.press('x');
