@@ -19,7 +19,7 @@ import {createEventStreamReader, eventEntry, isEventStreamType} from './event-st
 import type {EventStreamReader} from './event-stream.js';
 import {createLiveBodyReader, type LiveBodyReader} from './live-body.js';
 import type {StreamLog} from './log.js';
-import {SessionCore, type ClosedStatus} from './session-core.js';
+import {failedResult, oneLine, SessionCore, type ClosedStatus} from './session-core.js';
 import type {StreamKind, StreamOptions, StreamSession, StreamSnapshot} from './types.js';
 
 /** The standard's reconnection time until a `retry:` field says otherwise. */
@@ -384,34 +384,4 @@ export function withLastEventId(
     : Object.entries(headers ?? {}).filter(([name]) => name.toLowerCase() !== 'last-event-id');
   if (id !== '') list.push(['Last-Event-ID', id]);
   return list;
-}
-
-function oneLine(text: string): string {
-  return text.split(/\r\n|\r|\n/, 1)[0] ?? '';
-}
-
-/** A result for an engine that threw (the real one never does). */
-function failedResult(error: unknown): RequestResult {
-  const message = oneLine(error instanceof Error ? error.message : String(error));
-  return {
-    response: undefined,
-    error: {code: 'network', message: `internal error: ${message}`},
-    timings: {
-      dns: undefined,
-      connect: undefined,
-      tls: undefined,
-      send: undefined,
-      firstByte: undefined,
-      download: undefined,
-      total: 0,
-    },
-    transcript: [],
-    redirects: [],
-    protocol: undefined,
-    dns: undefined,
-    connection: undefined,
-    tls: undefined,
-    warnings: [],
-    events: [],
-  };
 }

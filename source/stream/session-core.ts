@@ -3,6 +3,7 @@
  * changes at most every `flushMs`, the snapshot as plain data, and the `done` promise. An adapter
  * (websocket.ts, http-stream.ts) owns one and says what happened; it never calls listeners itself.
  */
+import type {RequestResult} from '../request/types.js';
 import {StreamLog} from './log.js';
 import type {StreamEntry, StreamKind, StreamLimits, StreamSnapshot, StreamStatus} from './types.js';
 
@@ -144,4 +145,35 @@ export class SessionCore {
       version: this.version,
     };
   }
+}
+
+/** The first line of a text (an error message, a reason) for a one-line note. */
+export function oneLine(text: string): string {
+  return text.split(/\r\n|\r|\n/, 1)[0] ?? '';
+}
+
+/** A result for an engine that threw (the real one never does). */
+export function failedResult(error: unknown): RequestResult {
+  const message = oneLine(error instanceof Error ? error.message : String(error));
+  return {
+    response: undefined,
+    error: {code: 'network', message: `internal error: ${message}`},
+    timings: {
+      dns: undefined,
+      connect: undefined,
+      tls: undefined,
+      send: undefined,
+      firstByte: undefined,
+      download: undefined,
+      total: 0,
+    },
+    transcript: [],
+    redirects: [],
+    protocol: undefined,
+    dns: undefined,
+    connection: undefined,
+    tls: undefined,
+    warnings: [],
+    events: [],
+  };
 }

@@ -14,7 +14,7 @@ import {sendRequest} from '../request/send-request.js';
 import type {HeaderList, RequestOptions, RequestResult} from '../request/types.js';
 import {closeCodeWords, sendableCloseCode} from './close-codes.js';
 import {hexPreview, type StreamLog} from './log.js';
-import {SessionCore, type ClosedStatus} from './session-core.js';
+import {failedResult, oneLine, SessionCore, type ClosedStatus} from './session-core.js';
 import type {StreamKind, StreamOptions, StreamSession, StreamSnapshot} from './types.js';
 
 /** RFC 6455 §1.3: the key and this GUID, hashed, are what the server must answer. */
@@ -553,34 +553,4 @@ function jsonFlag(text: string): {json?: true} {
   } catch {
     return {};
   }
-}
-
-function oneLine(text: string): string {
-  return text.split(/\r\n|\r|\n/, 1)[0] ?? '';
-}
-
-/** A result for an engine that threw (the real one never does). */
-function failedResult(error: unknown): RequestResult {
-  const message = oneLine(error instanceof Error ? error.message : String(error));
-  return {
-    response: undefined,
-    error: {code: 'network', message: `internal error: ${message}`},
-    timings: {
-      dns: undefined,
-      connect: undefined,
-      tls: undefined,
-      send: undefined,
-      firstByte: undefined,
-      download: undefined,
-      total: 0,
-    },
-    transcript: [],
-    redirects: [],
-    protocol: undefined,
-    dns: undefined,
-    connection: undefined,
-    tls: undefined,
-    warnings: [],
-    events: [],
-  };
 }
