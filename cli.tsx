@@ -272,6 +272,14 @@ async function main() {
       });
       return;
     }
+    case 'completions': {
+      const {runCompletionsCommand} = await import('./source/cli/completions.js');
+      process.exitCode = runCompletionsCommand(command.words, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+      return;
+    }
     case 'json':
     case 'plain':
       return printSnapshot(command);

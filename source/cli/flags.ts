@@ -152,6 +152,11 @@ export type Command =
       kind: 'explain';
       /** The words to explain, as typed. */
       words: string[];
+    }
+  | {
+      kind: 'completions';
+      /** The shell asked for (bash, zsh, fish), and anything after it, as typed. */
+      words: string[];
     };
 
 export type SocketSourceChoice = 'auto' | 'proc' | 'systeminformation';
@@ -186,6 +191,7 @@ export function parseCommand(argv: string[], stdoutIsTTY: boolean): Command {
   if (argv[0] === 'request') return {kind: 'request', args: argv.slice(1)};
   // Words to explain may look like flags (`-`, `--`) or anything else: they are not porthole's.
   if (argv[0] === 'explain') return {kind: 'explain', words: argv.slice(1)};
+  if (argv[0] === 'completions') return {kind: 'completions', words: argv.slice(1)};
   const options = Object.fromEntries(
     Object.entries(flagSpecs).map(([name, spec]: [string, FlagSpec]) => [
       kebab(name),
