@@ -104,7 +104,8 @@ export function requestHelpText(): string {
   ].join('\n');
 }
 
-const ownOptionHelp = [
+/** porthole's own options of `porthole request`; completions and the man page list them too. */
+export const ownOptionHelp: ReadonlyArray<{flags: string; description: string}> = [
   {
     flags: '--json-result',
     description:
