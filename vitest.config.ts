@@ -1,11 +1,41 @@
+import {createLogger, type Plugin} from 'vite';
 import {defineConfig} from 'vitest/config';
+import {inkImporters, inkModuleSwap, packageAliases} from './source/ink/patches.mjs';
+
+// The tests run the Ink that ships: the bundle's swaps (source/ink/patches.mjs) applied here too.
+// Vitest hands node_modules to Node as they are, so Ink and the packages that import an aliased
+// one are inlined, to pass through this plugin and the aliases.
+const inkModuleSwaps: Plugin = {
+  name: 'ink-module-swaps',
+  enforce: 'pre',
+  resolveId(specifier, importer) {
+    return inkModuleSwap(specifier, importer)?.by;
+  },
+};
+
+// Ink's build/ comes with source maps that point at a src/ it does not ship; inlined, each of its
+// modules would say so.
+const logger = createLogger();
+const warn = logger.warn.bind(logger);
+logger.warn = (message, options) => {
+  if (!/^Sourcemap for ".*\/node_modules\/ink\/.*" points to missing source files/.test(message))
+    warn(message, options);
+};
 
 export default defineConfig({
+  customLogger: logger,
+  plugins: [inkModuleSwaps],
+  resolve: {
+    alias: packageAliases.map(({name, by}) => ({find: new RegExp(`^${name}$`), replacement: by})),
+  },
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
     // Ink draws only the last frame when it believes it runs in CI; tests need every frame.
     env: {CI: 'false', NO_COLOR: ''},
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    server: {
+      deps: {inline: inkImporters.map((name) => new RegExp(`/node_modules/${name}/`))},
+    },
   },
 });

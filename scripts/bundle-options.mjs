@@ -6,6 +6,7 @@ import {builtinModules} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
+import * as inkPatches from '../source/ink/patches.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -31,23 +32,16 @@ const devtoolsStub = {
   },
 };
 
-// Ink builds each frame with a new Output whose caches die with it; the dashboard's stand-in keeps
-// them across frames and reuses unchanged rows (source/ui/frame-output.ts says what it saves).
+// Ink 6.8's patches (source/ink/patches.mjs, the list the tests read too): modules of Ink's build/
+// swapped for porthole's, and packages aliased below.
 const frameOutput = {
   name: 'frame-output',
   setup(build) {
-    build.onResolve({filter: /^\.\/output\.js$/}, (args) =>
-      args.importer.includes(`${path.sep}ink${path.sep}build${path.sep}`)
-        ? {path: path.join(root, 'source/ui/frame-output.ts')}
-        : undefined,
-    );
-    // Ink remembers the size of every text it ever measured; the stand-in forgets (its file says
-    // what that cost).
-    build.onResolve({filter: /^\.\/measure-text\.js$/}, (args) =>
-      args.importer.includes(`${path.sep}ink${path.sep}build${path.sep}`)
-        ? {path: path.join(root, 'source/ui/measure-text.ts')}
-        : undefined,
-    );
+    const specifiers = inkPatches.inkModuleSwaps.map((swap) => swap.replaces.replace(/\./g, '\\.'));
+    build.onResolve({filter: new RegExp(`^(?:${specifiers.join('|')})$`)}, (args) => {
+      const swap = inkPatches.inkModuleSwap(args.path, args.importer);
+      return swap ? {path: swap.by} : undefined;
+    });
   },
 };
 
@@ -149,13 +143,7 @@ export function bundleOptions({entry, outfile, minify = true}) {
       fetch: 'undefined',
     },
     plugins: [devtoolsStub, frameOutput, builtinsOnDemand, feedWorker(minify), hostReader],
-    alias: {
-      // One string-width (wrap-ansi pins 7 where Ink uses 8), loaded only when text needs it
-      // (source/ui/string-width.cjs).
-      'string-width': path.join(root, 'source/ui/string-width.cjs'),
-      // Ink measures every text node of every frame with widest-line; porthole's remembers.
-      'widest-line': path.join(root, 'source/ui/text-width.ts'),
-    },
+    alias: Object.fromEntries(inkPatches.packageAliases.map(({name, by}) => [name, by])),
     // Some dependencies are CommonJS and call require(); give the ES module bundle one.
     banner: {
       js: "import {createRequire as __portholeRequire} from 'node:module'; const require = __portholeRequire(import.meta.url);",

@@ -3,7 +3,7 @@
  * text is cut by default (table.ts), but an address loses its middle, never its port, and a
  * reach keeps its network word and its count of other addresses. An ellipsis marks every cut.
  */
-import {textWidth} from './text-width.js';
+import {textWidth} from '../ink/text-width.js';
 
 export const ellipsis = '…';
 

@@ -2,7 +2,7 @@ import {Children, type ReactNode} from 'react';
 import {Box, Text} from 'ink';
 import {useTheme} from './theme.js';
 import {sanitizeLine} from '../sanitize.js';
-import {textWidth} from './text-width.js';
+import {textWidth} from '../ink/text-width.js';
 
 /** Where the shell puts a pane: its size, and whether it has the keyboard. */
 export type PaneProps = {width: number; height: number; focused: boolean};

@@ -1,5 +1,5 @@
 /** Column layout for the panes' tables: columns drop by priority until the row fits the width. */
-import {textWidth} from './text-width.js';
+import {textWidth} from '../ink/text-width.js';
 import {wholeSlice} from './request/text-edit.js';
 
 export type Column<Key extends string = string> = {

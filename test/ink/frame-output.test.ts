@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 // Ink does not export its Output; the test compares against the very file the bundle replaces.
 import InkOutput from '../../node_modules/ink/build/output.js';
-import FrameOutput, {FrameMemo} from '../../source/ui/frame-output.js';
+import FrameOutput, {FrameMemo} from '../../source/ink/frame-output.js';
 
 type Transformer = (line: string, index: number) => string;
 type Step =

@@ -1,7 +1,7 @@
 import {Chalk} from 'chalk';
 import stringWidth from 'string-width';
 import {describe, expect, it} from 'vitest';
-import {simpleWidth} from '../../source/ui/simple-width.js';
+import {simpleWidth} from '../../source/ink/simple-width.js';
 
 const colours = new Chalk({level: 3});
 

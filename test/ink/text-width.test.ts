@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import widestLine from '../../source/ui/text-width.js';
+import widestLine from '../../source/ink/text-width.js';
 
 describe('widestLine', () => {
   it('measures the widest line, wide characters and colour codes included', () => {

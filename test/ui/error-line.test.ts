@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {errorLine} from '../../source/ui/request/error-line.js';
-import {textWidth} from '../../source/ui/text-width.js';
+import {textWidth} from '../../source/ink/text-width.js';
 
 const selfSigned =
   'the certificate of 127.0.0.1:8443 is self-signed (CN=localhost, O=porthole test) ' +

@@ -3,7 +3,7 @@ import {Text} from 'ink';
 import {Pane, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow} from '../table-row.js';
 import {fitColumns} from '../table.js';
-import {textWidth} from '../text-width.js';
+import {textWidth} from '../../ink/text-width.js';
 import {useTheme} from '../theme.js';
 import {usePorthole, usePortholeView} from '../store-context.js';
 import {useClock} from '../use-clock.js';

@@ -2,7 +2,7 @@
 import {insecureHint} from '../../request/errors.js';
 import {sanitizeLine} from '../../sanitize.js';
 import {screenful} from '../table.js';
-import {textWidth} from '../text-width.js';
+import {textWidth} from '../../ink/text-width.js';
 
 /** What the engine says in curl's words, in the pane's: its key for curl -k is `!`. */
 const paneHint = '(! to skip it, as curl -k)';

@@ -7,7 +7,7 @@ import {Pane, paneLayers, type PaneProps} from '../pane.js';
 import {TableHeader, TableRow, type Row} from '../table-row.js';
 import {fitColumns, type Column, type PlacedColumn} from '../table.js';
 import {cutEndpoint, cutReach} from '../cut.js';
-import {textWidth} from '../text-width.js';
+import {textWidth} from '../../ink/text-width.js';
 import {isListener} from '../../collect/sockets/changes.js';
 import {useTheme, type Theme} from '../theme.js';
 import {useHost, usePorthole, usePortholeView} from '../store-context.js';
