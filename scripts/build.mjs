@@ -1,7 +1,9 @@
 /**
  * Builds dist/: the single-file bundle dist/porthole.mjs (what a person copies to a server: it runs
- * with nothing but Node >= 20), the bin dist/cli.js that loads it, and the typed library entry
- * dist/index.js with its declarations. `--if-stale` builds only when a source is newer than dist.
+ * with nothing but Node >= 20), the bin dist/cli.js that loads it, the typed library entry
+ * dist/index.js with its declarations, and the single executables dist/porthole-linux-<arch>
+ * (scripts/build-sea.mjs: for a server with no Node at all). `--if-stale` builds only when a source
+ * is newer than dist; `--no-executables` leaves the executables out (`npm start` needs none).
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readdirSync, statSync, writeFileSync, chmodSync} from 'node:fs';
@@ -9,14 +11,20 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
 import {bundleOptions} from './bundle-options.mjs';
+import {buildExecutables} from './build-sea.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 // `--dist DIR` builds the bundle alone, elsewhere (to time two builds side by side).
 const distFlag = process.argv.indexOf('--dist');
 const dist = distFlag > 0 ? path.resolve(process.argv[distFlag + 1]) : path.join(root, 'dist');
-const outputs = ['porthole.mjs', 'cli.js', 'index.js', 'types/source/index.d.ts'].map((file) =>
-  path.join(dist, file),
-);
+const executables = !process.argv.includes('--no-executables') && process.platform === 'linux';
+const outputs = [
+  'porthole.mjs',
+  'cli.js',
+  'index.js',
+  'types/source/index.d.ts',
+  ...(executables ? [`porthole-linux-${process.arch}`] : []),
+].map((file) => path.join(dist, file));
 
 function newestSource() {
   let newest = 0;
@@ -34,6 +42,7 @@ function newestSource() {
     'package-lock.json',
     'scripts/build.mjs',
     'scripts/bundle-options.mjs',
+    'scripts/build-sea.mjs',
   ]) {
     newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
   }
@@ -91,4 +100,9 @@ execFileSync(
     stdio: 'inherit',
   },
 );
+if (executables) {
+  const {written, skipped} = await buildExecutables({dist});
+  for (const line of skipped) console.log(`porthole build: ${line}`);
+  for (const file of written) console.log(`built ${path.relative(root, file)}`);
+}
 console.log(`built dist/ in ${Math.round(performance.now() - started)} ms`);

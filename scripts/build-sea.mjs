@@ -1,0 +1,239 @@
+/**
+ * Builds dist/porthole-linux-x64 (and dist/porthole-linux-arm64 where Node's binary for arm64 can be
+ * had from the npm registry): a Node single-executable application, a copy of Node with porthole's
+ * bundle inside, that runs on a Linux machine with no Node installed. Each gets a .tar.gz beside it.
+ *
+ * The executable's script is the same bundle as dist/porthole.mjs, in the one form a single
+ * executable runs (a CommonJS script): the ES module's code inside an async function, so the
+ * top-level awaits of Ink and yoga-layout stay as they are, and every built-in, imported or
+ * dynamically imported, served by require(). For x64 the blob carries V8's code cache of that
+ * script, made by this very Node, so the executable does not compile the bundle at each start.
+ *
+ * Run alone: node scripts/build-sea.mjs [--no-arm64]
+ */
+import {execFileSync} from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import {builtinModules} from 'node:module';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import vm from 'node:vm';
+import {createHash} from 'node:crypto';
+import * as esbuild from 'esbuild';
+import {bundleOptions} from './bundle-options.mjs';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/** Node's marker for "a blob is injected": flipped by postject when it adds the blob. */
+const fuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+/** Every built-in as a require() when the code first asks for it, dynamic imports included. */
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(build) {
+    const builtins = new Set(builtinModules);
+    build.onResolve({filter: /^[a-z0-9_:/]+$/}, (args) =>
+      builtins.has(args.path.replace(/^node:/, '')) &&
+      (args.kind === 'import-statement' || args.kind === 'dynamic-import')
+        ? {path: args.path, namespace: 'sea-builtin'}
+        : undefined,
+    );
+    build.onLoad({filter: /.*/, namespace: 'sea-builtin'}, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** The executable's script: the bundle's ES module code as the body of an async function. */
+async function seaScript(minify) {
+  const options = bundleOptions({
+    entry: path.join(root, 'cli.tsx'),
+    outfile: 'porthole-sea.js',
+    minify,
+  });
+  const result = await esbuild.build({
+    ...options,
+    write: false,
+    // A single executable's script has a require() for built-ins already, and no module URL.
+    banner: {},
+    define: {...options.define, 'import.meta.url': '__portholeModuleUrl'},
+    plugins: [builtinsByRequire, ...options.plugins],
+  });
+  const code = result.outputFiles
+    .find((file) => file.path.endsWith('.js'))
+    .text.replace(/^#!.*\n/, '');
+  // What is left at the top level must be plain statements: an import or export here would be a
+  // syntax error inside the function, so say so at build time.
+  if (/^(import|export)\b/m.test(code.replace(/\/\*[\s\S]*?\*\//g, ''))) {
+    throw new Error('the executable script has a top-level import or export');
+  }
+  // The bundle as one function of (require, module URL), for vm.Script in the loader.
+  return `(async function (require, __portholeModuleUrl) {\n"use strict";\n${code}\n})`;
+}
+
+/**
+ * The executable's main script: it checks the bundle against the checksum taken here (a damaged
+ * file says so in one line rather than throwing a screen of minified code), then compiles it with
+ * the code cache made here, and runs it with a require() that has only Node's built-ins, quietly
+ * (ws asks for bufferutil; a single executable's own require() would warn of it).
+ */
+const loader = `"use strict";
+const sea = require('node:sea');
+const damaged = (why) => {
+  process.stderr.write('porthole: this executable is damaged (' + why + '); download it again\\n');
+  process.exit(70);
+};
+let code, sum, cache;
+try {
+  code = Buffer.from(sea.getRawAsset('porthole.js'));
+  sum = sea.getAsset('porthole.js.sha256', 'utf8');
+} catch (error) {
+  damaged(error.message);
+}
+if (require('node:crypto').createHash('sha256').update(code).digest('hex') !== sum) {
+  damaged('its code does not match its checksum');
+}
+try {
+  cache = Buffer.from(sea.getRawAsset('porthole.cache'));
+} catch {}
+const builtin = require;
+const isBuiltin = require('node:module').isBuiltin;
+const requireBuiltin = (id) => {
+  if (isBuiltin(id)) return builtin(id);
+  throw Object.assign(new Error("Cannot find module '" + id + "'"), {code: 'MODULE_NOT_FOUND'});
+};
+const vm = require('node:vm');
+const script = new vm.Script(code.toString('utf8'), {filename: 'porthole', cachedData: cache});
+script
+  .runInThisContext()(requireBuiltin, require('node:url').pathToFileURL(process.execPath).href)
+  .catch((error) => {
+    process.stderr.write('porthole: ' + (error && error.message ? error.message : String(error)) + '\\n');
+    process.exit(1);
+  });
+`;
+
+/** V8's code cache of `source` as vm.Script compiles it: valid only for the Node that made it. */
+function codeCache(source) {
+  return new vm.Script(source, {filename: 'porthole'}).createCachedData();
+}
+
+/** Node's binary for `arch`: this Node for the machine's own, else the npm registry's package. */
+function nodeBinary(arch, cacheDir) {
+  if (arch === process.arch) return process.execPath;
+  const version = process.version.slice(1);
+  const dir = path.join(cacheDir, `node-linux-${arch}-${version}`);
+  const binary = path.join(dir, 'package/bin/node');
+  if (existsSync(binary)) return binary;
+  mkdirSync(dir, {recursive: true});
+  execFileSync(
+    'npm',
+    ['pack', `node-linux-${arch}@${version}`, '--silent', '--pack-destination', dir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 300_000,
+    },
+  );
+  const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
+  execFileSync('tar', ['-xzf', path.join(dir, tarball), '-C', dir, 'package/bin/node']);
+  rmSync(path.join(dir, tarball));
+  return binary;
+}
+
+function inject(nodePath, blob, out) {
+  rmSync(out, {force: true});
+  copyFileSync(nodePath, out);
+  chmodSync(out, 0o755);
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/postject/dist/cli.js'),
+      out,
+      'NODE_SEA_BLOB',
+      blob,
+      '--sentinel-fuse',
+      fuse,
+    ],
+    // postject warns of every ELF note it cannot name; only a failure is worth showing.
+    {stdio: ['ignore', 'ignore', 'pipe']},
+  );
+}
+
+/** Writes the executables into `dist`; returns what it wrote, and one line for what it could not. */
+export async function buildExecutables({dist, minify = true, arm64 = true}) {
+  if (process.platform !== 'linux') return {written: [], skipped: ['not Linux: no executables']};
+  const work = path.join(dist, '.sea');
+  mkdirSync(work, {recursive: true});
+  const main = path.join(work, 'main.cjs');
+  writeFileSync(main, loader);
+  const bundle = path.join(work, 'porthole.js');
+  const source = await seaScript(minify);
+  writeFileSync(bundle, source);
+  writeFileSync(`${bundle}.sha256`, createHash('sha256').update(source).digest('hex'));
+  const cache = path.join(work, 'porthole.cache');
+  writeFileSync(cache, codeCache(source));
+  const written = [];
+  const skipped = [];
+  const arches = [process.arch, ...(arm64 && process.arch !== 'arm64' ? ['arm64'] : [])];
+  for (const arch of arches) {
+    let binary;
+    try {
+      binary = nodeBinary(arch, path.join(root, 'node_modules/.cache/porthole-node'));
+    } catch (error) {
+      skipped.push(
+        `linux-${arch}: Node ${process.version} for ${arch} not to be had (${String(error.message).split('\n')[0]})`,
+      );
+      continue;
+    }
+    const native = arch === process.arch;
+    const blob = path.join(work, `porthole-${arch}.blob`);
+    const config = path.join(work, `sea-config-${arch}.json`);
+    writeFileSync(
+      config,
+      JSON.stringify({
+        main,
+        output: blob,
+        disableExperimentalSEAWarning: true,
+        assets: {
+          'porthole.js': bundle,
+          'porthole.js.sha256': `${bundle}.sha256`,
+          // The code cache is V8's own, valid only for the Node that made it.
+          ...(native ? {'porthole.cache': cache} : {}),
+        },
+      }),
+    );
+    execFileSync(process.execPath, ['--experimental-sea-config', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const out = path.join(dist, `porthole-linux-${arch}`);
+    inject(binary, blob, out);
+    execFileSync('tar', ['-czf', `${out}.tar.gz`, '-C', dist, path.basename(out)]);
+    written.push(out);
+  }
+  if (!process.env.PORTHOLE_KEEP_SEA_WORK) rmSync(work, {recursive: true, force: true});
+  return {written, skipped};
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = performance.now();
+  const dist = path.join(root, 'dist');
+  const {written, skipped} = await buildExecutables({
+    dist,
+    arm64: !process.argv.includes('--no-arm64'),
+  });
+  for (const line of skipped) console.log(`porthole: ${line}`);
+  for (const file of written) {
+    const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);
+    console.log(
+      `built ${path.relative(root, file)} (${mib(statSync(file).size)} MiB, .tar.gz ${mib(statSync(`${file}.tar.gz`).size)} MiB)`,
+    );
+  }
+  console.log(`in ${Math.round(performance.now() - started)} ms`);
+}
