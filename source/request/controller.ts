@@ -123,6 +123,7 @@ export function createRequestController(
     }, options.prewarmAfterMs).unref();
   }
   const historyPath = options.historyPath === undefined ? historyFile() : options.historyPath;
+  let historyOff = false;
   let abort: AbortController | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let passwordAnswer: ((password: string | undefined) => void) | undefined;
@@ -398,9 +399,14 @@ export function createRequestController(
       kept: [...state.kept, kept].slice(-keptExchanges),
     });
     if (store.getState().editing === 'search') store.setState({editing: undefined});
-    if (historyPath) {
+    if (historyPath && !historyOff) {
       const problem = await appendHistory(historyPath, entry);
-      if (problem) notify(store, `history not saved: ${problem}`);
+      // A state directory that cannot be written (no HOME, a read-only disk, another user's home)
+      // will not be writable at the next request either: said once, then history stays in memory.
+      if (problem && !historyOff) {
+        historyOff = true;
+        notify(store, `history off (kept for this run only): ${problem}`);
+      }
     }
   }
 
