@@ -1,4 +1,5 @@
-import {createLogger, type Plugin} from 'vite';
+import {readFile} from 'node:fs/promises';
+import type {Plugin} from 'vite';
 import {defineConfig} from 'vitest/config';
 import {inkImporters, inkModuleSwap, packageAliases} from './source/ink/patches.mjs';
 
@@ -13,18 +14,18 @@ const inkModuleSwaps: Plugin = {
   },
 };
 
-// Ink's build/ comes with source maps that point at a src/ it does not ship; inlined, each of its
-// modules would say so.
-const logger = createLogger();
-const warn = logger.warn.bind(logger);
-logger.warn = (message, options) => {
-  if (!/^Sourcemap for ".*\/node_modules\/ink\/.*" points to missing source files/.test(message))
-    warn(message, options);
+// Ink's build/ (and ink-testing-library's) names source maps of a src/ it does not ship; loaded
+// without them, its inlined modules do not each warn of it.
+const withoutSourceMaps: Plugin = {
+  name: 'ink-without-source-maps',
+  async load(id) {
+    if (!/\/node_modules\/ink[^/]*\/build\/.*\.js$/.test(id)) return undefined;
+    return {code: await readFile(id, 'utf8'), map: {mappings: ''}};
+  },
 };
 
 export default defineConfig({
-  customLogger: logger,
-  plugins: [inkModuleSwaps],
+  plugins: [inkModuleSwaps, withoutSourceMaps],
   resolve: {
     alias: packageAliases.map(({name, by}) => ({find: new RegExp(`^${name}$`), replacement: by})),
   },

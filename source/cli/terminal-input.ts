@@ -1,6 +1,7 @@
 /** Where the dashboard's keys come from, and whether this terminal can draw it at all. */
 import {openSync} from 'node:fs';
 import tty from 'node:tty';
+import {guardInkInput} from '../ink/input.js';
 
 let controllingTerminal: tty.ReadStream | undefined;
 
@@ -19,38 +20,8 @@ function openControllingTerminal(): tty.ReadStream | undefined {
  * something is piped in), so the dashboard never waits on a pipe for keys.
  */
 export function keyboard(): NodeJS.ReadStream {
-  if (process.stdin.isTTY) return guardKeys(process.stdin);
-  return guardKeys(openControllingTerminal() ?? process.stdin);
-}
-
-/** An escape sequence as Ink's key parser reads one (its fnKeyRe): `ESC [1;5P`, `ESC [6n`, ... */
-// eslint-disable-next-line no-control-regex -- matching escape sequences is the point
-const functionKey = /\u001B+\[\[?(?:(\d+)(?:;(\d+))?([~^$])|(?:1;)?(\d+)?([a-zA-Z]))/g;
-/** The keys with Ctrl held that Ink names: arrows, Home, End, Insert, Delete, Page Up/Down. */
-const namedWithCtrl = /^\[(?:[A-FH]|[1-8]~)$/;
-
-/**
- * Ink 6.8 throws on a key with Ctrl held that it cannot name (vadimdemedes/ink#901), which ends
- * the dashboard: Ctrl+F1 is `ESC [1;5P` in xterm, and pasted text with `ESC [6n` reads the same
- * way. No binding uses such a key, so they are dropped before Ink parses them.
- */
-export function withoutUnnamedCtrlKeys(input: string): string {
-  if (!input.includes('\u001B')) return input;
-  return input.replace(functionKey, (sequence, number, tildeModifier, tilde, modifier, letter) => {
-    const bits = Number(tildeModifier ?? modifier ?? 1) - 1;
-    const code = tilde === undefined ? `[${letter}` : `[${number}${tilde}`;
-    return bits & 4 && !namedWithCtrl.test(code) ? '' : sequence;
-  });
-}
-
-/** Makes what Ink reads from `stream` pass through withoutUnnamedCtrlKeys. */
-export function guardKeys<S extends {read(size?: number): unknown}>(stream: S): S {
-  const read = stream.read.bind(stream);
-  stream.read = (size?: number) => {
-    const chunk = read(size);
-    return typeof chunk === 'string' ? withoutUnnamedCtrlKeys(chunk) : chunk;
-  };
-  return stream;
+  if (process.stdin.isTTY) return guardInkInput(process.stdin);
+  return guardInkInput(openControllingTerminal() ?? process.stdin);
 }
 
 /** Why the dashboard cannot be drawn here (a plain snapshot is printed instead), or undefined. */

@@ -1,9 +1,10 @@
 /**
- * The dashboard's stand-in for Ink's `Output` (build/output.js), swapped in by the bundle: the same
- * frame, character for character, built with less work. Ink makes a new Output for every frame,
- * so its caches of tokenized lines and widths die with it; a frame's lines are mostly the lines of
- * the last one, so here the caches live across frames, the blank cells are one shared object, and
- * a row whose cells are the very cells of last frame's row reuses last frame's string.
+ * The dashboard's stand-in for Ink's `Output` (build/output.js), swapped in by the bundle and the
+ * tests (patches.mjs): the same frame, character for character, built with less work. Ink makes a
+ * new Output for every frame, so its caches of tokenized lines and widths die with it; a frame's
+ * lines are mostly the lines of the last one, so here the caches live across frames, the blank
+ * cells are one shared object, and a row whose cells are the very cells of last frame's row
+ * reuses last frame's string.
  *
  * Measured in the idle dashboard (160x50, `npm run bench`): see the README's performance notes.
  */

@@ -18,6 +18,10 @@ export class Memo<V> {
     }
     return value;
   }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
 }
 
 const widths = new Memo<number>(8000);

@@ -4,6 +4,7 @@
  */
 import type {Key} from 'ink';
 import type {LineAction} from './request/text-edit.js';
+import {isInkKeyRun} from '../ink/input.js';
 
 /**
  * Every scope's actions. A key hook switches on these, so a misspelt action is a compile error,
@@ -411,28 +412,12 @@ function controlKey(char: string): [string, Key] {
 }
 
 /**
- * Ink hands over everything that arrived in one read as one input: keys typed faster than a frame,
- * or repeated by the keyboard, come as "jjj" or "\t/:80\r". This splits such a run back into keys.
- * While a field is being edited, text stays together (a paste is one insertion) and only a final
+ * Ink hands over keys that arrived in one read as one input (isInkKeyRun): this splits such a run
+ * back into keys. While a field is being edited, text stays together (a paste is one insertion) and only a final
  * Enter is split off, so "url\r" types the URL and then sends it.
  */
 export function splitKeys(input: string, key: Key, editing: boolean): Array<[string, Key]> {
-  const special =
-    key.upArrow ||
-    key.downArrow ||
-    key.leftArrow ||
-    key.rightArrow ||
-    key.pageUp ||
-    key.pageDown ||
-    key.home ||
-    key.end ||
-    key.return ||
-    key.escape ||
-    key.tab ||
-    key.backspace ||
-    key.delete ||
-    key.ctrl;
-  if (special || [...input].length <= 1) return [[input, key]];
+  if (!isInkKeyRun(input, key)) return [[input, key]];
   if (editing) {
     // Text then Enter ("url\r"), or Enter pressed twice faster than a frame ("\r\r"): the text
     // is one insertion, each Enter a key. A CR inside the text is a paste, kept together.

@@ -1,4 +1,5 @@
 /** How the screen is shared between the panes; pure, so it is tested without a terminal. */
+import {inkReservedRows} from '../ink/screen.js';
 
 /** Below this the dashboard shows one line asking for a bigger terminal. */
 export const minimumSize = {columns: 40, rows: 10} as const;
@@ -10,12 +11,9 @@ export function isTooSmall(columns: number, rows: number): boolean {
   return columns < minimumSize.columns || rows < minimumSize.rows;
 }
 
-/**
- * Rows the dashboard draws. Ink clears the whole terminal on every frame once its output is as tall
- * as the terminal, so the dashboard stays one row short of it: no flicker.
- */
+/** Rows the dashboard draws: the terminal's, less those Ink needs to draw without flicker. */
 export function drawnRows(rows: number): number {
-  return Math.max(1, rows - 1);
+  return Math.max(1, rows - inkReservedRows);
 }
 
 /** A pane's claim on the screen, title line included. */

@@ -1,5 +1,6 @@
 import {useContext, useRef} from 'react';
 import {useApp, useInput, type Key} from 'ink';
+import {inkPasteMarkers} from '../ink/input.js';
 import {keyName, plainKey, splitKeys} from './keymap.js';
 import {helpLines} from './help-overlay.js';
 import {useKeymap, usePortholeStore} from './store-context.js';
@@ -99,15 +100,14 @@ export function useAppKeys(): void {
   };
 
   useInput((chunk, chunkKey) => {
-    // Bracketed paste (enabled in terminal.ts): ESC [200~ … ESC [201~, which Ink hands over as
-    // `[200~`, the text (in one or more parts) and `[201~`.
-    if (chunk === '[200~') {
+    // Bracketed paste (enabled in terminal.ts), as Ink hands it over (inkPasteMarkers).
+    if (chunk === inkPasteMarkers.start) {
       endPaste();
       paste.current = {text: '', timer: setTimeout(endPaste, pasteEndMs)};
       return;
     }
     if (paste.current) {
-      if (chunk === '[201~') return endPaste();
+      if (chunk === inkPasteMarkers.end) return endPaste();
       const part = chunkKey.return ? '\r' : chunkKey.tab ? '\t' : chunk;
       if (paste.current.text.length < maxPasteLength) paste.current.text += part;
       paste.current.timer.refresh();

@@ -15,7 +15,7 @@ import type {NetworkInterface, Socket} from '../../source/model.js';
 import {createTheme} from '../../source/ui/theme.js';
 import type {Keymap} from '../../source/ui/keymap.js';
 import type {PaneRegistry} from '../../source/ui/panes.js';
-import {guardKeys} from '../../source/cli/terminal-input.js';
+import {guardInkInput} from '../../source/ink/input.js';
 import {waitFor} from './wait.js';
 
 export const keys = {
@@ -184,7 +184,7 @@ export async function renderApp(
     />,
   );
   // Keys reach the app as the CLI's keyboard() hands them over.
-  guardKeys(instance.stdin);
+  guardInkInput(instance.stdin);
   const resize = (c: number, r: number) => {
     Object.defineProperty(instance.stdout, 'columns', {value: c, configurable: true});
     Object.defineProperty(instance.stdout, 'rows', {value: r, configurable: true});

@@ -1,5 +1,6 @@
 import {Chalk} from 'chalk';
-import stringWidth from 'string-width';
+// string-width itself, not the stand-in the tests alias it to (which asks simpleWidth first).
+import stringWidth from '../../node_modules/string-width/index.js';
 import {describe, expect, it} from 'vitest';
 import {simpleWidth} from '../../source/ink/simple-width.js';
 

@@ -16,7 +16,7 @@ import {
   maxFieldLength,
   moveLine,
 } from '../../source/ui/request/text-edit.js';
-import {withoutUnnamedCtrlKeys} from '../../source/cli/terminal-input.js';
+import {withoutUnnamedCtrlKeys} from '../../source/ink/input.js';
 import {screenful} from '../../source/ui/table.js';
 import type {RequestOptions, RequestResult} from '../../source/request/types.js';
 import type {PortholeState} from '../../source/store/store.js';
