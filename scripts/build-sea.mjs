@@ -17,6 +17,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readFileSync,
   readdirSync,
   rmSync,
   statSync,
@@ -215,6 +216,11 @@ export async function buildExecutables({dist, minify = true, arm64 = true}) {
     const out = path.join(dist, `porthole-linux-${arch}`);
     inject(binary, blob, out);
     execFileSync('tar', ['-czf', `${out}.tar.gz`, '-C', dist, path.basename(out)]);
+    // `sha256sum -c porthole-linux-x64.sha256` beside the file tells a whole copy from a cut one.
+    for (const file of [out, `${out}.tar.gz`]) {
+      const sum = createHash('sha256').update(readFileSync(file)).digest('hex');
+      writeFileSync(`${file}.sha256`, `${sum}  ${path.basename(file)}\n`);
+    }
     written.push(out);
   }
   if (!process.env.PORTHOLE_KEEP_SEA_WORK) rmSync(work, {recursive: true, force: true});
