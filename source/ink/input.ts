@@ -37,7 +37,7 @@ export function guardInkInput<S extends {read(size?: number): unknown}>(stream: 
 /**
  * Whether Ink handed over several keys as one input. Ink 6.8 hands over everything between two
  * escape sequences that arrived in one read as one input: keys typed faster than a frame, or
- * repeated by the keyboard, come as "jjj" or "\t/:80\r", with only the first one's flags.
+ * repeated by the keyboard, come as "jjj" or "\t/:80\r", with no key named.
  */
 export function isInkKeyRun(input: string, key: Key): boolean {
   const named =

@@ -83,6 +83,19 @@ function draw(Output: typeof InkOutput, steps: Step[], width: number, height: nu
   return output.get();
 }
 
+describe("Ink's own Output", () => {
+  it('starts every frame with empty caches: the lines of the last frame are tokenized again', () => {
+    const cached = (output: InkOutput) =>
+      (output as unknown as {caches: {styledChars: Map<string, unknown>}}).caches.styledChars;
+    const first = new InkOutput({width: 20, height: 1});
+    first.write(0, 0, 'the same line', {transformers: []});
+    first.get();
+    expect(cached(first).has('the same line')).toBe(true);
+    const next = new InkOutput({width: 20, height: 1});
+    expect(cached(next).size).toBe(0);
+  });
+});
+
 describe('the frame output the bundle draws with', () => {
   it('draws every frame exactly as Ink does, also when it repeats or changes the last one', () => {
     for (let seed = 1; seed <= 400; seed++) {

@@ -1,4 +1,6 @@
 import {describe, expect, it} from 'vitest';
+// widest-line itself, not the stand-in the tests alias it to.
+import inkWidestLine from '../../node_modules/widest-line/index.js';
 import widestLine from '../../source/ink/text-width.js';
 
 describe('widestLine', () => {
@@ -10,5 +12,13 @@ describe('widestLine', () => {
   it('measures a text of 200,000 lines without running out of stack', () => {
     const text = `${'a\n'.repeat(200_000)}abc`;
     expect(widestLine(text)).toBe(3);
+  });
+
+  it('answers as the widest-line Ink imports, which measures again every time it is asked', () => {
+    const texts = ['', 'a\nbb', '\u001B[1mport\u001B[22m\n漢字漢字', '🙂 ok\nx', 'é\n\n'];
+    for (const text of texts) {
+      expect(widestLine(text), JSON.stringify(text)).toBe(inkWidestLine(text));
+      expect(widestLine(text)).toBe(inkWidestLine(text));
+    }
   });
 });
