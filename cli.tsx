@@ -96,10 +96,9 @@ async function printFleetSnapshot(
 }
 
 async function dashboard(command: Extract<Command, {kind: 'dashboard'}>) {
-  // With CI set, Ink draws only a last frame and chalk drops all styling; neither suits a person at
-  // a terminal, which is the only place the dashboard runs. (Read when Ink loads, just below.)
-  delete process.env.CI;
-  delete process.env.CONTINUOUS_INTEGRATION;
+  // Before Ink and chalk load, just below (source/ink/environment.ts says why).
+  const {clearInkCiDetection} = await import('./source/ink/environment.js');
+  clearInkCiDetection(process.env);
   const {tuneHeapForDashboard} = await import('./source/ui/heap.js');
   tuneHeapForDashboard();
   const [

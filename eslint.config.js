@@ -32,7 +32,7 @@ export default tseslint.config(
     rules: {'@typescript-eslint/require-await': 'off', 'no-control-regex': 'off'},
   },
   {
-    files: ['*.js', 'scripts/**/*.mjs', 'bench/**/*.mjs'],
+    files: ['*.js', 'scripts/**/*.mjs', 'bench/**/*.mjs', 'source/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -1,9 +1,10 @@
 /**
  * Builds dist/: the single-file bundle dist/porthole.mjs (what a person copies to a server: it runs
  * with nothing but Node >= 20), the bin dist/cli.js that loads it, the typed library entry
- * dist/index.js with its declarations, and the single executables dist/porthole-linux-<arch>
- * (scripts/build-sea.mjs: for a server with no Node at all). `--if-stale` builds only when a source
- * is newer than dist; `--no-executables` leaves the executables out (`npm start` needs none).
+ * dist/index.js with its declarations, the man page dist/porthole.1 (scripts/build-man.mjs), and
+ * the single executables dist/porthole-linux-<arch> (scripts/build-sea.mjs: for a server with no
+ * Node at all). `--if-stale` builds only when a source is newer than dist; `--no-executables`
+ * leaves the executables out (`npm start` needs none).
  */
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readdirSync, statSync, writeFileSync, chmodSync} from 'node:fs';
@@ -12,6 +13,7 @@ import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
 import {bundleOptions} from './bundle-options.mjs';
 import {buildExecutables} from './build-sea.mjs';
+import {writeManPage} from './build-man.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 // `--dist DIR` builds the bundle alone, elsewhere (to time two builds side by side).
@@ -22,7 +24,8 @@ const outputs = [
   'porthole.mjs',
   'cli.js',
   'index.js',
-  'types/source/index.d.ts',
+  'types/index.d.ts',
+  'porthole.1',
   ...(executables ? [`porthole-linux-${process.arch}`] : []),
 ].map((file) => path.join(dist, file));
 
@@ -43,6 +46,7 @@ function newestSource() {
     'scripts/build.mjs',
     'scripts/bundle-options.mjs',
     'scripts/build-sea.mjs',
+    'scripts/build-man.mjs',
   ]) {
     newest = Math.max(newest, statSync(path.join(root, file)).mtimeMs);
   }
@@ -100,6 +104,7 @@ execFileSync(
     stdio: 'inherit',
   },
 );
+await writeManPage(root, dist);
 if (executables) {
   const {written, skipped} = await buildExecutables({dist});
   for (const line of skipped) console.log(`porthole build: ${line}`);

@@ -104,6 +104,7 @@ export function helpText(): string {
     '                                       an event stream (or -N, a live body) printed as it comes',
     '  porthole explain WORD…               what an address, socket state, reach, status code, method',
     '                                       or header means (i in the dashboard: the selected one)',
+    '  porthole completions bash|zsh|fish   a completion script for the shell',
     '',
     'Options',
     ...entries.map(([name, spec]) => flagLine(name, spec)),
