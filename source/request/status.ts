@@ -1,5 +1,5 @@
 /** Words for HTTP status codes: their class, the standard reason phrase and what they usually mean. */
-import {STATUS_CODES} from 'node:http';
+import {http} from '../builtin-on-use.js';
 import type {StatusClass} from './types.js';
 
 export function statusClass(code: number): StatusClass {
@@ -13,7 +13,7 @@ export function statusClass(code: number): StatusClass {
 
 /** The registered reason phrase ("Not Found"), whatever the server wrote after the code. */
 export function reasonPhrase(code: number): string | undefined {
-  return STATUS_CODES[code];
+  return http().STATUS_CODES[code];
 }
 
 const meanings: Record<number, string> = {

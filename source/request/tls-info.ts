@@ -5,7 +5,8 @@
  * byte is written.
  */
 import {createHash, X509Certificate} from 'node:crypto';
-import tls, {type DetailedPeerCertificate, type PeerCertificate, type TLSSocket} from 'node:tls';
+import type {DetailedPeerCertificate, PeerCertificate, TLSSocket} from 'node:tls';
+import {tls} from '../builtin-on-use.js';
 import {insecureHint} from './errors.js';
 import type {TlsCertificate, TlsInfo, TlsProblem} from './types.js';
 
@@ -47,7 +48,7 @@ export function describeTls(socket: TLSSocket, context: TlsContext): TlsInfo {
   if (code === undefined && leafPeer === undefined) code = 'NO_PEER_CERTIFICATE';
   // Node checks the name only when tls.connect was given a host to check; check it here as well.
   if (code === undefined && leafPeer !== undefined) {
-    const mismatch = tls.checkServerIdentity(context.host, leafPeer);
+    const mismatch = tls().checkServerIdentity(context.host, leafPeer);
     if (mismatch !== undefined) {
       code = (mismatch as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
     }

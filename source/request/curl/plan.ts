@@ -3,7 +3,7 @@
  * data joined and encoded, multipart built, -G and --url-query put in the URL, -T as PUT, and
  * curl's own headers handed to the engine so that it writes them in curl's place and order.
  */
-import {randomBytes} from 'node:crypto';
+import {crypto} from '../../builtin-on-use.js';
 import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 import type {ConnectToEntry, HeaderList, RequestOptions, ResolveEntry} from '../types.js';
@@ -213,7 +213,7 @@ async function multipart(
   io: PlanIo,
   disposition: string,
 ): Promise<{body: Buffer; boundary: string}> {
-  const boundary = `${'-'.repeat(24)}${randomBytes(8).toString('hex')}`;
+  const boundary = `${'-'.repeat(24)}${crypto().randomBytes(8).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const part of parts) {
     let head = `--${boundary}\r\nContent-Disposition: ${disposition}; name="${quotedName(part.name)}"`;

@@ -3,9 +3,12 @@
  * authorities, --cert and --key (PEM only, the key matched against the certificate) and
  * --pinnedpubkey's hashes or key file. Each mistake is one line that names the file.
  */
-import {createHash, createPrivateKey, createPublicKey, X509Certificate} from 'node:crypto';
+import {crypto} from '../../builtin-on-use.js';
 import type {KeyObject} from 'node:crypto';
 import {quoted} from './plan.js';
+
+/** An X.509 certificate: crypto loads with the first certificate file read. */
+const x509 = (input: string | Buffer) => new (crypto().X509Certificate)(input);
 
 export type TlsFileIo = {
   /** Reads a file named by an option; throws the one-line problem when it cannot. */
@@ -25,7 +28,7 @@ const privateKeyBlock =
 export function pemCertificates(text: string): string[] {
   return (text.match(certificateBlocks) ?? []).filter((block) => {
     try {
-      new X509Certificate(block);
+      x509(block);
       return true;
     } catch {
       return false;
@@ -111,7 +114,7 @@ export async function clientCertificate(
   const passphrase = password ?? given.pass;
   let key: KeyObject;
   try {
-    key = createPrivateKey({key: keyText, format: 'pem', passphrase});
+    key = crypto().createPrivateKey({key: keyText, format: 'pem', passphrase});
   } catch {
     const encrypted = /ENCRYPTED/.test(keyText);
     if (encrypted && passphrase === undefined) {
@@ -123,7 +126,7 @@ export async function clientCertificate(
         : `not a PEM private key: ${keyFile}`,
     );
   }
-  if (!new X509Certificate(leaf).checkPrivateKey(key)) {
+  if (!x509(leaf).checkPrivateKey(key)) {
     throw io.fail(`the key in ${keyFile} does not match the certificate in ${file}`);
   }
   const certificate: ClientCertificate = {cert: chain.join('\n'), key: keyText};
@@ -137,19 +140,19 @@ function publicKeyInfo(bytes: Buffer): Buffer | undefined {
   const spki = (key: KeyObject) => key.export({type: 'spki', format: 'der'});
   const attempts: Array<() => Buffer> = text.includes('-----BEGIN')
     ? [
-        () => spki(new X509Certificate(pemCertificates(text)[0] ?? '').publicKey),
+        () => spki(x509(pemCertificates(text)[0] ?? '').publicKey),
         () => {
           const block =
             /-----BEGIN (?:RSA )?PUBLIC KEY-----[\s\S]*?-----END (?:RSA )?PUBLIC KEY-----/.exec(
               text,
             );
           if (block === null) throw new Error('no public key');
-          return spki(createPublicKey(block[0]));
+          return spki(crypto().createPublicKey(block[0]));
         },
       ]
     : [
-        () => spki(createPublicKey({key: bytes, format: 'der', type: 'spki'})),
-        () => spki(new X509Certificate(bytes).publicKey),
+        () => spki(crypto().createPublicKey({key: bytes, format: 'der', type: 'spki'})),
+        () => spki(x509(bytes).publicKey),
       ];
   for (const attempt of attempts) {
     try {
@@ -181,5 +184,5 @@ export async function pinnedPublicKeys(value: string, io: TlsFileIo): Promise<st
   if (spki === undefined) {
     throw io.fail(`not a public key or certificate (PEM or DER): ${value} (--pinnedpubkey)`);
   }
-  return [createHash('sha256').update(spki).digest('base64')];
+  return [crypto().createHash('sha256').update(spki).digest('base64')];
 }
