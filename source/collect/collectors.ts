@@ -44,6 +44,8 @@ export function interfacesCollector(sink: HostSink, roots: SystemRoots): Collect
   let last: NetworkInterface[] | undefined;
   return {
     name: 'interfaces',
+    // The first frame shows them: read before the others at start.
+    first: true,
     // Link facts change rarely; the portable reader is slow, so it runs even less often.
     every: reader.portable ? 10 : 3,
     async run() {
@@ -64,6 +66,7 @@ export function trafficCollector(
   let traffic: Record<string, Traffic> = {};
   return {
     name: 'traffic',
+    first: true,
     async run() {
       const counters = await readCounters(roots.procRoot);
       const sample = {at: performance.now(), counters};
