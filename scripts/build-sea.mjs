@@ -54,7 +54,7 @@ const builtinsByRequire = {
 };
 
 /** The executable's script: the bundle's ES module code as the body of an async function. */
-async function seaScript(minify) {
+export async function seaScript(minify) {
   const options = bundleOptions({
     entry: path.join(root, 'cli.tsx'),
     outfile: 'porthole-sea.js',
@@ -113,6 +113,11 @@ const requireBuiltin = (id) => {
 };
 const vm = require('node:vm');
 const script = new vm.Script(code.toString('utf8'), {filename: 'porthole', cachedData: cache});
+// For the build's own test: whether V8 took the code cache (it refuses one made under other flags).
+if (process.env.PORTHOLE_CODE_CACHE_REPORT) {
+  const taken = cache === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  process.stderr.write('porthole: code cache ' + taken + '\\n');
+}
 script
   .runInThisContext()(requireBuiltin, require('node:url').pathToFileURL(process.execPath).href)
   .catch((error) => {
@@ -124,6 +129,94 @@ script
 /** V8's code cache of `source` as vm.Script compiles it: valid only for the Node that made it. */
 function codeCache(source) {
   return new vm.Script(source, {filename: 'porthole'}).createCachedData();
+}
+
+/**
+ * Runs the bundle as the executable does, as a dashboard in a pseudo-terminal, until its first
+ * frame with a listening socket has been drawn, and keeps V8's code cache of it then: the cache holds every
+ * function the start compiled, not only the top level (a dashboard's start from the executable
+ * compiles less than half as much). The dashboard's heap flags are set back to V8's first: V8
+ * takes a code cache only under the flags it was made under.
+ */
+const warmUp = `"use strict";
+const fs = require('node:fs');
+const v8 = require('node:v8');
+const vm = require('node:vm');
+const {PORTHOLE_WARM_BUNDLE: bundle, PORTHOLE_WARM_CACHE: out, PORTHOLE_WARM_FLAGS: flags} = process.env;
+const script = new vm.Script(fs.readFileSync(bundle, 'utf8'), {filename: 'porthole'});
+const isBuiltin = require('node:module').isBuiltin;
+const requireBuiltin = (id) => {
+  if (isBuiltin(id)) return require(id);
+  throw Object.assign(new Error("Cannot find module '" + id + "'"), {code: 'MODULE_NOT_FOUND'});
+};
+// A listener of its own, so that a machine with none still draws a row of sockets.
+require('node:net').createServer().listen(0, '127.0.0.1').unref();
+const write = process.stdout.write.bind(process.stdout);
+let drawn = '';
+process.stdout.write = (chunk, ...rest) => {
+  if (drawn !== undefined) {
+    drawn = (drawn + String(chunk)).slice(-4096);
+    if (drawn.includes('LISTEN')) {
+      drawn = undefined;
+      setTimeout(() => {
+        for (const flag of JSON.parse(flags)) v8.setFlagsFromString(flag);
+        fs.writeFileSync(out, script.createCachedData());
+        process.exit(0);
+      }, 300);
+    }
+  }
+  return write(chunk, ...rest);
+};
+script.runInThisContext()(requireBuiltin, require('node:url').pathToFileURL(process.execPath).href);
+`;
+
+/** V8's flags as the dashboard sets them back for a code cache (source/ui/heap.ts). */
+async function heapFlagDefaults() {
+  const result = await esbuild.build({
+    entryPoints: [path.join(root, 'source/ui/heap.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'warning',
+  });
+  const code = Buffer.from(result.outputFiles[0].text).toString('base64');
+  const {dashboardHeapFlags} = await import(`data:text/javascript;base64,${code}`);
+  return dashboardHeapFlags.map((flag) => flag.v8Default);
+}
+
+/** The warm code cache, or undefined with the reason when the dashboard could not be run. */
+async function warmCodeCache(work, bundle) {
+  const harness = path.join(work, 'warm-up.cjs');
+  const out = path.join(work, 'porthole.warm-cache');
+  writeFileSync(harness, warmUp);
+  const scratch = path.join(work, 'home');
+  mkdirSync(scratch, {recursive: true});
+  try {
+    execFileSync(
+      'script',
+      ['-qfec', `stty cols 120 rows 40; exec ${process.execPath} ${harness}`, '/dev/null'],
+      {
+        // Its own config and history, never the builder's.
+        env: {
+          ...process.env,
+          CI: 'false',
+          TERM: 'xterm-256color',
+          HOME: scratch,
+          XDG_CONFIG_HOME: scratch,
+          XDG_STATE_HOME: scratch,
+          PORTHOLE_WARM_BUNDLE: bundle,
+          PORTHOLE_WARM_CACHE: out,
+          PORTHOLE_WARM_FLAGS: JSON.stringify(await heapFlagDefaults()),
+        },
+        stdio: ['pipe', 'ignore', 'pipe'],
+        timeout: 30_000,
+      },
+    );
+    return {cache: readFileSync(out)};
+  } catch (error) {
+    return {problem: String(error.message).split('\n')[0]};
+  }
 }
 
 /** Node's binary for `arch`: this Node for the machine's own, else the npm registry's package. */
@@ -179,9 +272,11 @@ export async function buildExecutables({dist, minify = true, arm64 = true}) {
   writeFileSync(bundle, source);
   writeFileSync(`${bundle}.sha256`, createHash('sha256').update(source).digest('hex'));
   const cache = path.join(work, 'porthole.cache');
-  writeFileSync(cache, codeCache(source));
   const written = [];
   const skipped = [];
+  const warm = await warmCodeCache(work, bundle);
+  if (warm.problem) skipped.push(`the warm code cache (${warm.problem}): the top level's only`);
+  writeFileSync(cache, warm.cache ?? codeCache(source));
   const arches = [process.arch, ...(arm64 && process.arch !== 'arm64' ? ['arm64'] : [])];
   for (const arch of arches) {
     let binary;

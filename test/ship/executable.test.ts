@@ -214,13 +214,20 @@ describe.skipIf(!onLinux)('the single executable', () => {
     expect(result.status).toBe(0);
   });
 
+  it('takes the code cache it was built with', async () => {
+    // V8 refuses a cache made under other flags or another Node; the start would compile it all.
+    const result = await runExecutable(['--version'], {env: {PORTHOLE_CODE_CACHE_REPORT: '1'}});
+    expect(result.stderr).toBe('porthole: code cache accepted\n');
+  });
+
   it('says in one line that a damaged copy is damaged', async () => {
     const damaged = path.join(scratch, 'damaged');
     const bytes = readFileSync(executable);
-    // A byte inside the bundle's code (its text is in the file as it is).
-    const at = bytes.indexOf('porthole request [curl options] URL');
+    // A byte inside the bundle's code, which is in the file as text (the code cache beside it
+    // holds some of the same strings: a byte changed there only costs the cache).
+    const at = bytes.indexOf('(async function (require, __portholeModuleUrl) {');
     expect(at).toBeGreaterThan(0);
-    bytes[at + 5] = bytes[at + 5] === 0x41 ? 0x42 : 0x41;
+    bytes[at + 1000] = bytes[at + 1000] === 0x41 ? 0x42 : 0x41;
     writeFileSync(damaged, bytes, {mode: 0o755});
     const result = await runExecutable(['--version'], {file: damaged, unprivileged: false});
     expect(result.stdout).toBe('');
@@ -285,6 +292,7 @@ describe.skipIf(!onLinux)('the single executable', () => {
       expect(arm.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
       expect(arm.readUInt16LE(18)).toBe(183);
       expect(arm.includes('NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1')).toBe(true);
+      expect(arm.includes('(async function (require, __portholeModuleUrl) {')).toBe(true);
       expect(arm.includes('porthole request [curl options] URL')).toBe(true);
     },
   );
