@@ -9,7 +9,7 @@
  * Run: node --import tsx bench/dashboard.ts   (after npm run build)
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
@@ -57,15 +57,27 @@ function timeToOutput(command: string, marker: string | undefined): Promise<numb
   });
 }
 
-export async function startUp(runs = 10): Promise<{firstFrame: Spread; nodeBare: Spread}> {
+/** The single executable for this machine (npm run build writes it), where there is one. */
+export const executable = path.join(root, `dist/porthole-linux-${process.arch}`);
+const hasExecutable = process.platform === 'linux' && existsSync(executable);
+
+export type StartUp = {firstFrame: Spread; executable: Spread | undefined; nodeBare: Spread};
+
+export async function startUp(runs = 10): Promise<StartUp> {
   const frames: number[] = [];
+  const single: number[] = [];
   const bare: number[] = [];
   for (let run = 0; run < runs; run++) {
     bare.push(await timeToOutput(`${process.execPath} -e 0`, undefined));
     // The first frame is painted when the pane titles are on screen.
     frames.push(await timeToOutput(`${process.execPath} ${cli}`, 'Addresses'));
+    if (hasExecutable) single.push(await timeToOutput(executable, 'Addresses'));
   }
-  return {firstFrame: spread(frames), nodeBare: spread(bare)};
+  return {
+    firstFrame: spread(frames),
+    executable: hasExecutable ? spread(single) : undefined,
+    nodeBare: spread(bare),
+  };
 }
 
 function timeRun(file: string, args: string[]): number {
@@ -90,16 +102,30 @@ for (const pid of fs.readdirSync('/proc')) {
   for (const fd of fds) try { fs.readlinkSync('/proc/' + pid + '/fd/' + fd); } catch {}
 }`;
 
-export function jsonRun(runs = 10): {porthole: Spread; ss: Spread; nodeFloor: Spread} {
+export type JsonRun = {
+  porthole: Spread;
+  executable: Spread | undefined;
+  ss: Spread;
+  nodeFloor: Spread;
+};
+
+export function jsonRun(runs = 10): JsonRun {
   const porthole: number[] = [];
+  const single: number[] = [];
   const ss: number[] = [];
   const floor: number[] = [];
   for (let run = 0; run < runs; run++) {
     ss.push(timeRun('ss', ['-tanp']));
     porthole.push(timeRun(process.execPath, [cli, '--json']));
+    if (hasExecutable) single.push(timeRun(executable, ['--json']));
     floor.push(timeRun(process.execPath, ['-e', nodeFloor]));
   }
-  return {porthole: spread(porthole), ss: spread(ss), nodeFloor: spread(floor)};
+  return {
+    porthole: spread(porthole),
+    executable: hasExecutable ? spread(single) : undefined,
+    ss: spread(ss),
+    nodeFloor: spread(floor),
+  };
 }
 
 /** The dashboard running in a private tmux server, so it has a real terminal. */

@@ -15,12 +15,13 @@ import {
   idleCost,
   jsonRun,
   startUp,
+  type JsonRun,
   underLoad,
   type CpuSideBySide,
-  type Spread,
 } from './dashboard.js';
 import {fleetCost, fleetRows, fleetSummary, type FleetResult} from './fleet.js';
 import {streamsCost, streamsRows} from './streams.js';
+import {startRows} from './start.js';
 import {canMakeHosts, cannotMakeHostsReason} from '../test/helpers/ssh-hosts.js';
 import {
   phaseVerdicts,
@@ -83,6 +84,7 @@ async function cpuMedian(
 
 console.log('1/9 start-up to the first frame, against node -e 0, in a pseudo-terminal');
 const start = await startUp(10);
+let startTable: string[][] = [];
 
 console.log('2/9 idle: CPU over 30 s at a 1 s interval, against htop -d 10, same window');
 const idle = await cpuMedian('idle', () => idleCost(30));
@@ -95,12 +97,13 @@ const busy = await cpuMedian('changing', () => busyCost(pairs, true, 20));
 
 console.log(`4/9 a whole porthole --json run against a whole ss -tanp run, ${pairs * 2} sockets`);
 const holders = await startHolders(pairs);
-let json: {porthole: Spread; ss: Spread; nodeFloor: Spread};
+let json: JsonRun;
 try {
   json = jsonRun(10);
 } finally {
   await stopHolders(holders);
 }
+startTable = startRows({start, json, sockets: pairs * 2});
 
 console.log(`5/9 the sockets collector against ss and systeminformation, ${pairs * 2} sockets`);
 const collector = await benchSockets({pairs});
@@ -155,13 +158,7 @@ function requestRows(label: string, porthole: Phases): string[][] {
 
 const rows: string[][] = [
   ['Figure', 'porthole', 'peer, same run', 'ratio', 'target'],
-  [
-    '1 start-up to the first frame',
-    `${ms(start.firstFrame.median)} median, ${ms(start.firstFrame.p90)} p90`,
-    `\`node -e 0\`: ${ms(start.nodeBare.median)}`,
-    times(start.firstFrame.median, start.nodeBare.median),
-    `≤ 3x: ${verdict(start.firstFrame.median <= 3 * start.nodeBare.median)}`,
-  ],
+  ...startTable.filter((row) => row[0]!.startsWith('1 ')),
   [
     `2 idle: CPU over ${idle.seconds} s at 1 s`,
     ms(idle.portholeMs),
@@ -183,13 +180,7 @@ const rows: string[][] = [
     times(busy.portholeMs, busy.peerMs),
     `≤ 0.5x: ${verdict(busy.portholeMs <= busy.peerMs / 2)}`,
   ],
-  [
-    `4 one-shot \`porthole --json\`, ${pairs * 2} sockets, whole process`,
-    `${ms(json.porthole.median)} median`,
-    `\`ss -tanp\`: ${ms(json.ss.median)}`,
-    times(json.porthole.median, json.ss.median),
-    `≤ 1.0x: ${verdict(json.porthole.median <= json.ss.median)}`,
-  ],
+  ...startTable.filter((row) => row[0]!.startsWith('4 ')),
   [
     `5 sockets collector, steady poll, ${collector.sockets} sockets`,
     `${ms(collector.steady.wallMs)} wall, ${ms(collector.steady.cpuMs)} CPU`,
