@@ -67,6 +67,8 @@ export function createPoller(collectors: readonly Collector[], options: PollerOp
   const running = new Map<CollectorName, Promise<Commit>>();
   const lastDuration = new Map<CollectorName, number>();
   let timer: NodeJS.Timeout | undefined;
+  /** The first runs of start(), the ones after the first frame included. */
+  let starting: Promise<unknown> = Promise.resolve();
   let tick = 0;
   let holds = 0;
   let stopped = true;
@@ -210,6 +212,8 @@ export function createPoller(collectors: readonly Collector[], options: PollerOp
             ? runTogether([collector], 0)
             : afterFirst.then(() => (stopped ? undefined : runTogether([collector], 0)));
       }
+      // A quiet() asked for now waits for those first runs too, as for any read in progress.
+      starting = Promise.all(Object.values(first));
       schedule();
       return first;
     },
@@ -220,7 +224,7 @@ export function createPoller(collectors: readonly Collector[], options: PollerOp
     async quiet() {
       holds++;
       let released = false;
-      await Promise.all(running.values());
+      await Promise.all([...running.values(), starting]);
       return () => {
         if (released) return;
         released = true;
