@@ -54,7 +54,7 @@ const builtinsByRequire = {
 };
 
 /** The executable's script: the bundle's ES module code as the body of an async function. */
-export async function seaScript(minify) {
+export async function programScript(minify) {
   const options = bundleOptions({
     entry: path.join(root, 'cli.tsx'),
     outfile: 'porthole-sea.js',
@@ -70,7 +70,13 @@ export async function seaScript(minify) {
   });
   const code = result.outputFiles
     .find((file) => file.path.endsWith('.js'))
-    .text.replace(/^#!.*\n/, '');
+    .text.replace(/^#!.*\n/, '')
+    // esbuild leaves a few characters beyond ASCII in regular expressions (°, ·, →); as \u escapes
+    // they mean the same there, and an ASCII program is read and compiled as one-byte text.
+    .replace(
+      /[^\x00-\x7f]/g,
+      (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
   // What is left at the top level must be plain statements: an import or export here would be a
   // syntax error inside the function, so say so at build time.
   if (/^(import|export)\b/m.test(code.replace(/\/\*[\s\S]*?\*\//g, ''))) {
@@ -79,6 +85,22 @@ export async function seaScript(minify) {
   // The bundle as one function of (require, module URL), for vm.Script in the loader.
   return `(async function (require, __portholeModuleUrl) {\n"use strict";\n${code}\n})`;
 }
+
+/**
+ * A sum of a file's bytes, 32 bits, taken here and checked by both loaders before the program or
+ * its code cache is used: a copy torn or changed in transfer says so rather than running changed
+ * code (V8 takes a damaged code cache as it is). Not a defence against anyone, a check for damage;
+ * crypto's hashes would cost the start ~8 ms to load.
+ */
+const wordSumSource = `function wordSum(bytes) {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes);
+  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >>> 2);
+  let total = aligned.length;
+  for (let i = 0; i < words.length; i++) total = (Math.imul(total, 31) + words[i]) >>> 0;
+  for (let i = words.length * 4; i < aligned.length; i++) total = (Math.imul(total, 31) + aligned[i]) >>> 0;
+  return total;
+}`;
+const wordSum = new Function(`${wordSumSource}; return wordSum;`)();
 
 /**
  * The executable's main script: it checks the bundle against the checksum taken here (a damaged
@@ -92,19 +114,23 @@ const damaged = (why) => {
   process.stderr.write('porthole: this executable is damaged (' + why + '); download it again\\n');
   process.exit(70);
 };
-let code, sum, cache;
+${wordSumSource}
+let code, sums, cache;
 try {
   code = Buffer.from(sea.getRawAsset('porthole.js'));
-  sum = sea.getAsset('porthole.js.sha256', 'utf8');
+  sums = sea.getAsset('porthole.sums', 'utf8').split(' ').map(Number);
 } catch (error) {
   damaged(error.message);
 }
-if (require('node:crypto').createHash('sha256').update(code).digest('hex') !== sum) {
-  damaged('its code does not match its checksum');
+if (wordSum(code) !== sums[0]) damaged('its code does not match its checksum');
+if (sums.length > 1) {
+  try {
+    cache = Buffer.from(sea.getRawAsset('porthole.cache'));
+  } catch (error) {
+    damaged(error.message);
+  }
+  if (wordSum(cache) !== sums[1]) damaged('its code cache does not match its checksum');
 }
-try {
-  cache = Buffer.from(sea.getRawAsset('porthole.cache'));
-} catch {}
 const builtin = require;
 const isBuiltin = require('node:module').isBuiltin;
 const requireBuiltin = (id) => {
@@ -171,7 +197,7 @@ script.runInThisContext()(requireBuiltin, require('node:url').pathToFileURL(proc
 `;
 
 /** V8's flags as the dashboard sets them back for a code cache (source/ui/heap.ts). */
-async function heapFlagDefaults() {
+export async function heapFlagDefaults() {
   const result = await esbuild.build({
     entryPoints: [path.join(root, 'source/ui/heap.ts')],
     bundle: true,
@@ -219,6 +245,110 @@ async function warmCodeCache(work, bundle) {
   }
 }
 
+/**
+ * dist/porthole.mjs: the same program for any Node >= 20, as one ES module. It holds the program
+ * as one string and compiles it with vm.Script, with V8's code cache of an earlier start when one
+ * is kept (Node 20 keeps none for an ES module): $XDG_CACHE_HOME/porthole, else ~/.cache/porthole,
+ * one file per version, Node, architecture and kind of run (the dashboard, or a command). A run
+ * that found none writes it as it exits, with the dashboard's heap flags set back to V8's so that
+ * V8 takes it next time; a disk that cannot be written, or PORTHOLE_NO_CODE_CACHE set, means
+ * none, and a cache that fails its checksum is not used. Nothing is said about any of it.
+ */
+export function singleFileModule(source, {key, heapDefaults}) {
+  return `#!/usr/bin/env node
+// porthole: the program is the string below; the loader around it is scripts/build-sea.mjs's.
+import {createRequire} from 'node:module';
+const require = createRequire(import.meta.url);
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+// The program is at the end of this file, each of its lines behind "//": as a comment it costs
+// the module's compile next to nothing (as one string literal it cost ~50 ms to scan).
+const text = fs.readFileSync(new URL(import.meta.url), 'latin1');
+const source = text.slice(text.indexOf('\\n//#porthole-program\\n') + 21, -1).replace(/^\\/\\//gm, '');
+const argv = process.argv.slice(2);
+const commandWords = new Set(['request', 'explain', 'completions']);
+const oneShotFlags = new Set(['--json', '-h', '--help', '-v', '--version']);
+const kind =
+  process.stdout.isTTY && !commandWords.has(argv[0]) && !argv.some((word) => oneShotFlags.has(word))
+    ? 'dashboard'
+    : 'command';
+function cacheFile() {
+  const env = process.env;
+  if (env.PORTHOLE_NO_CODE_CACHE) return undefined;
+  const base =
+    env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)
+      ? env.XDG_CACHE_HOME
+      : env.HOME && path.isAbsolute(env.HOME)
+        ? path.join(env.HOME, '.cache')
+        : undefined;
+  if (base === undefined) return undefined;
+  return path.join(base, 'porthole', \`code-${key}-\${process.version}-\${process.arch}-\${kind}.cache\`);
+}
+// The cache's sum is kept in its first 4 bytes: a torn or rotten file is not used.
+${wordSumSource}
+const file = cacheFile();
+let cachedData;
+if (file !== undefined) {
+  try {
+    const kept = fs.readFileSync(file);
+    const payload = kept.subarray(4);
+    if (kept.length > 4 && kept.readUInt32LE(0) === wordSum(payload)) {
+      cachedData = payload;
+    }
+  } catch {}
+}
+const script = new vm.Script(source, {filename: 'porthole', cachedData});
+if (process.env.PORTHOLE_CODE_CACHE_REPORT) {
+  const taken = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  process.stderr.write('porthole: code cache ' + taken + '\\n');
+}
+if (file !== undefined && (cachedData === undefined || script.cachedDataRejected)) {
+  process.once('exit', () => {
+    try {
+      const v8 = require('node:v8');
+      for (const flag of ${JSON.stringify(heapDefaults)}) v8.setFlagsFromString(flag);
+      const made = script.createCachedData();
+      const bytes = Buffer.alloc(4 + made.length);
+      made.copy(bytes, 4);
+      bytes.writeUInt32LE(wordSum(bytes.subarray(4)), 0);
+      fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
+      const temporary = \`\${file}.\${process.pid}.tmp\`;
+      fs.writeFileSync(temporary, bytes, {mode: 0o600});
+      fs.renameSync(temporary, file);
+      for (const name of fs.readdirSync(path.dirname(file))) {
+        if (name.startsWith('code-') && !name.includes('-${key}-')) {
+          fs.rmSync(path.join(path.dirname(file), name), {force: true});
+        }
+      }
+    } catch {}
+  });
+}
+const isBuiltin = require('node:module').isBuiltin;
+const requireBuiltin = (id) => {
+  if (isBuiltin(id)) return require(id);
+  throw Object.assign(new Error("Cannot find module '" + id + "'"), {code: 'MODULE_NOT_FOUND'});
+};
+script.runInThisContext()(requireBuiltin, import.meta.url).catch((error) => {
+  process.stderr.write('porthole: ' + (error && error.message ? error.message : String(error)) + '\\n');
+  process.exit(1);
+});
+//#porthole-program
+${commented(source)}
+`;
+}
+
+/** Each line of `source` behind "//", so that the lines are one comment each. */
+function commented(source) {
+  // Only a line feed may end a line of it: JavaScript ends a comment at \r, U+2028 and U+2029 too.
+  if (/[\r\u2028\u2029]/.test(source))
+    throw new Error('the program has a line ending other than \\n');
+  return source
+    .split('\n')
+    .map((line) => `//${line}`)
+    .join('\n');
+}
+
 /** Node's binary for `arch`: this Node for the machine's own, else the npm registry's package. */
 function nodeBinary(arch, cacheDir) {
   if (arch === process.arch) return process.execPath;
@@ -261,22 +391,23 @@ function inject(nodePath, blob, out) {
 }
 
 /** Writes the executables into `dist`; returns what it wrote, and one line for what it could not. */
-export async function buildExecutables({dist, minify = true, arm64 = true}) {
+export async function buildExecutables({dist, minify = true, arm64 = true, program}) {
   if (process.platform !== 'linux') return {written: [], skipped: ['not Linux: no executables']};
   const work = path.join(dist, '.sea');
   mkdirSync(work, {recursive: true});
   const main = path.join(work, 'main.cjs');
   writeFileSync(main, loader);
   const bundle = path.join(work, 'porthole.js');
-  const source = await seaScript(minify);
+  const source = program ?? (await programScript(minify));
   writeFileSync(bundle, source);
-  writeFileSync(`${bundle}.sha256`, createHash('sha256').update(source).digest('hex'));
   const cache = path.join(work, 'porthole.cache');
   const written = [];
   const skipped = [];
   const warm = await warmCodeCache(work, bundle);
   if (warm.problem) skipped.push(`the warm code cache (${warm.problem}): the top level's only`);
-  writeFileSync(cache, warm.cache ?? codeCache(source));
+  const cacheBytes = warm.cache ?? codeCache(source);
+  writeFileSync(cache, cacheBytes);
+  const codeSum = wordSum(Buffer.from(source));
   const arches = [process.arch, ...(arm64 && process.arch !== 'arm64' ? ['arm64'] : [])];
   for (const arch of arches) {
     let binary;
@@ -291,6 +422,8 @@ export async function buildExecutables({dist, minify = true, arm64 = true}) {
     const native = arch === process.arch;
     const blob = path.join(work, `porthole-${arch}.blob`);
     const config = path.join(work, `sea-config-${arch}.json`);
+    const sums = path.join(work, `porthole-${arch}.sums`);
+    writeFileSync(sums, native ? `${codeSum} ${wordSum(cacheBytes)}` : `${codeSum}`);
     writeFileSync(
       config,
       JSON.stringify({
@@ -299,7 +432,7 @@ export async function buildExecutables({dist, minify = true, arm64 = true}) {
         disableExperimentalSEAWarning: true,
         assets: {
           'porthole.js': bundle,
-          'porthole.js.sha256': `${bundle}.sha256`,
+          'porthole.sums': sums,
           // The code cache is V8's own, valid only for the Node that made it.
           ...(native ? {'porthole.cache': cache} : {}),
         },

@@ -11,8 +11,8 @@ import {mkdirSync, readdirSync, statSync, writeFileSync, chmodSync} from 'node:f
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
-import {bundleOptions} from './bundle-options.mjs';
-import {buildExecutables} from './build-sea.mjs';
+import {createHash} from 'node:crypto';
+import {buildExecutables, heapFlagDefaults, programScript, singleFileModule} from './build-sea.mjs';
 import {writeManPage} from './build-man.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -67,12 +67,15 @@ if (process.argv.includes('--if-stale') && !isStale()) process.exit(0);
 mkdirSync(dist, {recursive: true});
 const started = performance.now();
 
-await esbuild.build(
-  bundleOptions({
-    entry: path.join(root, 'cli.tsx'),
-    outfile: path.join(dist, 'porthole.mjs'),
-    minify: !process.argv.includes('--no-minify'),
+// The program once, as the function both the single file and the executables run.
+const program = await programScript(!process.argv.includes('--no-minify'));
+writeFileSync(
+  path.join(dist, 'porthole.mjs'),
+  singleFileModule(program, {
+    key: createHash('sha256').update(program).digest('hex').slice(0, 12),
+    heapDefaults: await heapFlagDefaults(),
   }),
+  {mode: 0o755},
 );
 chmodSync(path.join(dist, 'porthole.mjs'), 0o755);
 writeFileSync(path.join(dist, 'cli.js'), "#!/usr/bin/env node\nimport './porthole.mjs';\n", {
@@ -106,7 +109,7 @@ execFileSync(
 );
 await writeManPage(root, dist);
 if (executables) {
-  const {written, skipped} = await buildExecutables({dist});
+  const {written, skipped} = await buildExecutables({dist, program});
   for (const line of skipped) console.log(`porthole build: ${line}`);
   for (const file of written) console.log(`built ${path.relative(root, file)}`);
 }
