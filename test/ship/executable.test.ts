@@ -223,8 +223,7 @@ describe.skipIf(!onLinux)('the single executable', () => {
   it('says in one line that a damaged copy is damaged', async () => {
     const damaged = path.join(scratch, 'damaged');
     const bytes = readFileSync(executable);
-    // A byte inside the bundle's code, which is in the file as text (the code cache beside it
-    // holds some of the same strings: a byte changed there only costs the cache).
+    // A byte inside the bundle's code, which is in the file as text.
     const at = bytes.indexOf('(async function (require, __portholeModuleUrl) {');
     expect(at).toBeGreaterThan(0);
     bytes[at + 1000] = bytes[at + 1000] === 0x41 ? 0x42 : 0x41;
@@ -235,6 +234,32 @@ describe.skipIf(!onLinux)('the single executable', () => {
       'porthole: this executable is damaged (its code does not match its checksum); download it again\n',
     );
     expect(result.code).toBe(70);
+  });
+
+  it('says in one line that a damaged code cache is damaged', async () => {
+    // The program as the single file holds it (the same text the executable holds): where it is in
+    // the executable, so that a byte of the code cache beside it, and not of it, is changed.
+    const single = readFileSync(path.join(root, 'dist/porthole.mjs'), 'latin1');
+    const program = single
+      .slice(single.indexOf('\n//#porthole-program\n') + 21, -1)
+      .replace(/^\/\//gm, '');
+    const bytes = readFileSync(executable);
+    const start = bytes.indexOf(program.slice(0, 200));
+    expect(start).toBeGreaterThan(0);
+    const end = start + program.length;
+    let at = bytes.indexOf('no request yet');
+    while (at >= start && at < end) at = bytes.indexOf('no request yet', at + 1);
+    expect(at).toBeGreaterThan(0);
+    bytes[at] ^= 0x01;
+    const damaged = path.join(scratch, 'damaged-cache');
+    writeFileSync(damaged, bytes, {mode: 0o755});
+    const result = await runExecutable(['--version'], {file: damaged, unprivileged: false});
+    expect(result).toMatchObject({
+      code: 70,
+      stdout: '',
+      stderr:
+        'porthole: this executable is damaged (its code cache does not match its checksum); download it again\n',
+    });
   });
 
   it('ships checksums that tell a cut copy from a whole one', () => {
