@@ -73,7 +73,13 @@ describe('the npm package', () => {
     const project = path.join(scratch, 'project');
     mkdirSync(project);
     writeFileSync(path.join(project, 'package.json'), '{"name": "consumer", "type": "module"}');
-    await npm(['install', tarball], project);
+    // As a TypeScript program on Node has: Node's types (the library's name Buffer, streams, ...).
+    const nodeTypes = (
+      JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+        devDependencies: Record<string, string>;
+      }
+    ).devDependencies['@types/node'];
+    await npm(['install', tarball, `@types/node@${nodeTypes}`], project);
     writeFileSync(
       path.join(project, 'consumer.ts'),
       [
