@@ -146,7 +146,7 @@ export function manPage(): string {
     '.TP',
     command('--json'),
     prose(
-      'One snapshot as JSON: indented on a terminal, on one line for a program. With hosts, one object for each.',
+      'One snapshot as JSON: indented on a terminal, on one line for a program. With hosts, one object whose hosts list holds one reading (or error) for each.',
     ),
     '.TP',
     command('request', ` ${usage(subcommands[0].usage)}`),
@@ -216,6 +216,11 @@ export function manPage(): string {
     bold('22'),
     prose(
       'porthole request -f: a status of 400 or above; or a server that did not switch to a WebSocket.',
+    ),
+    '.TP',
+    bold('70'),
+    prose(
+      'The single executable is damaged: its code or code cache does not match the checksum it was built with.',
     ),
     '.TP',
     bold('130'),

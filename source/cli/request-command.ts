@@ -109,7 +109,7 @@ export const ownOptionHelp: ReadonlyArray<{flags: string; description: string}> 
   {
     flags: '--json-result',
     description:
-      'print the whole result as JSON instead of the body (README: "JSON result"); on a stream, one JSON line per message or event',
+      'print the whole result as JSON instead of the body; on a stream, one JSON line per message or event',
   },
   {
     flags: '--binary',

@@ -167,7 +167,7 @@ const table: {[S in Scope]: Record<Action<S>, Entry>} = {
     'all-states': {keys: ['a'], help: 'listening only / all states', hint: 'all'},
     'exposed-only': {
       keys: ['x'],
-      help: 'only listeners exposed on all interfaces',
+      help: 'only listeners other hosts can reach',
       hint: 'exposed',
     },
     'all-hosts': {keys: ['H'], help: 'this host / every host in one table (HOST column)'},
@@ -195,7 +195,11 @@ const table: {[S in Scope]: Record<Action<S>, Entry>} = {
       help: 'filter by port, address or process (as the table)',
       hint: 'filter',
     },
-    'exposed-only': {keys: ['x'], help: 'only listeners on all interfaces', hint: 'exposed'},
+    'exposed-only': {
+      keys: ['x'],
+      help: 'only listeners other hosts can reach',
+      hint: 'exposed',
+    },
     tcp: {keys: ['t'], help: 'show or hide TCP'},
     udp: {keys: ['u'], help: 'show or hide UDP'},
     ipv4: {keys: ['4'], help: 'show or hide IPv4'},
