@@ -12,6 +12,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -296,6 +297,18 @@ describe.skipIf(!onLinux)('the single executable', () => {
   it('holds the executable in its .tar.gz, runnable by anyone', () => {
     const listing = execFileSync('tar', ['-tvzf', `${built}.tar.gz`], {encoding: 'utf8'});
     expect(listing).toMatch(new RegExp(`^-rwxr-xr-x .* porthole-linux-${arch}\\n$`));
+  });
+
+  it('is the size the README says, within half a MiB', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const row = new RegExp(
+      `^\\| \`porthole-linux-${arch}\`\\s+\\| ([\\d.]+) MiB \\| ([\\d.]+) MiB \\|$`,
+      'm',
+    ).exec(readme);
+    expect(row, 'the README size table row').not.toBeNull();
+    const mib = (file: string) => statSync(file).size / 2 ** 20;
+    expect(Math.abs(mib(built) - Number(row![1]))).toBeLessThan(0.5);
+    expect(Math.abs(mib(`${built}.tar.gz`) - Number(row![2]))).toBeLessThan(0.5);
   });
 
   it('needs the glibc the README states, and no newer', () => {
