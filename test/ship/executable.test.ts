@@ -251,7 +251,7 @@ describe.skipIf(!onLinux)('the single executable', () => {
     let at = bytes.indexOf('no request yet');
     while (at >= start && at < end) at = bytes.indexOf('no request yet', at + 1);
     expect(at).toBeGreaterThan(0);
-    bytes[at] ^= 0x01;
+    bytes[at] = bytes[at]! ^ 0x01;
     const damaged = path.join(scratch, 'damaged-cache');
     writeFileSync(damaged, bytes, {mode: 0o755});
     const result = await runExecutable(['--version'], {file: damaged, unprivileged: false});

@@ -58,7 +58,7 @@ describe('the single file’s code cache', () => {
     await version(cache);
     const file = path.join(cache, 'porthole', cacheFiles(cache)[0]!);
     const bytes = readFileSync(file);
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     writeFileSync(file, bytes);
     const damaged = await version(cache);
     expect(damaged.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
