@@ -44,7 +44,8 @@ export function startRows({start, json, sockets}: StartFigures): string[][] {
   ];
   return [
     ...(start.executable ? [frameRow('the executable', start.executable)] : []),
-    frameRow('`node porthole.mjs`', start.firstFrame),
+    frameRow('`node porthole.mjs`, with its code cache', start.firstFrame),
+    frameRow('`node porthole.mjs`, its first run (no code cache yet)', start.firstRun),
     ...(json.executable ? [jsonRow('the executable', json.executable)] : []),
     jsonRow('`node porthole.mjs`', json.porthole),
   ];
