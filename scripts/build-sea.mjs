@@ -74,7 +74,7 @@ export async function programScript(minify) {
     // esbuild leaves a few characters beyond ASCII in regular expressions (°, ·, →); as \u escapes
     // they mean the same there, and an ASCII program is read and compiled as one-byte text.
     .replace(
-      /[^\x00-\x7f]/g,
+      /[\u0080-\uffff]/g,
       (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
     );
   // What is left at the top level must be plain statements: an import or export here would be a
