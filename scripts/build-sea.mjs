@@ -3,11 +3,11 @@
  * had from the npm registry): a Node single-executable application, a copy of Node with porthole's
  * bundle inside, that runs on a Linux machine with no Node installed. Each gets a .tar.gz beside it.
  *
- * The executable's script is the same bundle as dist/porthole.mjs, in the one form a single
- * executable runs (a CommonJS script): the ES module's code inside an async function, so the
- * top-level awaits of Ink and yoga-layout stay as they are, and every built-in, imported or
- * dynamically imported, served by require(). For x64 the blob carries V8's code cache of that
- * script, made by this very Node, so the executable does not compile the bundle at each start.
+ * The program is one script for both this and dist/porthole.mjs (singleFileModule, below): the
+ * ES module bundle's code inside an async function, so the top-level awaits of Ink and yoga-layout
+ * stay as they are, and every built-in, imported or dynamically imported, served by require(). A
+ * loader compiles it with vm.Script and V8's code cache: for the x64 executable, one kept from a
+ * real dashboard start at build time (warmUp), made by this very Node.
  *
  * Run alone: node scripts/build-sea.mjs [--no-arm64]
  */
