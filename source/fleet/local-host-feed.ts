@@ -6,37 +6,15 @@
  * worker buys nothing a person would notice; above it, a poll's reading and tracking run long
  * enough to delay a key.
  */
-import {readFileSync} from 'node:fs';
+import {countSockets} from '../collect/sockets/sockstat.js';
 import {createLocalFeed, type LocalFeedOptions} from './local-feed.js';
 import {createWorkerFeed} from './worker-feed.js';
 import type {HostFeed} from './types.js';
 
+export {countSockets};
+
 /** Sockets at start from which the feed runs in a worker thread. */
 export const workerFromSockets = 20_000;
-
-/**
- * How many sockets the kernel counts (TCP in use and in TIME-WAIT, UDP, for IPv4 and IPv6), from
- * /proc/net/sockstat{,6}: two small files, no table walked. Undefined where they cannot be read.
- */
-export function countSockets(procRoot = '/proc'): number | undefined {
-  let total = 0;
-  let read = false;
-  for (const file of ['sockstat', 'sockstat6']) {
-    let text: string;
-    try {
-      text = readFileSync(`${procRoot}/net/${file}`, 'utf8');
-    } catch {
-      continue;
-    }
-    read = true;
-    for (const [, protocol, fields] of text.matchAll(/^(TCP6?|UDP6?):(.*)$/gm)) {
-      const inuse = Number(/\binuse (\d+)/.exec(fields!)?.[1] ?? 0);
-      const tw = protocol!.startsWith('TCP') ? Number(/\btw (\d+)/.exec(fields!)?.[1] ?? 0) : 0;
-      total += inuse + tw;
-    }
-  }
-  return read ? total : undefined;
-}
 
 /** Where this machine's feed should run, for a socket count (undefined: not known). */
 export function feedThread(sockets: number | undefined): 'main' | 'worker' {
