@@ -9,7 +9,8 @@
  * loader compiles it with vm.Script and V8's code cache: for the x64 executable, one kept from a
  * real dashboard start at build time (warmUp), made by this very Node.
  *
- * Run alone: node scripts/build-sea.mjs [--no-arm64]
+ * Run alone: node scripts/build-sea.mjs [--no-arm64] (PORTHOLE_KEEP_SEA_WORK=1 keeps dist/.sea, the
+ * scripts, blobs and caches it is made from, to look at)
  */
 import {execFileSync} from 'node:child_process';
 import {
@@ -103,6 +104,22 @@ const wordSumSource = `function wordSum(bytes) {
 const wordSum = new Function(`${wordSumSource}; return wordSum;`)();
 
 /**
+ * The end of every loader: runs the compiled `script` with a require() that has only Node's
+ * built-ins, quietly (ws asks for bufferutil; a single executable's own require() would warn of
+ * it), and says in one line what failed, if anything.
+ */
+const runProgram = (moduleUrl) => `const isBuiltin = require('node:module').isBuiltin;
+const requireBuiltin = (id) => {
+  if (isBuiltin(id)) return require(id);
+  throw Object.assign(new Error("Cannot find module '" + id + "'"), {code: 'MODULE_NOT_FOUND'});
+};
+script.runInThisContext()(requireBuiltin, ${moduleUrl}).catch((error) => {
+  process.stderr.write('porthole: ' + (error && error.message ? error.message : String(error)) + '\\n');
+  process.exit(1);
+});
+`;
+
+/**
  * The executable's main script: it checks the bundle against the checksum taken here (a damaged
  * file says so in one line rather than throwing a screen of minified code), then compiles it with
  * the code cache made here, and runs it with a require() that has only Node's built-ins, quietly
@@ -131,12 +148,6 @@ if (sums.length > 1) {
   }
   if (wordSum(cache) !== sums[1]) damaged('its code cache does not match its checksum');
 }
-const builtin = require;
-const isBuiltin = require('node:module').isBuiltin;
-const requireBuiltin = (id) => {
-  if (isBuiltin(id)) return builtin(id);
-  throw Object.assign(new Error("Cannot find module '" + id + "'"), {code: 'MODULE_NOT_FOUND'});
-};
 const vm = require('node:vm');
 const script = new vm.Script(code.toString('utf8'), {filename: 'porthole', cachedData: cache});
 // For the build's own test: whether V8 took the code cache (it refuses one made under other flags).
@@ -144,13 +155,7 @@ if (process.env.PORTHOLE_CODE_CACHE_REPORT) {
   const taken = cache === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
   process.stderr.write('porthole: code cache ' + taken + '\\n');
 }
-script
-  .runInThisContext()(requireBuiltin, require('node:url').pathToFileURL(process.execPath).href)
-  .catch((error) => {
-    process.stderr.write('porthole: ' + (error && error.message ? error.message : String(error)) + '\\n');
-    process.exit(1);
-  });
-`;
+${runProgram("require('node:url').pathToFileURL(process.execPath).href")}`;
 
 /** V8's code cache of `source` as vm.Script compiles it: valid only for the Node that made it. */
 function codeCache(source) {
@@ -170,11 +175,6 @@ const v8 = require('node:v8');
 const vm = require('node:vm');
 const {PORTHOLE_WARM_BUNDLE: bundle, PORTHOLE_WARM_CACHE: out, PORTHOLE_WARM_FLAGS: flags} = process.env;
 const script = new vm.Script(fs.readFileSync(bundle, 'utf8'), {filename: 'porthole'});
-const isBuiltin = require('node:module').isBuiltin;
-const requireBuiltin = (id) => {
-  if (isBuiltin(id)) return require(id);
-  throw Object.assign(new Error("Cannot find module '" + id + "'"), {code: 'MODULE_NOT_FOUND'});
-};
 // A listener of its own, so that a machine with none still draws a row of sockets.
 require('node:net').createServer().listen(0, '127.0.0.1').unref();
 const write = process.stdout.write.bind(process.stdout);
@@ -193,8 +193,7 @@ process.stdout.write = (chunk, ...rest) => {
   }
   return write(chunk, ...rest);
 };
-script.runInThisContext()(requireBuiltin, require('node:url').pathToFileURL(process.execPath).href);
-`;
+${runProgram("require('node:url').pathToFileURL(process.execPath).href")}`;
 
 /** V8's flags as the dashboard sets them back for a code cache (source/ui/heap.ts). */
 export async function heapFlagDefaults() {
@@ -324,15 +323,7 @@ if (file !== undefined && (cachedData === undefined || script.cachedDataRejected
     } catch {}
   });
 }
-const isBuiltin = require('node:module').isBuiltin;
-const requireBuiltin = (id) => {
-  if (isBuiltin(id)) return require(id);
-  throw Object.assign(new Error("Cannot find module '" + id + "'"), {code: 'MODULE_NOT_FOUND'});
-};
-script.runInThisContext()(requireBuiltin, import.meta.url).catch((error) => {
-  process.stderr.write('porthole: ' + (error && error.message ? error.message : String(error)) + '\\n');
-  process.exit(1);
-});
+${runProgram('import.meta.url')}
 //#porthole-program
 ${commented(source)}
 `;
